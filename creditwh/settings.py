@@ -1,0 +1,68 @@
+"""Where things live. One workspace folder (``CWH_HOME``, default ``./var``) holds every layer's files.
+
+    var/feeds/<producer>/<feed>/…        what producing departments deliver (the landing zone's inbox)
+    var/landing/<feed>/batch_id=…/       validated rows with provenance (Parquet), one folder per batch
+    var/landing/_ledger/<feed>/<id>.json the ingestion log: one committed entry per batch
+    var/quarantine/<feed>/batch_id=…/    rejected rows, one row per reason
+    var/warehouse/warehouse.duckdb       the embedded warehouse dbt builds
+    var/gate/                            great-expectations Data Docs of every gate run
+    var/publication/releases/<date>/     public extracts + manifest, written atomically
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+
+    @classmethod
+    def from_env(cls, home: str | os.PathLike | None = None) -> "Workspace":
+        return cls(Path(home or os.environ.get("CWH_HOME", "var")).resolve())
+
+    @property
+    def feeds(self) -> Path:
+        return self.home / "feeds"
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def ledger(self) -> Path:
+        return self.landing / "_ledger"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def staging_tmp(self) -> Path:
+        """Scratch space on the same filesystem as landing, so a finished batch is renamed into place."""
+        return self.home / ".tmp"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse" / "warehouse.duckdb"
+
+    @property
+    def gate(self) -> Path:
+        return self.home / "gate"
+
+    @property
+    def publication(self) -> Path:
+        return self.home / "publication"
+
+    def ensure(self) -> "Workspace":
+        for p in (self.feeds, self.landing, self.ledger, self.quarantine, self.staging_tmp,
+                  self.warehouse.parent, self.gate, self.publication):
+            p.mkdir(parents=True, exist_ok=True)
+        return self

@@ -1,0 +1,67 @@
+"""The ingestion log: one JSON entry per batch under ``landing/_ledger/<feed>/<batch_id>.json``.
+
+The entry is written last, atomically (temp file + rename): it is the batch's commit marker. The same
+file content always yields the same batch id, so a rerun finds the entry and adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    batch_id: str
+    feed: str
+    producer_code: str
+    producer_dept: str
+    source_file: str
+    file_sha256: str
+    encoding: str | None
+    format: str | None
+    contract_version: str
+    received_at: str
+    ingested_at: str
+    rows_read: int
+    rows_landed: int
+    rows_quarantined: int
+    status: str  # landed | rejected
+    error: str | None
+
+    def __post_init__(self):
+        if self.rows_read != self.rows_landed + self.rows_quarantined:
+            raise AssertionError(
+                f"{self.source_file}: reconciliation failed: read {self.rows_read} != landed {self.rows_landed}"
+                f" + quarantined {self.rows_quarantined}"
+            )
+
+
+def batch_id_for(feed: str, sha256: str) -> str:
+    return f"{feed}-{sha256[:16]}"
+
+
+def entry_path(ledger_dir: Path, feed: str, batch_id: str) -> Path:
+    return ledger_dir / feed / f"{batch_id}.json"
+
+
+def read_entry(ledger_dir: Path, feed: str, batch_id: str) -> LedgerEntry | None:
+    path = entry_path(ledger_dir, feed, batch_id)
+    if not path.exists():
+        return None
+    return LedgerEntry(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def write_entry(ledger_dir: Path, entry: LedgerEntry) -> Path:
+    path = entry_path(ledger_dir, entry.feed, entry.batch_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(asdict(entry), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def all_entries(ledger_dir: Path) -> list[LedgerEntry]:
+    return [LedgerEntry(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(ledger_dir.glob("*/*.json"))]

@@ -6,6 +6,6 @@ commit marker, so a crash never leaves a half-written batch visible to the wareh
 """
 
 from ingestion.errors import BatchError, IngestionError
-from ingestion.landing import BatchResult, ensure_layout, ingest_all, ingest_file
+from ingestion.landing import BatchResult, discover_count, ensure_layout, ingest_all, ingest_file
 
-__all__ = ["BatchError", "BatchResult", "IngestionError", "ensure_layout", "ingest_all", "ingest_file"]
+__all__ = ["BatchError", "BatchResult", "IngestionError", "discover_count", "ensure_layout", "ingest_all", "ingest_file"]

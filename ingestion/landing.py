@@ -183,7 +183,10 @@ def _ingest_rows(raw: RawBatch, contract: FeedContract, rel: str, batch_id: str,
                                   variable_name="field", value_name="raw_value").with_columns(
         pl.col("field").str.strip_suffix("__raw"))
     rejected = rejected.with_columns(raw_record=_raw_json(rejected, contract)).select("idx", "_row_number", "raw_record")
-    rejects = reasons.join(raw_values, on=["idx", "field"], how="left").join(rejected, on="idx", how="left").select(
+    reasons = reasons.join(raw_values, on=["idx", "field"], how="left")
+    # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
+    reasons = reasons.filter(~((pl.col("rule") == "required") & (pl.col("raw_value").str.strip_chars() != "")))
+    rejects = reasons.join(rejected, on="idx", how="left").select(
         pl.lit(batch_id).alias("_batch_id"), pl.lit(contract.name).alias("_feed"), pl.lit(rel).alias("_source_file"),
         "_row_number", "rule", "field", pl.coalesce("raw_value", "value").alias("value"),
         pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"), "raw_record",
@@ -311,6 +314,10 @@ def discover(ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[
             files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
             found.extend((contract, p) for p in sorted(files, key=lambda p: (p.stat().st_mtime, p.name)))
     return found
+
+
+def discover_count(ws: Workspace, feeds: Iterable[str] | None = None) -> int:
+    return len(discover(ws, load_contracts(), feeds))
 
 
 def ingest_all(ws: Workspace, feeds: Iterable[str] | None = None, *,

@@ -1,0 +1,277 @@
+"""`cwh` — the command line of the credit warehouse (市场监管企业信用信息数据仓库).
+
+    cwh run        generate demo feeds → ingest → build → gate → publish, then print a summary
+    cwh generate   write synthetic producer feeds into the landing zone
+    cwh ingest     validate and land new batches (quarantine what fails)
+    cwh build      dbt build of the warehouse (seeds, staging, marts, tests)
+    cwh check      the publication gate alone (great-expectations), no files written
+    cwh publish    gate, then write a release with its manifest
+    cwh status     what each layer holds now
+
+User mistakes (a missing folder, an unknown feed, a failed gate) print a clear message and exit with a
+non-zero code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from creditwh.settings import Workspace
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="市场监管企业信用信息数据仓库：生成演示数据 → 入库校验 → 构建 → 质量闸门 → 公示发布")
+console = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="工作目录（默认 $CWH_HOME 或 ./var）")]
+
+
+class UserError(Exception):
+    """Something the user can fix; printed without a traceback."""
+
+
+def _ws(home: Optional[Path]) -> Workspace:
+    return Workspace.from_env(home)
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+# --- steps (each usable alone and by `run`) ---------------------------------------------------------------
+
+def do_generate(ws: Workspace, entities: int, seed: int, start: date, end: date, fault_rate: float):
+    from feedgen import generate
+
+    ws.ensure()
+    with _progress() as progress:
+        task = progress.add_task("生成演示数据（企业）", total=entities)
+        report = generate(ws.feeds, entities=entities, seed=seed, start=start, end=end, fault_rate=fault_rate,
+                          progress=lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(f"已生成 {len(report.files)} 个文件，{sum(report.rows_by_feed.values()):,} 行，"
+                  f"植入问题 {sum(report.faults_by_kind.values()):,} 处 → {ws.feeds}")
+    return report
+
+
+def do_ingest(ws: Workspace, feeds: list[str] | None):
+    from ingestion import discover_count, ingest_all
+
+    total = discover_count(ws, feeds)
+    with _progress() as progress:
+        task = progress.add_task("入库校验（批次）", total=total)
+        results = ingest_all(ws, feeds, progress=lambda r: progress.advance(task))
+    new = [r for r in results if r.status != "skipped"]
+    rejected = [r for r in new if r.status == "rejected"]
+    console.print(f"新批次 {len(new)} 个（已入库过的 {len(results) - len(new)} 个跳过），整批拒收 {len(rejected)} 个")
+    for r in rejected:
+        console.print(f"  [yellow]整批拒收[/] {r.source_file}: {r.error}")
+    return results
+
+
+def do_build(ws: Workspace):
+    from creditwh.warehouse import build
+
+    with console.status("dbt build …") as status:
+        result = build(ws, on_line=lambda line: status.update(f"dbt build … {line[-100:]}"))
+    console.print(f"dbt build 完成：{result.seeds} 个种子表，{result.models} 个模型，{result.tests} 项测试，全部通过")
+    return result
+
+
+def do_check(ws: Workspace):
+    from publication.publish import check
+
+    with console.status("质量闸门（great-expectations）…"):
+        result = check(ws)
+    if not result.success:
+        from quality_gate import GateFailed
+
+        raise GateFailed(result.failures, result.docs)
+    console.print(f"质量闸门通过：{result.expectations} 项期望；Data Docs：{result.docs}")
+    return result
+
+
+def do_publish(ws: Workspace, release_date: date):
+    from publication.publish import publish
+
+    with console.status("质量闸门与发布 …"):
+        release = publish(ws, release_date)
+    console.print(f"质量闸门通过（{release.expectations} 项期望），已发布 → {release.path}")
+    return release
+
+
+# --- summary ----------------------------------------------------------------------------------------------
+
+def print_summary(ws: Workspace, release=None) -> None:
+    from contracts import load_contracts
+    from ingestion.ledger import all_entries
+
+    per_feed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in all_entries(ws.ledger):
+        row = per_feed[e.feed]
+        row["batches"] += 1
+        row["read"] += e.rows_read
+        row["landed"] += e.rows_landed
+        row["quarantined"] += e.rows_quarantined
+        row["rejected_batches"] += e.status == "rejected"
+    table = Table(title="入库汇总（按数据项，累计）", title_justify="left")
+    for col in ("数据项 feed", "生产部门", "批次", "读入行", "入库行", "隔离行", "整批拒收"):
+        table.add_column(col, justify="right" if col not in ("数据项 feed", "生产部门") else "left")
+    totals = defaultdict(int)
+    for name, contract in load_contracts().items():
+        row = per_feed.get(name, {})
+        for k in ("batches", "read", "landed", "quarantined", "rejected_batches"):
+            totals[k] += row.get(k, 0)
+        table.add_row(f"{contract.title} {name}", contract.producer.department, *(f"{row.get(k, 0):,}" for k in
+                      ("batches", "read", "landed", "quarantined", "rejected_batches")))
+    table.add_row("合计", "", *(f"{totals[k]:,}" for k in ("batches", "read", "landed", "quarantined", "rejected_batches")),
+                  style="bold")
+    console.print(table)
+    if totals["read"] != totals["landed"] + totals["quarantined"]:
+        raise UserError("对账失败：读入行 ≠ 入库行 + 隔离行")
+    if ws.warehouse.exists():
+        from creditwh.warehouse import mart_names, table_counts
+
+        marts = mart_names(ws)
+        mt = Table(title=f"数据集市（{ws.warehouse}）", title_justify="left")
+        mt.add_column("表")
+        mt.add_column("行数", justify="right")
+        for name, n in table_counts(ws, marts).items():
+            mt.add_row(name, f"{n:,}")
+        console.print(mt)
+    if release is not None:
+        pt = Table(title=f"公示发布（{release.path}）", title_justify="left")
+        pt.add_column("文件")
+        pt.add_column("行数", justify="right")
+        for f in release.files:
+            rt = f.rsplit(".", 1)[0]
+            pt.add_row(f, f"{release.rows[rt]:,}" if rt in release.rows else "")
+        console.print(pt)
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+@app.command("generate")
+def generate_cmd(home: HomeOpt = None,
+                 entities: Annotated[int, typer.Option(help="市场主体数量（1 千 至 1 千万）", min=100)] = 2000,
+                 seed: Annotated[int, typer.Option(help="随机种子：相同种子生成完全相同的文件")] = 42,
+                 start: Annotated[str, typer.Option(help="业务日期起（YYYY-MM-DD）")] = "2023-07-01",
+                 end: Annotated[str, typer.Option(help="业务日期止（YYYY-MM-DD）")] = "2026-10-31",
+                 fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01):
+    """生成合成的生产部门数据（演示与测试用）。"""
+    do_generate(_ws(home), entities, seed, _date(start, "--start"), _date(end, "--end"), fault_rate)
+
+
+@app.command("ingest")
+def ingest_cmd(home: HomeOpt = None,
+               feed: Annotated[Optional[list[str]], typer.Option("--feed", help="只处理这些数据项（可重复）")] = None):
+    """校验并入库接收目录中的新批次；不合格行进入隔离区并记录全部原因。"""
+    ws = _ws(home)
+    do_ingest(ws, feed)
+    print_summary(ws)
+
+
+@app.command("build")
+def build_cmd(home: HomeOpt = None):
+    """dbt build：种子表、staging、集市与全部测试。"""
+    do_build(_ws(home))
+
+
+@app.command("check")
+def check_cmd(home: HomeOpt = None):
+    """只运行发布前的质量闸门（不写文件）。"""
+    do_check(_ws(home))
+
+
+@app.command("publish")
+def publish_cmd(home: HomeOpt = None,
+                release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认今天）")] = None):
+    """质量闸门通过后写出公示文件与清单（manifest）。"""
+    ws = _ws(home)
+    release = do_publish(ws, _date(release_date, "--release-date") if release_date else _today())
+    print_summary(ws, release)
+
+
+@app.command("run")
+def run_cmd(home: HomeOpt = None,
+            entities: Annotated[int, typer.Option(help="演示数据的市场主体数量", min=100)] = 2000,
+            seed: Annotated[int, typer.Option(help="随机种子")] = 42,
+            start: Annotated[str, typer.Option(help="业务日期起")] = "2023-07-01",
+            end: Annotated[str, typer.Option(help="业务日期止")] = "2026-10-31",
+            fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
+            release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认今天）")] = None,
+            fresh: Annotated[bool, typer.Option("--fresh", help="先清空工作目录（数据、仓库与发布）")] = False,
+            skip_generate: Annotated[bool, typer.Option("--skip-generate", help="使用接收目录中已有的文件")] = False):
+    """主作业：生成演示数据 → 入库 → 构建 → 质量闸门 → 发布，最后打印汇总。"""
+    ws = _ws(home)
+    if fresh and ws.home.exists():
+        shutil.rmtree(ws.home)
+    if not skip_generate:
+        do_generate(ws, entities, seed, _date(start, "--start"), _date(end, "--end"), fault_rate)
+    do_ingest(ws, None)
+    do_build(ws)
+    release = do_publish(ws, _date(release_date, "--release-date") if release_date else _today())
+    print_summary(ws, release)
+
+
+@app.command("status")
+def status_cmd(home: HomeOpt = None):
+    """各层现状：接收目录、入库日志、仓库与最近的发布。"""
+    ws = _ws(home)
+    if not ws.home.exists():
+        raise UserError(f"工作目录 {ws.home} 不存在：先运行 `cwh run`（或 `cwh generate`）")
+    print_summary(ws)
+    releases = sorted((ws.publication / "releases").glob("*/manifest.json"))
+    console.print(f"最近发布：{releases[-1].parent if releases else '无'}")
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option} 需要 YYYY-MM-DD 格式的日期，收到 {text!r}") from None
+
+
+def main() -> None:
+    from creditwh.warehouse import BuildFailed
+    from ingestion.errors import IngestionError
+    from quality_gate import GateFailed
+
+    try:
+        app(standalone_mode=False)
+    except (UserError, IngestionError, FileNotFoundError, FileExistsError, BuildFailed, NotADirectoryError) as exc:
+        err.print(f"[bold red]错误：[/]{exc}")
+        sys.exit(2)
+    except GateFailed as exc:
+        err.print(f"[bold red]{exc}[/]")
+        if exc.docs:
+            err.print(f"Data Docs：{exc.docs}")
+        sys.exit(3)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

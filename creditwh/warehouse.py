@@ -1,0 +1,91 @@
+"""Running dbt against the embedded warehouse, and reading its status.
+
+dbt runs in a child process: DuckDB allows one writer, and a DuckDB file opened by an in-process dbt
+run stays open with a configuration that later read-only connections in the same process cannot share.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from creditwh.settings import DBT_PROJECT_DIR, Workspace
+
+
+class BuildFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    models: int
+    tests: int
+    seeds: int
+    snapshots: int
+    failures: list[str]
+    marts: list[str]
+
+
+def dbt_env(ws: Workspace) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CWH_HOME"] = str(ws.home)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["DBT_TARGET_PATH"] = str(ws.home / "dbt" / "target")
+    env["DBT_LOG_PATH"] = str(ws.home / "dbt" / "logs")
+    return env
+
+
+def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None) -> int:
+    """Run one dbt command for this workspace; stream its log lines to ``on_line``."""
+    exe = Path(sys.executable).with_name("dbt")
+    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(DBT_PROJECT_DIR),
+           "--profiles-dir", str(DBT_PROJECT_DIR)]
+    ws.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(cmd, env=dbt_env(ws), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if on_line:
+            on_line(line.rstrip())
+    return proc.wait()
+
+
+def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None) -> BuildResult:
+    args = ["build"] + (["--select", select] if select else [])
+    code = dbt(ws, *args, on_line=on_line)
+    results_file = ws.home / "dbt" / "target" / "run_results.json"
+    if not results_file.exists():
+        raise BuildFailed(f"dbt 未能运行（退出码 {code}），请查看 {ws.home / 'dbt' / 'logs' / 'dbt.log'}")
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    kinds = {"model": 0, "test": 0, "seed": 0, "snapshot": 0, "unit_test": 0}
+    failures = []
+    for r in results:
+        kind = r["unique_id"].split(".")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+        if r["status"] in ("error", "fail", "runtime error"):
+            failures.append(f"{r['unique_id']}: {(r.get('message') or '').strip()[:300]}")
+    marts = mart_names(ws) if ws.warehouse.exists() else []
+    result = BuildResult(kinds["model"], kinds["test"] + kinds.get("unit_test", 0), kinds["seed"], kinds["snapshot"],
+                         failures, marts)
+    if code != 0 or failures:
+        raise BuildFailed("dbt build 失败：\n  - " + "\n  - ".join(failures or [f"退出码 {code}"]))
+    return result
+
+
+def mart_names(ws: Workspace) -> list[str]:
+    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_name like 'dim\\_%' escape '\\'"
+            " or table_name like 'fct\\_%' escape '\\' or table_name like 'pub\\_%' escape '\\' order by 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def table_counts(ws: Workspace, names: list[str]) -> dict[str, int]:
+    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+        return {n: con.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}

@@ -185,7 +185,8 @@ def _ingest_rows(raw: RawBatch, contract: FeedContract, rel: str, batch_id: str,
     rejected = rejected.with_columns(raw_record=_raw_json(rejected, contract)).select("idx", "_row_number", "raw_record")
     reasons = reasons.join(raw_values, on=["idx", "field"], how="left")
     # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
-    reasons = reasons.filter(~((pl.col("rule") == "required") & (pl.col("raw_value").str.strip_chars() != "")))
+    present = (pl.col("raw_value").str.strip_chars() != "").fill_null(False)
+    reasons = reasons.filter(~((pl.col("rule") == "required") & present))
     rejects = reasons.join(rejected, on="idx", how="left").select(
         pl.lit(batch_id).alias("_batch_id"), pl.lit(contract.name).alias("_feed"), pl.lit(rel).alias("_source_file"),
         "_row_number", "rule", "field", pl.coalesce("raw_value", "value").alias("value"),
@@ -205,7 +206,7 @@ def _ingest_rows(raw: RawBatch, contract: FeedContract, rel: str, batch_id: str,
         _providing_system=pl.lit(contract.producer.providing_system), _source_file=pl.lit(rel),
         _file_sha256=pl.lit(raw.sha256), _received_at=pl.lit(received, pl.Datetime("us")),
         _ingested_at=pl.lit(ingested, pl.Datetime("us")),
-        _is_late=pl.lit(received_local) > pl.col("_due_by"),
+        _is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     )
     schema = landed_schema(contract)

@@ -1,0 +1,155 @@
+"""Ingestion loses nothing: every row is landed or quarantined with all its reasons; batches are atomic."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from contracts import load_contracts
+from ingestion import ingest_all, ingest_file
+from ingestion.ledger import all_entries
+from tests.conftest import penalty_row, write_feed
+
+PENALTIES = load_contracts()["penalties"]
+
+
+def landed(ws, feed="penalties") -> pl.DataFrame:
+    return pl.read_parquet(ws.landing / feed / "*" / "*.parquet")
+
+
+def rejects(ws, feed="penalties") -> pl.DataFrame:
+    return pl.read_parquet(ws.quarantine / feed / "*" / "rejects.parquet")
+
+
+def test_valid_rows_land_with_provenance_and_raw_values(ws):
+    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2)], encoding="utf-8-sig",
+                      mtime=datetime(2025, 10, 10, 2, tzinfo=timezone.utc).timestamp())
+    [result] = ingest_all(ws)
+    assert (result.status, result.rows_read, result.rows_landed, result.rows_quarantined) == ("landed", 2, 2, 0)
+    df = landed(ws)
+    row = df.row(0, named=True)
+    assert row["decision_number"] == "沪市监杨处〔2025〕102025000001号"  # brackets normalised
+    assert row["decision_number__raw"] == "沪市监杨处[2025]102025000001号"  # raw kept next to clean
+    assert row["legal_rep_name"] == "张伟" and row["legal_rep_name__raw"] == "張偉"  # traditional → simplified
+    assert row["_producer_dept"] == PENALTIES.producer.department
+    assert row["_row_number"] == 1 and row["_source_file"] == "amr_enforcement/penalties/p.csv"
+    # decided 2025-09-30, 3 working days across National Day (Oct 1–8 off, Sat Oct 11 a make-up day)
+    assert str(row["_due_by"]) == "2025-10-11"
+    assert row["_is_late"] is False
+    entry = all_entries(ws.ledger)[0]
+    assert entry.encoding == "utf-8-sig" and entry.rows_read == entry.rows_landed == 2
+
+
+def test_gbk_file_is_detected_and_read(ws):
+    write_feed(ws, "penalties", "p.csv", [penalty_row(1, party_name="上海市黄浦区龍華食品店")], encoding="gbk")
+    [result] = ingest_all(ws)
+    assert result.rows_landed == 1
+    assert all_entries(ws.ledger)[0].encoding == "gbk"
+    assert landed(ws)["party_name"][0] == "上海市黄浦区龙华食品店"
+
+
+def test_every_reason_of_every_bad_row_is_quarantined(ws):
+    good = penalty_row(1)
+    bad_uscc = penalty_row(2, uscc=good["uscc"][:-1] + ("A" if good["uscc"][-1] != "A" else "B"))
+    many = penalty_row(3, decision_date="2025-13-45", penalty_types="罚金", fine_amount_wan="-1")
+    missing = penalty_row(4, party_name="")
+    path = write_feed(ws, "penalties", "p.csv", [good, bad_uscc, many, missing, missing], tail='"上海,截断')
+    [result] = ingest_all(ws)
+    assert result.rows_read == 6
+    assert result.rows_landed == 1 and result.rows_quarantined == 5
+    r = rejects(ws)
+    reasons = {(row, rule, field) for row, rule, field in r.select("_row_number", "rule", "field").iter_rows()}
+    assert (2, "uscc_check", "uscc") in reasons
+    assert {(3, "bad_date", "decision_date"), (3, "enum", "penalty_types"), (3, "minimum", "fine_amount_wan")} <= reasons
+    assert (3, "required", "decision_date") not in reasons  # present but unparseable: one reason, not two
+    assert (4, "required", "party_name") in reasons
+    assert (5, "duplicate_row", None) in reasons
+    assert (6, "truncated_row", None) in reasons
+    assert r.filter(pl.col("rule") == "bad_date")["value"][0] == "2025-13-45"  # the raw value is shown
+    assert json.loads(r.filter(pl.col("_row_number") == 2)["raw_record"][0])["统一社会信用代码"] == bad_uscc["uscc"]
+
+
+def test_same_file_twice_adds_nothing(ws):
+    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
+    first = ingest_all(ws)
+    copy = path.with_name("p_again.csv")
+    copy.write_bytes(path.read_bytes())
+    second = ingest_all(ws)
+    assert [r.status for r in first] == ["landed"]
+    assert sorted(r.status for r in second) == ["skipped", "skipped"]
+    assert landed(ws).height == 1 and len(all_entries(ws.ledger)) == 1
+
+
+@pytest.mark.parametrize("rename,rule", [({"行政处罚决定书文号": "处罚决定书号"}, "schema_drift"),
+                                         ({"违法事实": "CF_WSH"}, "duplicate_column")])
+def test_renamed_column_rejects_the_batch_and_keeps_every_row(ws, rename, rule):
+    write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2)], rename=rename)
+    [result] = ingest_all(ws)
+    assert result.status == "rejected" and rule in result.error
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (2, 0, 2)
+    if rule == "schema_drift":
+        assert "处罚决定书号" in result.error  # the drifted column is named
+    assert set(rejects(ws)["rule"]) == {rule}
+
+
+def test_aliases_by_label_not_position(ws):
+    """双公示 codes as headers, in a shuffled order, map to the same canonical fields."""
+    write_feed(ws, "penalties", "p.jsonl", [penalty_row(1)], header="name")
+    [result] = ingest_all(ws)
+    assert result.rows_landed == 1
+
+
+def test_contract_with_a_field_removed_fails_a_previously_accepted_batch(ws, tmp_path):
+    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
+    assert ingest_file(ws, PENALTIES, path).status == "landed"
+    text = PENALTIES.source_file.read_text(encoding="utf-8")
+    start = text.index("      - name: remarks")
+    (tmp_path / "penalties.odcs.yaml").write_text(text[:start], encoding="utf-8")
+    from contracts.model import load_contract
+
+    narrowed = load_contract(tmp_path / "penalties.odcs.yaml")
+    other = write_feed(ws, "penalties", "p2.csv", [penalty_row(1), penalty_row(2)])
+    result = ingest_file(ws, narrowed, other)
+    assert result.status == "rejected" and "schema_drift" in result.error and "备注" in result.error
+
+
+@pytest.mark.parametrize("content,rule", [(b"", "empty_file"), ("行政处罚决定书文号\n".encode(), "empty_file"),
+                                          (b"\xff\xfe\x00\x01bad", "unknown_encoding")])
+def test_unreadable_files_are_rejected_with_a_reason(ws, content, rule):
+    folder = ws.feeds / "amr_enforcement" / "penalties"
+    folder.mkdir(parents=True)
+    (folder / "p.csv").write_bytes(content)
+    [result] = ingest_all(ws)
+    assert result.status == "rejected" and rule in result.error
+    assert result.rows_read == result.rows_landed + result.rows_quarantined
+
+
+def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_lands_it(ws, monkeypatch):
+    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
+    import ingestion.ledger as ledger
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(ledger, "write_entry", boom)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_all(ws)
+    monkeypatch.undo()
+    assert all_entries(ws.ledger) == []  # not committed: the warehouse ignores the orphan folder
+    assert not any(ws.staging_tmp.iterdir())  # scratch cleaned
+    [result] = ingest_all(ws)
+    assert result.status == "landed" and result.rows_landed == 1
+    folders = [p.name for p in (ws.landing / "penalties").iterdir()]
+    assert sorted(folders) == ["batch_id=_empty", f"batch_id={result.batch_id}"]
+
+
+def test_unknown_producer_folder_is_a_clear_error(ws):
+    (ws.feeds / "somebody_else").mkdir(parents=True)
+    from ingestion import IngestionError
+
+    with pytest.raises(IngestionError, match="未知的生产部门目录"):
+        ingest_all(ws)

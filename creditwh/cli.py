@@ -253,7 +253,7 @@ def main() -> None:
     from quality_gate import GateFailed
 
     try:
-        app(standalone_mode=False)
+        app()  # click's standalone mode reports usage errors itself (exit 2)
     except (UserError, IngestionError, FileNotFoundError, FileExistsError, BuildFailed, NotADirectoryError) as exc:
         err.print(f"[bold red]错误：[/]{exc}")
         sys.exit(2)
@@ -262,15 +262,6 @@ def main() -> None:
         if exc.docs:
             err.print(f"Data Docs：{exc.docs}")
         sys.exit(3)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":

@@ -86,8 +86,8 @@ def publish(ws: Workspace, release_date: date, records: list[RecordType] | None 
                     manifest_files.append({"file": p.name, "record_type": record.name, "title": record.title,
                                            "rows": len(frame), "sha256": _sha256(p), "bytes": p.stat().st_size})
             data_as_of = con.execute(
-                "select max(ingested_at) from (select max(_ingested_at) as ingested_at from "
-                f"{_locate(con, 'stg_landing__batches')})").fetchone()[0] if _has(con, "stg_landing__batches") else None
+                "select max(ingested_at) from "
+                f"{_locate(con, 'stg_landing__batches')}").fetchone()[0] if _has(con, "stg_landing__batches") else None
             contracts = load_contracts()
             manifest = {
                 "release_date": release_date.isoformat(),

@@ -111,7 +111,7 @@ def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_di
             gx.ValidationDefinition(name=f"validate__{record.name}", data=batch_def, suite=suite))
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
             name=f"publication_gate__{record.name}", validation_definitions=[definition],
-            actions=[gx.checkpoints.UpdateDataDocsAction(name="data_docs")], result_format="SUMMARY"))
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")], result_format="SUMMARY"))
         result = checkpoint.run(batch_parameters={"dataframe": frame})
         for run in result.run_results.values():
             failures += [f"{record.name}: {_describe(r)}" for r in run.results if not r.success]

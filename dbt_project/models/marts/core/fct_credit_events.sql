@@ -1,0 +1,168 @@
+-- 信用事件时间线：许可、处罚、抽查检查、经营异常名录、严重违法失信名单、信用修复、信用承诺，
+-- 每条已提交的落地记录一行，可经 _batch_id、_source_file、_row_number 追溯到来源批次与行。
+-- 一条记录只报告一件事：名录记录有移出日期即为“移出”事件（后续批次补报移出），处罚记录的
+-- 当前状态为“变更/撤销”即为变更/撤销事件，许可状态非“有效”即为注销/撤销/吊销事件。
+
+with
+
+licences as (
+
+    select * from {{ ref('stg_landing__licences') }}
+
+),
+
+penalties as (
+
+    select * from {{ ref('stg_landing__penalties') }}
+
+),
+
+inspections as (
+
+    select * from {{ ref('stg_landing__inspections') }}
+
+),
+
+abnormal_listings as (
+
+    select * from {{ ref('stg_landing__abnormal_listings') }}
+
+),
+
+serious_listings as (
+
+    select * from {{ ref('stg_landing__serious_listings') }}
+
+),
+
+credit_repairs as (
+
+    select * from {{ ref('stg_landing__credit_repairs') }}
+
+),
+
+credit_commitments as (
+
+    select * from {{ ref('stg_landing__credit_commitments') }}
+
+),
+
+events as (
+
+    select
+        'licences' as feed,
+        case when licence_status = '有效' then '行政许可' else '行政许可' || licence_status end as event_type,
+        case when licence_status = '有效' then decision_date else coalesce(status_date, decision_date) end as event_date,
+        uscc,
+        party_name as subject_name,
+        licence_number as record_key,
+        concat(certificate_name, ' ', licence_number, '：', licence_content, '（', licence_status, '）') as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from licences
+
+    union all
+
+    select
+        'penalties' as feed,
+        case record_status when '变更' then '行政处罚变更' when '撤销' then '行政处罚撤销' else '行政处罚' end as event_type,
+        decision_date as event_date,
+        uscc,
+        party_name as subject_name,
+        decision_number as record_key,
+        concat(
+            penalty_types, '：', violation_type,
+            case when fine_amount_wan is not null then concat('，罚款 ', fine_amount_wan, ' 万元') end,
+            '（', authority_name, '）'
+        ) as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from penalties
+
+    union all
+
+    select
+        'inspections' as feed,
+        '抽查检查' as event_type,
+        inspection_date as event_date,
+        uscc,
+        party_name as subject_name,
+        concat_ws('|', task_id, uscc) as record_key,
+        concat(inspection_type, '：', task_name, '，结果：', result) as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from inspections
+
+    union all
+
+    select
+        'abnormal_list' as feed,
+        case when removal_date is null then '列入经营异常名录' else '移出经营异常名录' end as event_type,
+        coalesce(removal_date, list_date) as event_date,
+        uscc,
+        enterprise_name as subject_name,
+        list_decision_number as record_key,
+        case when removal_date is null then list_reason else coalesce(removal_reason, '移出') end as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from abnormal_listings
+
+    union all
+
+    select
+        'serious_list' as feed,
+        case when removal_date is null then '列入严重违法失信名单' else '移出严重违法失信名单' end as event_type,
+        coalesce(removal_date, list_date) as event_date,
+        uscc,
+        enterprise_name as subject_name,
+        list_decision_number as record_key,
+        case when removal_date is null then list_reason else coalesce(removal_reason, '移出') end as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from serious_listings
+
+    union all
+
+    select
+        'credit_repairs' as feed,
+        '信用修复' as event_type,
+        decision_date as event_date,
+        uscc,
+        enterprise_name as subject_name,
+        application_id as record_key,
+        concat(repair_object_type, ' ', related_record_number, '：', outcome) as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from credit_repairs
+
+    union all
+
+    select
+        'credit_commitments' as feed,
+        case when fulfilment_status = '承诺不实' then '信用承诺不实' else '信用承诺' end as event_type,
+        case when fulfilment_status = '承诺不实' then coalesce(verification_date, commitment_date)
+             else commitment_date end as event_date,
+        uscc,
+        enterprise_name as subject_name,
+        commitment_id as record_key,
+        concat(commitment_type, '：', commitment_matter, '（', fulfilment_status, '）') as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from credit_commitments
+
+),
+
+final as (
+
+    select
+        md5(concat_ws('|', feed, _batch_id, _row_number)) as event_id,
+        feed,
+        event_type,
+        event_date,
+        uscc,
+        subject_name,
+        record_key,
+        summary,
+        _batch_id,
+        _producer_code,
+        _source_file,
+        cast(_row_number as bigint) as _row_number,
+        _received_at
+    from events
+
+)
+
+select * from final

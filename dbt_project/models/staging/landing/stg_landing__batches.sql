@@ -1,0 +1,69 @@
+-- 入库台账：每个批次一行（ingestion.ledger 写入的提交标志）。只有台账中 status = 'landed' 的批次才算已提交，
+-- 各数据项的 staging 模型据此过滤；落地目录存在而台账没有记录的批次视为未完成，一律忽略。
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'ledger') }}
+
+),
+
+-- 新工作区尚无台账时 read_json(allow_empty) 不返回任何列：按名补回有类型的列，下游始终能解析
+typed_source as (
+
+    select * from source
+    union all by name
+    select
+        null::varchar as batch_id,
+        null::varchar as feed,
+        null::varchar as producer_code,
+        null::varchar as producer_dept,
+        null::varchar as source_file,
+        null::varchar as file_sha256,
+        null::varchar as encoding,
+        null::varchar as format,
+        null::varchar as contract_version,
+        null::varchar as received_at,
+        null::varchar as ingested_at,
+        null::bigint as rows_read,
+        null::bigint as rows_landed,
+        null::bigint as rows_quarantined,
+        null::varchar as status,
+        null::varchar as error
+    where false
+
+),
+
+renamed as (
+
+    select
+        -- 标识
+        cast(batch_id as varchar) as batch_id,
+        cast(feed as varchar) as feed,
+        cast(status as varchar) as status,
+
+        -- 来源
+        cast(producer_code as varchar) as producer_code,
+        cast(producer_dept as varchar) as producer_dept,
+        cast(source_file as varchar) as source_file,
+        cast(file_sha256 as varchar) as file_sha256,
+        cast(encoding as varchar) as file_encoding,
+        cast(format as varchar) as file_format,
+        cast(contract_version as varchar) as contract_version,
+
+        -- 行数核对：rows_read = rows_landed + rows_quarantined
+        cast(rows_read as bigint) as rows_read,
+        cast(rows_landed as bigint) as rows_landed,
+        cast(rows_quarantined as bigint) as rows_quarantined,
+        cast(error as varchar) as error_message,
+
+        -- 时间（UTC）
+        cast(received_at as timestamp) as received_at,
+        cast(ingested_at as timestamp) as ingested_at
+
+    from typed_source
+
+)
+
+select * from renamed

@@ -1,0 +1,67 @@
+-- 市场主体登记信息：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
+-- 负面清单字段（证件号码、联系电话）在此保留，只供下游计算哈希键，不得进入任何对外产品。
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'registry') }}
+
+),
+
+committed_batches as (
+
+    select batch_id from {{ ref('stg_landing__batches') }}
+    where feed = 'registry' and status = 'landed'
+
+),
+
+renamed as (
+
+    select
+        -- 标识与业务主键
+        cast(uscc as varchar) as uscc,
+        cast(approval_date as date) as approval_date,
+
+        -- 文本与代码
+        cast(enterprise_name as varchar) as enterprise_name,
+        cast(entity_type as varchar) as entity_type,
+        cast(region_code as varchar) as region_code,
+        cast(industry_code as varchar) as industry_code,
+        cast(legal_rep_name as varchar) as legal_rep_name,
+        cast(legal_rep_id_type as varchar) as legal_rep_id_type,
+        cast(legal_rep_id_number as varchar) as legal_rep_id_number,  -- 负面清单
+        cast(status as varchar) as registration_status,
+        cast(address as varchar) as address,
+        cast(contact_phone as varchar) as contact_phone,  -- 负面清单
+        cast(registration_authority as varchar) as registration_authority,
+
+        -- 金额与数量
+        cast(registered_capital_wan as double) as registered_capital_wan,
+
+        -- 日期
+        cast(established_date as date) as established_date,
+
+        -- 来源（谁产生、谁提供、哪一批、哪一行）
+        cast(_batch_id as varchar) as _batch_id,
+        cast(_feed as varchar) as _feed,
+        cast(_producer_code as varchar) as _producer_code,
+        cast(_producer_dept as varchar) as _producer_dept,
+        cast(_producer_dept_uscc as varchar) as _producer_dept_uscc,
+        cast(_providing_system as varchar) as _providing_system,
+        cast(_source_file as varchar) as _source_file,
+        cast(_row_number as bigint) as _row_number,
+        cast(_file_sha256 as varchar) as _file_sha256,
+        cast(_received_at as timestamp) as _received_at,
+        cast(_ingested_at as timestamp) as _ingested_at,
+        cast(_due_by as date) as _due_by,
+        cast(_due_by_estimated as boolean) as _due_by_estimated,
+        cast(_is_late as boolean) as _is_late,
+        cast(_warnings as varchar) as _warnings
+
+    from source
+    where _batch_id in (select batch_id from committed_batches)
+
+)
+
+select * from renamed

@@ -1,0 +1,41 @@
+-- 隔离区：未通过合同校验的行，每条原因一行。只保留台账中有记录的批次（无论 landed 还是整批 rejected），
+-- 未完成批次的隔离文件不计入。received_value 与 raw_record 可能含证件号码：仅供内部核查，不得对外。
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'rejects') }}
+
+),
+
+recorded_batches as (
+
+    select feed, batch_id from {{ ref('stg_landing__batches') }}
+
+),
+
+renamed as (
+
+    select
+        -- 来源
+        cast(source._batch_id as varchar) as _batch_id,
+        cast(source._feed as varchar) as _feed,
+        cast(source._source_file as varchar) as _source_file,
+        cast(source._row_number as bigint) as _row_number,
+
+        -- 原因
+        cast(source.rule as varchar) as failed_rule,
+        cast(source.field as varchar) as field_name,
+        cast(source.value as varchar) as received_value,
+        cast(source.message as varchar) as message,
+        cast(source.raw_record as varchar) as raw_record
+
+    from source
+    inner join recorded_batches
+        on source._feed = recorded_batches.feed
+        and source._batch_id = recorded_batches.batch_id
+
+)
+
+select * from renamed

@@ -1,0 +1,58 @@
+-- 严重违法失信名单信息：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'serious_list') }}
+
+),
+
+committed_batches as (
+
+    select batch_id from {{ ref('stg_landing__batches') }}
+    where feed = 'serious_list' and status = 'landed'
+
+),
+
+renamed as (
+
+    select
+        -- 标识与业务主键
+        cast(list_decision_number as varchar) as list_decision_number,
+        cast(uscc as varchar) as uscc,
+
+        -- 文本与代码
+        cast(enterprise_name as varchar) as enterprise_name,
+        cast(list_reason as varchar) as list_reason,
+        cast(related_penalty_number as varchar) as related_penalty_number,
+        cast(list_authority as varchar) as list_authority,
+        cast(removal_reason as varchar) as removal_reason,
+
+        -- 日期
+        cast(list_date as date) as list_date,
+        cast(removal_date as date) as removal_date,
+
+        -- 来源（谁产生、谁提供、哪一批、哪一行）
+        cast(_batch_id as varchar) as _batch_id,
+        cast(_feed as varchar) as _feed,
+        cast(_producer_code as varchar) as _producer_code,
+        cast(_producer_dept as varchar) as _producer_dept,
+        cast(_producer_dept_uscc as varchar) as _producer_dept_uscc,
+        cast(_providing_system as varchar) as _providing_system,
+        cast(_source_file as varchar) as _source_file,
+        cast(_row_number as bigint) as _row_number,
+        cast(_file_sha256 as varchar) as _file_sha256,
+        cast(_received_at as timestamp) as _received_at,
+        cast(_ingested_at as timestamp) as _ingested_at,
+        cast(_due_by as date) as _due_by,
+        cast(_due_by_estimated as boolean) as _due_by_estimated,
+        cast(_is_late as boolean) as _is_late,
+        cast(_warnings as varchar) as _warnings
+
+    from source
+    where _batch_id in (select batch_id from committed_batches)
+
+)
+
+select * from renamed

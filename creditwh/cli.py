@@ -31,7 +31,7 @@ from creditwh.settings import Workspace
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="市场监管企业信用信息数据仓库：生成演示数据 → 入库校验 → 构建 → 质量闸门 → 公示发布")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="工作目录（默认 $CWH_HOME 或 ./var）")]

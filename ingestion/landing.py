@@ -95,9 +95,12 @@ def _map_headers(raw: RawBatch, contract: FeedContract, name: str) -> pl.DataFra
             f"如为已有字段的新名称，请在合同中增加 synonym；否则请生产部门按数据需求清单报送",
         )
     missing = [f for f in contract.required_fields if f.name not in mapped.values()]
-    if missing:
+    if missing and raw.headers:
         labels = ", ".join(f"{f.name}（{f.label}）" for f in missing)
         raise BatchError("missing_column", f"{name}: 缺少必填列 {labels}")
+    if raw.frame.height == 0 and not raw.headers:  # an empty JSON Lines delivery: a batch with no records
+        return pl.DataFrame({"_row_number": []}, schema={"_row_number": pl.Int64}).with_columns(
+            [pl.lit(None, pl.String).alias(f.name) for f in contract.fields])
     frame = raw.frame.rename(mapped)
     absent = [f.name for f in contract.fields if f.name not in frame.columns]
     return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])

@@ -76,8 +76,8 @@ def decode(path: Path, scratch: Path) -> tuple[Path, str, str]:
     """Return (utf-8 copy, encoding label, sha256). Raises BatchError when no encoding fits."""
     with path.open("rb") as fh:
         head = fh.read(4)
-    if not head:
-        raise BatchError("empty_file", f"{path.name}: 文件为空（0 字节），请生产部门重新报送")
+    if not head and path.suffix.lower() == ".csv":
+        raise BatchError("empty_file", f"{path.name}: 文件为空（0 字节，连表头也没有），请生产部门重新报送")
     has_bom = head.startswith(codecs.BOM_UTF8)
     out = scratch / (path.name + ".utf8")
     for encoding in ENCODINGS:
@@ -154,6 +154,4 @@ def read_batch(path: Path, scratch: Path) -> RawBatch:
     if cut:
         row = frame.height + 1
         malformed.append((row, "truncated_row", f"最后一行不完整（缺少换行且无法解析为完整记录）：{fragment[:80]!r}"))
-    if frame.height == 0 and not malformed:
-        raise BatchError("empty_file", f"{path.name}: 文件只有表头，没有数据行")
     return RawBatch(frame=frame, headers=headers, encoding=encoding, format=fmt, sha256=sha, malformed=malformed)

@@ -16,6 +16,7 @@ Data Docs (HTML) are rebuilt for every run under ``<workspace>/gate/``.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def _describe(res) -> str:
 def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_dir: Path) -> GateResult:
     """Validate every extract; build Data Docs; return (never raise) so the caller decides."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GE's per-expectation progress bars would flood the run log
     import great_expectations as gx
 
     contracts = load_contracts()

@@ -117,8 +117,7 @@ def test_contract_with_a_field_removed_fails_a_previously_accepted_batch(ws, tmp
     assert result.status == "rejected" and "schema_drift" in result.error and "备注" in result.error
 
 
-@pytest.mark.parametrize("content,rule", [(b"", "empty_file"), ("行政处罚决定书文号\n".encode(), "empty_file"),
-                                          (b"\xff\xfe\x00\x01bad", "unknown_encoding")])
+@pytest.mark.parametrize("content,rule", [(b"", "empty_file"), (b"\xff\xfe\x00\x01bad", "unknown_encoding")])
 def test_unreadable_files_are_rejected_with_a_reason(ws, content, rule):
     folder = ws.feeds / "amr_enforcement" / "penalties"
     folder.mkdir(parents=True)
@@ -153,3 +152,13 @@ def test_unknown_producer_folder_is_a_clear_error(ws):
 
     with pytest.raises(IngestionError, match="未知的生产部门目录"):
         ingest_all(ws)
+
+
+@pytest.mark.parametrize("name,content", [("p.csv", ",".join(f.label for f in PENALTIES.fields) + "\n"),
+                                          ("p.jsonl", "")])
+def test_a_delivery_with_no_records_is_an_empty_batch(ws, name, content):
+    folder = ws.feeds / "amr_enforcement" / "penalties"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(content, encoding="utf-8")
+    [result] = ingest_all(ws)
+    assert (result.status, result.rows_read, result.rows_landed) == ("landed", 0, 0)

@@ -232,9 +232,8 @@ def test_build_passes_with_only_expected_warnings(built):
     _, _, results = built
     assert {r["status"] for r in results} <= {"success", "pass", "warn"}
     warned = {r["unique_id"].split(".")[2] for r in results if r["status"] == "warn"}
-    # U3's region code is not in the code table (contract on_unknown: warn); the seed's duplicated industry code 374
-    assert warned == {"relationships_dim_enterprise_region_code__region_code__ref_ref_region_codes_",
-                      "unique_ref_industry_codes_code"}
+    # U3's region code is not in the code table (contract on_unknown: warn)
+    assert warned == {"relationships_dim_enterprise_region_code__region_code__ref_ref_region_codes_"}
 
 
 @pytest.mark.e2e

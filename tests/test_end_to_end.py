@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from creditwh.settings import Workspace
+from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +89,12 @@ def test_cleaning_faults_land_cleaned_with_the_raw_value_kept(demo):
             (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"]))
         assert rows.height == 1, fault
         field = fault["field"]
-        assert rows[field][0] != rows[f"{field}__raw"][0]
+        clean, raw = rows[field][0], rows[f"{field}__raw"][0]
+        assert raw is not None and clean is not None
+        # no full-width letters or digits survive (full-width brackets are the display convention for names)
+        assert not [ch for ch in clean if "\uff01" <= ch <= "\uff5e" and ch not in "（）"], clean
+        if fault["kind"] == "traditional_name":
+            assert clean == to_simplified(pl.Series([raw]))[0] and clean != raw
 
 
 def test_release_is_published_with_a_manifest_that_matches_its_files(demo):

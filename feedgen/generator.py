@@ -1,0 +1,195 @@
+"""The generate() entry point: chunked, deterministic generation of all ten feeds.
+
+Flow per chunk of entities (``config.chunk_size``): build the entities, derive every feed's records in
+process order (registry → licences/penalties → inspections → abnormal list → objections → corrections
+→ serious list → repairs → external documents → commitments), then append each feed's rows to its
+batch files with planted faults. Nothing but small counters survives a chunk, so memory stays flat and
+run time grows linearly with ``entities``.
+
+Determinism: every random draw comes from ``np.random.default_rng([seed, chunk, stream])``, chunks run
+in order, and mtimes are derived from the seed — the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from contracts import load_contracts
+from feedgen import core_feeds, supervision_feeds
+from feedgen.config import DEFAULT_CONFIG, FEED_FORMATS, GeneratorConfig
+from feedgen.entities import EntityFactory
+from feedgen.faults import FaultPlanter
+from feedgen.reference import load_geo, load_industries
+from feedgen.table import ChunkContext, RunState
+from feedgen.timeline import Timeline
+from feedgen.writer import FaultSink, FeedWriter
+
+MANIFEST_DIR = "_generator"
+SUMMARY = "summary.json"
+FAULTS = "faults.jsonl"
+FEED_ORDER = ("registry", "licences", "penalties", "inspections", "abnormal_list", "serious_list",
+              "court_judgments", "credit_repairs", "objections", "credit_commitments")
+
+
+@dataclass
+class GenerationReport:
+    """What a generate() run wrote. Paths are relative to ``out_dir``."""
+
+    out_dir: Path
+    files: list[Path]
+    rows_by_feed: dict[str, int]
+    faults_by_kind: dict[str, int]
+    faults_by_feed: dict[str, dict[str, int]]
+    seconds: float
+    entities: int = 0
+    producers: list[str] = field(default_factory=list)
+    delivered_at: dict[str, str] = field(default_factory=dict)  # relative path → ISO time (Asia/Shanghai)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_by_feed.values())
+
+    @property
+    def total_faults(self) -> int:
+        return sum(self.faults_by_kind.values())
+
+
+def generate(out_dir: Path, *, entities: int = 2000, seed: int = 42, start: date = date(2023, 7, 1),
+             end: date = date(2026, 10, 31), province: str = "31", fault_rate: float = 0.01,
+             progress: Callable[[int, int], None] | None = None) -> GenerationReport:
+    """Write synthetic producer feeds for ``entities`` market entities of ``province`` into ``out_dir``.
+
+    Refuses (FileExistsError) to write into a non-empty folder unless it holds only a previous run's
+    output (``_generator/summary.json`` and the producer folders it lists), which is then replaced.
+    """
+    return run(Path(out_dir), entities=entities, seed=seed, start=start, end=end, province=province,
+               fault_rate=fault_rate, progress=progress, config=DEFAULT_CONFIG)
+
+
+def _prepare(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"输出路径 {out_dir} 已存在且不是目录")
+    if not out_dir.exists():
+        out_dir.mkdir(parents=True)
+        return
+    entries = sorted(out_dir.iterdir())
+    if not entries:
+        return
+    summary = out_dir / MANIFEST_DIR / SUMMARY
+    if not summary.is_file():
+        raise FileExistsError(
+            f"{out_dir} is not empty and holds no previous feed-generator output ({MANIFEST_DIR}/{SUMMARY}); "
+            "refusing to write into it")
+    previous = json.loads(summary.read_text(encoding="utf-8"))
+    allowed = set(previous.get("producers", [])) | {MANIFEST_DIR}
+    foreign = [p.name for p in entries if p.name not in allowed]
+    if foreign:
+        raise FileExistsError(
+            f"{out_dir} holds files that are not from a previous generate() run: {', '.join(foreign[:5])}; "
+            "refusing to overwrite")
+    for p in entries:
+        shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+
+
+def _write_summary(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, province: str, fault_rate: float,
+        progress: Callable[[int, int], None] | None, config: GeneratorConfig) -> GenerationReport:
+    """generate() with an explicit :class:`GeneratorConfig` (tests use a small chunk size)."""
+    t0 = time.perf_counter()
+    cfg = config
+    if not 1 <= entities <= cfg.max_entities:
+        raise ValueError(f"entities must be between 1 and {cfg.max_entities}")
+    if not 0 <= fault_rate < 0.5:
+        raise ValueError("fault_rate must be in [0, 0.5)")
+    contracts = load_contracts()
+    geo = load_geo(province, tuple(sorted(cfg.region_weights.items())))
+    ind = load_industries(cfg)
+    tl = Timeline(start, end, cfg)
+    _prepare(out_dir)
+    producers = sorted({contracts[f].producer.code for f in FEED_ORDER})
+    manifest = out_dir / MANIFEST_DIR
+    manifest.mkdir(parents=True, exist_ok=True)
+    base = {"seed": seed, "entities": entities, "start": start.isoformat(), "end": end.isoformat(),
+            "province": province, "fault_rate": fault_rate, "producers": producers}
+    _write_summary(manifest / SUMMARY, {**base, "complete": False})  # lets a crashed run be regenerated
+
+    sink = FaultSink(manifest / FAULTS)
+    writers: dict[str, FeedWriter] = {}
+    for no, name in enumerate(FEED_ORDER):
+        fmt, enc = FEED_FORMATS[name]
+        planter = FaultPlanter(contracts[name], cfg, fault_rate, blank="" if fmt == "csv" else None)
+        writers[name] = FeedWriter(out_dir, contracts[name], fmt, enc, tl, no, seed, planter, sink)
+
+    state = RunState()
+    factory = EntityFactory(geo, ind, tl, cfg, seed)
+    n_chunks = math.ceil(entities / cfg.chunk_size)
+    batch_faults = fault_rate > 0
+    held = {}
+    done = 0
+    for c in range(n_chunks):
+        n = min(cfg.chunk_size, entities - done)
+        ctx = ChunkContext(cfg=cfg, geo=geo, ind=ind, tl=tl, ent=factory.build(c, done, n), state=state, seed=seed)
+        core_feeds.build_registry(ctx)
+        core_feeds.plan_licences(ctx)
+        core_feeds.plan_penalties(ctx)
+        core_feeds.build_licences(ctx)
+        supervision_feeds.build_inspections(ctx)
+        supervision_feeds.build_abnormal(ctx)
+        supervision_feeds.build_objections(ctx)
+        core_feeds.build_penalties(ctx)
+        supervision_feeds.build_serious(ctx)
+        supervision_feeds.build_repairs(ctx)
+        supervision_feeds.emit_serious(ctx)
+        supervision_feeds.build_court(ctx)
+        supervision_feeds.build_commitments(ctx)
+        for no, name in enumerate(FEED_ORDER):
+            withhold = 0
+            if batch_faults and c == 0 and name in (cfg.renamed_column_feed, cfg.truncated_feed):
+                withhold = cfg.supplement_rows
+            w = writers[name].write(ctx.table(name), np.random.default_rng([seed, c, 900 + no]), withhold=withhold)
+            if withhold:
+                held[name] = w
+        done += n
+        del ctx
+        if progress is not None:
+            progress(done, entities)
+
+    if batch_faults:
+        writers[cfg.renamed_column_feed].write_renamed_column(
+            held.get(cfg.renamed_column_feed), cfg.renamed_column_field, cfg.renamed_column_alias)
+        writers[cfg.truncated_feed].write_truncated(held.get(cfg.truncated_feed))
+    delivered = {}
+    for name in FEED_ORDER:
+        delivered.update(writers[name].finish())
+    sink.close()
+
+    files = sorted(delivered, key=lambda p: p.as_posix())
+    report = GenerationReport(
+        out_dir=out_dir, files=files, rows_by_feed={n: writers[n].rows for n in FEED_ORDER},
+        faults_by_kind=dict(sorted(sink.by_kind.items())),
+        faults_by_feed={f: dict(sorted(v.items())) for f, v in sorted(sink.by_feed.items())},
+        seconds=0.0, entities=entities, producers=producers,
+        delivered_at={p.as_posix(): delivered[p].isoformat() for p in files},
+    )
+    _write_summary(manifest / SUMMARY, {
+        **base, "complete": True, "chunk_size": cfg.chunk_size, "files": [p.as_posix() for p in files],
+        "rows_by_feed": report.rows_by_feed, "faults_by_kind": report.faults_by_kind,
+        "faults_by_feed": report.faults_by_feed, "delivered_at": report.delivered_at,
+        "faults_file": f"{MANIFEST_DIR}/{FAULTS}",
+    })
+    report.seconds = time.perf_counter() - t0
+    return report

@@ -1,0 +1,244 @@
+"""Batch files as producing departments deliver them: folder per producer, file per batch period.
+
+Why append per chunk: a province-scale run never holds all rows in memory, so every chunk's rows are
+appended to the batch files they belong to (the header is written once, when a file is created), and
+the writer remembers only how many data rows each file already has — enough to number planted faults.
+
+Formats per feed come from :data:`feedgen.config.FEED_FORMATS` (UTF-8, GBK, UTF-8 with BOM, JSON
+Lines); column names are contract aliases (:func:`feedgen.reference.headers`). Each file's mtime is set
+to its simulated delivery time once all chunks are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from contracts import FeedContract
+from feedgen.faults import FaultPlanter
+from feedgen.reference import headers
+from feedgen.table import Table
+from feedgen.timeline import Period, Timeline
+
+BOM = "\ufeff"
+
+
+@dataclass
+class FaultSink:
+    """Streams planted faults to ``_generator/faults.jsonl`` and keeps the counts."""
+
+    path: Path
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_feed: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = self.path.open("w", encoding="utf-8", newline="\n")
+
+    def record(self, feed: str, file: str, row: int | None, kind: str, fld: str | None) -> None:
+        self._fh.write(json.dumps({"feed": feed, "file": file, "row": row, "kind": kind, "field": fld},
+                                  ensure_ascii=False) + "\n")
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+        per = self.by_feed.setdefault(feed, {})
+        per[kind] = per.get(kind, 0) + 1
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+@dataclass
+class Withheld:
+    """Rows kept back from a main batch file for a batch-level fault file (written after all chunks)."""
+
+    period: Period
+    rows: list[list]
+
+
+class FeedWriter:
+    def __init__(self, out_dir: Path, contract: FeedContract, fmt: str, encoding: str, tl: Timeline,
+                 feed_no: int, seed: int, planter: FaultPlanter, sink: FaultSink):
+        self.out_dir, self.contract, self.fmt, self.encoding = out_dir, contract, fmt, encoding
+        self.tl, self.feed_no, self.seed, self.planter, self.sink = tl, feed_no, seed, planter, sink
+        self.name = contract.name
+        self.rel_dir = Path(contract.producer.code) / contract.name
+        (out_dir / self.rel_dir).mkdir(parents=True, exist_ok=True)
+        self.periods = tl.periods(contract.frequency_days)
+        self.counts: dict[int, int] = {}  # batch index → data rows written
+        self.rows = 0
+        self.extra_files: list[tuple[Path, object]] = []  # (relative path, delivery datetime)
+        self.fields = list(contract.field_names)
+        self._headers: dict[str, list[str]] = {}
+
+    def headers(self, style: str) -> list[str]:
+        if style not in self._headers:
+            self._headers[style] = headers(self.contract, style)
+        return list(self._headers[style])
+
+    # ---- naming ----------------------------------------------------------------------------------------
+    def header_style(self, period: Period) -> str:
+        if self.fmt == "jsonl":
+            return "json"
+        if self.name == "penalties" and period.end_date.month % 2 == 1:
+            return "code"  # odd-month penalty batches come from the 双公示 export with coded headers
+        return "label"
+
+    def rel_path(self, b: int, suffix: str = "") -> Path:
+        ext = "jsonl" if self.fmt == "jsonl" else "csv"
+        return self.rel_dir / f"{self.name}_{self.periods[b].end_date:%Y%m%d}{suffix}.{ext}"
+
+    # ---- rows ------------------------------------------------------------------------------------------
+    def _rows(self, table: Table, order: np.ndarray) -> list[list]:
+        n = len(order)
+        cols = []
+        for f in self.fields:
+            col = table.cols.get(f)
+            if col is None:
+                cols.append(["" if self.fmt == "csv" else None] * n)
+                continue
+            col = col[order]
+            if self.fmt == "csv":
+                missing = np.equal(col, None)
+                if missing.any():
+                    col[missing] = ""
+            cols.append(col.tolist())
+        return [list(r) for r in zip(*cols)] if n else []
+
+    def write(self, table: Table, rng: np.random.Generator, withhold: int = 0) -> Withheld | None:
+        """Append one chunk's records to their batch files, planting faults; optionally keep rows back."""
+        if not len(table):
+            return None
+        batch = self.tl.batch_index(table.batch_day, self.contract.frequency_days)
+        keep = np.flatnonzero(batch >= 0)
+        order = keep[np.lexsort((table.batch_day[keep], batch[keep]))]
+        batch = batch[order]
+        rows = self._rows(table, order)
+        bounds = np.flatnonzero(np.diff(batch)) + 1
+        starts = np.concatenate(([0], bounds)).astype(int)
+        ends = np.concatenate((bounds, [len(batch)])).astype(int)
+        withheld = None
+        excluded: set[int] = set()
+        if withhold and len(rows):
+            sizes = ends - starts
+            g = int(np.argmax(sizes))  # the fullest batch of this chunk
+            k = min(withhold, max(1, sizes[g] // 2))
+            excluded = set(range(ends[g] - k, ends[g]))
+            withheld = Withheld(self.periods[int(batch[starts[g]])], [rows[i] for i in sorted(excluded)])
+        faults = self.planter.plan(rows, rng, exclude=excluded)
+        for s, e in zip(starts, ends):
+            b = int(batch[s])
+            self._append(b, [i for i in range(s, e) if i not in excluded] if excluded else range(s, e), rows, faults)
+        return withheld
+
+    def _append(self, b: int, positions, rows: list[list], faults) -> None:
+        rel = self.rel_path(b)
+        path = self.out_dir / rel
+        new = b not in self.counts
+        num = self.counts.get(b, 0)
+        out: list[list] = []
+        for p in positions:
+            row = rows[p]
+            out.append(row)
+            num += 1
+            f = faults.get(p)
+            if f is None:
+                continue
+            if f.kind == "duplicate":
+                out.append(list(row))
+                num += 1
+            self.sink.record(self.name, rel.as_posix(), num, f.kind, f.field)
+        if not out:
+            return
+        self._write_rows(path, self.periods[b], out, new)
+        self.counts[b] = num
+        self.rows += len(out)
+
+    def _open(self, path: Path, new: bool):
+        enc = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        fh = path.open("w" if new else "a", encoding=enc, newline="")
+        if new and self.encoding == "utf-8-sig":
+            fh.write(BOM)
+        return fh
+
+    def _write_rows(self, path: Path, period: Period, rows: list[list], new: bool,
+                    header: list[str] | None = None) -> None:
+        with self._open(path, new) as fh:
+            if self.fmt == "jsonl":
+                keys = self.headers("json")
+                fh.write("".join(json.dumps(dict(zip(keys, r)), ensure_ascii=False) + "\n" for r in rows))
+                return
+            w = csv.writer(fh, lineterminator="\n")
+            if new:
+                w.writerow(header or self.headers(self.header_style(period)))
+            w.writerows(rows)
+
+    # ---- batch-level faults -----------------------------------------------------------------------------
+    def write_renamed_column(self, held: Withheld | None, field_name: str, alias: str) -> None:
+        """An extra batch whose producer renamed one column to an alias the contract does not know."""
+        period = held.period if held else self.periods[len(self.periods) // 2]
+        rows = held.rows if held else []
+        names = self.headers("label")
+        names[self.fields.index(field_name)] = alias
+        if self.contract.alias_map().get(_norm(alias)):
+            raise ValueError(f"{alias!r} is a contract alias; a renamed column must not be")
+        rel = self.rel_path(period.index, "_supplement")
+        self._write_rows(self.out_dir / rel, period, rows, True, header=names)
+        self.rows += len(rows)
+        self.extra_files.append((rel, self.tl.delivery(period.end_date, self.seed, self.feed_no, period.index, 2)))
+        self.sink.record(self.name, rel.as_posix(), None, "renamed_column", field_name)
+
+    def write_truncated(self, held: Withheld | None) -> None:
+        """An extra batch whose last line was cut mid-field (no trailing newline)."""
+        if not held or not held.rows:
+            return
+        period, rows = held.period, held.rows
+        rel = self.rel_path(period.index, "_supplement")
+        path = self.out_dir / rel
+        self._write_rows(path, period, rows[:-1], True, header=self.headers("label"))
+        last = rows[-1]
+        cut = next((i for i in range(len(last) // 2, len(last)) if _cuttable(last[i])),
+                   next((i for i in range(len(last)) if _cuttable(last[i])), None))
+        buf = io.StringIO()
+        if cut is None:  # nothing to cut inside: cut the serialised line in half
+            csv.writer(buf, lineterminator="").writerow(last)
+            text, fld = buf.getvalue()[: max(1, len(buf.getvalue()) // 2)], None
+        else:
+            csv.writer(buf, lineterminator="").writerow(last[:cut])
+            text = buf.getvalue() + ("," if cut else "") + last[cut][: max(1, len(last[cut]) // 2)]
+            fld = self.fields[cut]
+        with self._open(path, False) as fh:
+            fh.write(text)
+        self.rows += len(rows)
+        self.extra_files.append((rel, self.tl.delivery(period.end_date, self.seed, self.feed_no, period.index, 1)))
+        self.sink.record(self.name, rel.as_posix(), len(rows), "truncated_last_line", fld)
+
+    # ---- finishing -----------------------------------------------------------------------------------------
+    def finish(self) -> dict[str, object]:
+        """Header-only files for empty periods (a producer reports "nothing this period"), then mtimes."""
+        delivered = {}
+        for p in self.periods:
+            rel = self.rel_path(p.index)
+            if p.index not in self.counts:
+                self._write_rows(self.out_dir / rel, p, [], True)
+            when = self.tl.delivery(p.end_date, self.seed, self.feed_no, p.index)
+            delivered[rel] = when
+        delivered.update(dict(self.extra_files))
+        for rel, when in delivered.items():
+            ts = when.timestamp()
+            os.utime(self.out_dir / rel, (ts, ts))
+        return delivered
+
+
+def _cuttable(v) -> bool:
+    return isinstance(v, str) and len(v) >= 4 and not any(c in v for c in ',"\n\r')
+
+
+def _norm(h: str) -> str:
+    from contracts.model import normalise_header
+
+    return normalise_header(h)

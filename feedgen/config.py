@@ -50,7 +50,7 @@ class GeneratorConfig:
     # shares used to build enterprise names (DOMAIN §2 行政区划 + 字号 + 行业 + 组织形式)
     name_prefix_mix: Mapping[str, float] = field(default_factory=lambda: _frozen({
         "city": 0.80, "province": 0.08, "city_district": 0.07, "bracket": 0.05}))  # bracket: 字号（上海）行业…
-    three_char_zihao: float = 0.35  # share of 3-character 字号 (fewer name collisions)
+    three_char_zihao: float = 0.5  # share of 3-character 字号 (2-character ones are scarce in big cities)
     latin_zihao: float = 0.02  # registered Latin-letter 字号 (e.g. 上海KTC电子科技有限公司)
     ascii_brackets_in_register: float = 0.4  # share of bracketed names the register writes with ASCII ( )
     youxian_zeren: float = 0.10  # 有限责任公司 names ending 有限责任公司 instead of 有限公司
@@ -66,7 +66,7 @@ class GeneratorConfig:
     uscc_provincial_region: float = 0.10
     historical_uscc_regions: Mapping[str, str] = field(default_factory=lambda: _frozen({"310106": "310108"}))
     historical_uscc_share: float = 0.3  # of pre-2016 entities of such a district
-    ma_body_share_after_2016: float = 0.85  # new-style 'MA…' organisation codes
+    ma_body_share_after_2016: float = 0.45  # new-style "MA1…" organisation codes (most bodies stay all-digit)
     # establishment dates: 1995 … end, yearly weight growing by this factor (entity counts grew fast)
     first_establishment_year: int = 1995
     establishment_growth: float = 1.13

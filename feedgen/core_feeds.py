@@ -142,7 +142,8 @@ def plan_licences(ctx: ChunkContext) -> None:
             continue
         seq = st.counter("jy", 1000).take(obj([f"{digit}{r}" for r in codes[region[m]]]), gaps=rng.integers(1, 3, len(m)))
         if seq.size and seq.max() > 999_999:
-            raise OverflowError("JY licence sequence exceeded 6 digits")
+            raise OverflowError("JY licence sequence exceeded 6 digits in one district: too many entities for "
+                                "the province's districts")
         body = [f"{digit}{r}{s:06d}" for r, s in zip(codes[region[m]], seq)]
         number[m] = [f"JY{b}{d}" for b, d in zip(body, mod_11_10_check_digits(body, 13))]
         pool = vocab.JY_CONTENT[t]
@@ -151,7 +152,7 @@ def plan_licences(ctx: ChunkContext) -> None:
     if len(m):
         info = [vocab.TS_BY_CLASS.get(c, vocab.TS_DEFAULT) for c in industry[m]]
         cat = obj([x[0] for x in info])
-        seq = st.counter("ts", 100).take(cat, gaps=rng.integers(1, 30, len(m)))
+        seq = st.counter("ts", 100).take(cat, gaps=rng.integers(1, 6, len(m)))
         years = tl.year(valid_to[m])
         number[m] = [f"TS{c}{geo.province}{s:06d}-{y}" for c, s, y in zip(cat, seq, years)]
         content[m] = [x[1] for x in info]

@@ -5,12 +5,13 @@ numpy arrays (object arrays for strings) indexed by the entity's position in the
 built row by row (names, addresses); all draws are vectorised.
 
 Uniqueness across chunks: USCC organisation bodies and legal reps' ID numbers are affine permutations of
-global counters (see :mod:`feedgen.ids`); names are made unique inside a chunk (a real register refuses
-a duplicate name), collisions across chunks are possible but rare (3-character 字号 widen the space).
+global counters (see :mod:`feedgen.ids`); names are unique in the whole run (a register refuses a name
+already taken) through :class:`NameSet`, which keeps 64-bit hashes rather than strings.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,6 +75,58 @@ class PersonPool:
         first17 = [f"{c}{b[:4]}{b[5:7]}{b[8:10]}{s:03d}" for c, b, s in zip(codes, born_s, seq)]
         ids = np.array([f + c for f, c in zip(first17, ric_check_chars(first17))], dtype=object)
         return ids, born, (seq % 2 == 1)
+
+
+class NameSet:
+    """Names already registered in this run, as sorted 64-bit fingerprints (80 MB at 10 M names), so a
+    name is never issued twice — also across chunks — without keeping the strings.
+
+    New fingerprints go to a small sorted buffer that is merged into the main array only when it grows
+    large, so the cost stays linear in the number of names.
+    """
+
+    MERGE_AT = 1 << 18
+
+    def __init__(self):
+        self.main = np.zeros(0, dtype=np.uint64)
+        self.recent = np.zeros(0, dtype=np.uint64)
+
+    @staticmethod
+    def hashes(names) -> np.ndarray:
+        """Deterministic 64-bit fingerprints (CRC-32 ‖ Adler-32). A false match only costs a re-drawn name."""
+        out = np.empty(len(names), dtype=np.uint64)
+        for i, s in enumerate(names):
+            b = s.encode("utf-8")
+            out[i] = (zlib.crc32(b) << 32) | zlib.adler32(b)
+        return out
+
+    @staticmethod
+    def _contains(sorted_arr: np.ndarray, h: np.ndarray) -> np.ndarray:
+        if not len(sorted_arr):
+            return np.zeros(len(h), dtype=bool)
+        pos = np.minimum(np.searchsorted(sorted_arr, h), len(sorted_arr) - 1)
+        return sorted_arr[pos] == h
+
+    def taken(self, names) -> np.ndarray:
+        """True where the name is already registered, or repeats an earlier name of the same list."""
+        h = self.hashes(names)
+        _, first = np.unique(h, return_index=True)
+        repeat = np.ones(len(h), dtype=bool)
+        repeat[first] = False
+        return self._contains(self.main, h) | self._contains(self.recent, h) | repeat
+
+    @staticmethod
+    def _merge(sorted_arr: np.ndarray, new_sorted: np.ndarray) -> np.ndarray:
+        """Merge two sorted arrays in O(n) (one copy), instead of re-sorting the big one."""
+        return np.insert(sorted_arr, np.searchsorted(sorted_arr, new_sorted), new_sorted)
+
+    def add(self, names) -> None:
+        if not len(names):
+            return
+        self.recent = self._merge(self.recent, np.sort(self.hashes(names)))
+        if len(self.recent) >= self.MERGE_AT:
+            self.main = self._merge(self.main, self.recent)
+            self.recent = np.zeros(0, dtype=np.uint64)
 
 
 @dataclass
@@ -153,9 +206,9 @@ class EntityFactory:
     def __init__(self, geo: Geo, ind: Industries, tl: Timeline, cfg: GeneratorConfig, seed: int):
         self.geo, self.ind, self.tl, self.cfg, self.seed = geo, ind, tl, cfg, seed
         self.persons = PersonPool(geo, cfg, seed)
+        self.names_taken = NameSet()
         self.perm_digits = AffinePermutation(10**8, seed, 1)
         self.perm_ma = AffinePermutation(31**5, seed, 2)
-        self.est_first = day_number(date(cfg.first_establishment_year, 1, 1))
         years = np.arange(cfg.first_establishment_year, tl.year([tl.end])[0] + 1)
         w = cfg.establishment_growth ** (years - years[0])
         last_year_frac = (tl.end - day_number(date(int(years[-1]), 1, 1)) + 1) / 365.25
@@ -299,16 +352,14 @@ class EntityFactory:
         suffix = (kind == 2) & (est >= day_number(date(2022, 1, 1))) & (rng.random(n) < cfg.soletrader_form_suffix)
         name0 = self._names(rng, kind, etype, region, industry, section, rep_name, zihao, words, prefix_style, ascii_br,
                             suffix)
-        for _ in range(8):  # a register refuses duplicate names: re-draw the 字号 of later duplicates
-            seen: dict[str, int] = {}
-            dup = [i for i, nm in enumerate(name0) if seen.setdefault(nm, i) != i]
-            if not dup:
+        for _ in range(8):  # a register refuses a name already taken: re-draw the 字号 (3 characters)
+            d = np.flatnonzero(self.names_taken.taken(name0))
+            if not len(d):
                 break
-            d = np.array(dup)
             zihao[d] = _zihao(rng, len(d), 1.0, 0.0)
-            name0[d] = self._names(rng, kind[d], etype[d], region[d], industry[d], section[d],
-                                   rep_name[d],
+            name0[d] = self._names(rng, kind[d], etype[d], region[d], industry[d], section[d], rep_name[d],
                                    zihao[d], words[d], prefix_style[d], ascii_br[d], suffix[d])
+        self.names_taken.add(name0)
 
         # life events inside the period: termination, name change
         lo, hi = np.maximum(tl.start, est + 180), np.full(n, tl.end)
@@ -324,11 +375,19 @@ class EntityFactory:
         change_day = np.full(n, NEVER)
         change_day[chg] = tl.sample(rng, lo2[chg], hi2[chg])
         name1 = np.full(n, None, dtype=object)
-        if chg.any():
-            c = np.flatnonzero(chg)
-            new_words = np.array(_pick(rng, [pools[i] for i in c]), dtype=object)
-            name1[c] = self._names(rng, kind[c], etype[c], region[c], industry[c], section[c], rep_name[c],
-                                   _zihao(rng, len(c), 1.0, 0.0), new_words, prefix_style[c], ascii_br[c], suffix[c])
+        if chg.any():  # the new name must not be taken either
+            todo = np.flatnonzero(chg)
+            new_words = np.array(_pick(rng, [pools[i] for i in todo]), dtype=object)
+            for _ in range(8):
+                name1[todo] = self._names(rng, kind[todo], etype[todo], region[todo], industry[todo], section[todo],
+                                          rep_name[todo], _zihao(rng, len(todo), 1.0, 0.0), new_words,
+                                          prefix_style[todo], ascii_br[todo], suffix[todo])
+                bad = self.names_taken.taken(name1[todo])
+                self.names_taken.add(name1[todo[~bad]])
+                todo, new_words = todo[bad], new_words[bad]
+                if not len(todo):
+                    break
+            self.names_taken.add(name1[todo])  # after 8 rounds (practically never) keep what we have
 
         live_status = np.where((kind == 2) & (rng.random(n) < cfg.soletrader_status_zaiye), "在业", "存续").astype(object)
 

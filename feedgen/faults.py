@@ -68,8 +68,8 @@ class FaultPlanter:
         p = np.array([weights[k] for k in self.kinds], dtype=float)
         self.p = p / p.sum() if len(p) else p
 
-    def plan(self, rows: list[list], rng: np.random.Generator, exclude: set[int] = frozenset()) -> dict[int, Fault]:
-        """Mutates the chosen rows in place; returns row position → fault (for duplicate: the row copied).
+    def plan(self, rows: list, rng: np.random.Generator, exclude: set[int] = frozenset()) -> dict[int, Fault]:
+        """Replaces the chosen rows by faulty copies; returns row position → fault (duplicate: the row copied).
 
         The number of faults is Binomial(rows, rate) and their kinds follow the configured weights; each
         fault is placed on a random unused row that can carry it (names without ASCII cannot be written
@@ -92,8 +92,10 @@ class FaultPlanter:
                     pos = int(rng.integers(0, n))
                     if pos in used:
                         continue
-                    fault = self._apply(kind, rows[pos], rng)
+                    row = list(rows[pos])
+                    fault = self._apply(kind, row, rng)
                     if fault is not None:
+                        rows[pos] = row
                         used.add(pos)
                         out[pos] = fault
                         break

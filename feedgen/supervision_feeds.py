@@ -156,7 +156,7 @@ def build_abnormal(ctx: ChunkContext) -> None:
     removal_day[ok] = rd[ok]
     removal_reason[ok] = obj([ABNORMAL_REMOVAL[r] for r in reason[ok]])
     transfer_day = tl.add_wd(tl.add_months(day, 36), rng.integers(1, 10, n))
-    transfer = ~ok & (transfer_day <= tl.end)
+    transfer = ~ok & (transfer_day <= tl.end) & (transfer_day < e.term_day[ent])
     removal_day[transfer] = transfer_day[transfer]
     removal_reason[transfer] = "列入满三年转入严重违法失信名单"
     table = Table({

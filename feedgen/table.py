@@ -64,7 +64,7 @@ COUNTER_SPREAD = {"penalty": 800, "licence_doc": 400, "jy": 4000, "abnormal": 30
 
 @dataclass
 class RunState:
-    """State that outlives a chunk: running sequence numbers, the sample entities for supplements."""
+    """State that outlives a chunk: the running sequence numbers of every register (decision numbers …)."""
 
     counters: dict[str, SequenceCounter] = field(default_factory=dict)
 

@@ -93,7 +93,7 @@ class FeedWriter:
         return self.rel_dir / f"{self.name}_{self.periods[b].end_date:%Y%m%d}{suffix}.{ext}"
 
     # ---- rows ------------------------------------------------------------------------------------------
-    def _rows(self, table: Table, order: np.ndarray) -> list[list]:
+    def _rows(self, table: Table, order: np.ndarray) -> list[tuple]:
         n = len(order)
         cols = []
         for f in self.fields:
@@ -101,13 +101,13 @@ class FeedWriter:
             if col is None:
                 cols.append(["" if self.fmt == "csv" else None] * n)
                 continue
-            col = col[order]
+            col = np.asarray(col, dtype=object)[order]
             if self.fmt == "csv":
                 missing = np.equal(col, None)
                 if missing.any():
                     col[missing] = ""
             cols.append(col.tolist())
-        return [list(r) for r in zip(*cols)] if n else []
+        return list(zip(*cols)) if n else []  # tuples; the fault planter copies the rows it changes
 
     def write(self, table: Table, rng: np.random.Generator, withhold: int = 0) -> Withheld | None:
         """Append one chunk's records to their batch files, planting faults; optionally keep rows back."""
@@ -149,7 +149,7 @@ class FeedWriter:
             if f is None:
                 continue
             if f.kind == "duplicate":
-                out.append(list(row))
+                out.append(row)
                 num += 1
             self.sink.record(self.name, rel.as_posix(), num, f.kind, f.field)
         if not out:

@@ -27,6 +27,7 @@ from creditwh.identifiers import (food_licence_check_digit, is_valid_licence_num
                                   make_ric, make_uscc)
 from creditwh.workdays import add_working_days, is_working_day
 from feedgen import GenerationReport, generate
+from feedgen.entities import NameSet
 from feedgen.config import BATCH_FAULT_KINDS, DEFAULT_CONFIG, FEED_FORMATS, ROW_FAULT_KINDS
 from feedgen.generator import run
 from feedgen.ids import build_usccs, mod_11_10_check_digits, ric_check_chars
@@ -135,9 +136,10 @@ def test_same_arguments_give_identical_files_and_mtimes(gen, tmp_path):
 
 def test_other_seed_differs(gen, tmp_path):
     out, report = gen
-    other = generate(tmp_path / "c", entities=200, seed=SEED + 1, start=date(2025, 1, 1), end=date(2025, 3, 31))
-    first = next(p for p in other.files if p.name.startswith("registry_"))
-    assert (tmp_path / "c" / first).read_bytes() != (out / first).read_bytes() if (out / first).exists() else True
+    other = generate(tmp_path / "c", entities=ENTITIES, seed=SEED + 1)
+    first = next(p for p in report.files if p.name.startswith("registry_"))
+    assert first in other.files
+    assert (tmp_path / "c" / first).read_bytes() != (out / first).read_bytes()
 
 
 def test_layout_periods_and_delivery_times(gen):
@@ -208,7 +210,7 @@ def test_every_id_number_valid(data):
                 assert is_valid_ric(row[fld]), row[fld]
     assert n > 2000
     reps = Counter(r["legal_rep_id_number"] for r in data["rows"]["registry"] if r.get("legal_rep_id_number"))
-    assert any(c > 1 and True for c in reps.values())  # some persons represent several entities
+    assert any(c > 1 for c in reps.values())  # some persons represent several entities
 
 
 def test_every_licence_number_valid(data):
@@ -232,6 +234,21 @@ def test_vectorised_identifiers_match_reference():
     assert [f + c for f, c in zip(first, ric_check_chars(first))] == [make_ric(f[:6], b, f[14:17]) for f, b in zip(first, born)]
     digits = [f"{x:013d}" for x in rng.integers(0, 10**13, 300)]
     assert list(mod_11_10_check_digits(digits, 13)) == [food_licence_check_digit("SC" + d) for d in digits]
+
+
+def test_name_set_remembers_names_across_merges(monkeypatch):
+    monkeypatch.setattr(NameSet, "MERGE_AT", 8)
+    ns, seen = NameSet(), set()
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        batch = [f"上海{x}贸易有限公司" for x in rng.integers(0, 300, 9)]
+        expected, local = [], set()
+        for b in batch:
+            expected.append(b in seen or b in local)
+            local.add(b)
+        assert ns.taken(batch).tolist() == expected
+        ns.add(batch)
+        seen |= set(batch)
 
 
 def test_timeline_working_days_match_creditwh():
@@ -531,6 +548,10 @@ def test_chunked_run_keeps_identifiers_unique(tmp_path):
         rows[rel.parts[1]] += canonical_rows(tmp_path / "chunks", rel.as_posix())
     usccs = {r["uscc"] for r in rows["registry"]}
     assert len(usccs) == 1000 and all(is_valid_uscc(u) for u in usccs)
+    owners = defaultdict(set)
+    for r in rows["registry"]:
+        owners[r["enterprise_name"]].add(r["uscc"])
+    assert all(len(v) == 1 for v in owners.values())  # a name is never issued twice, also across chunks
     ids = [r["legal_rep_id_number"] for r in rows["registry"]]
     assert all(is_valid_ric(x) for x in ids)
     orig = [r["decision_number"] for r in rows["penalties"] if r["record_status"] == "正常"]
@@ -542,11 +563,20 @@ def test_chunked_run_keeps_identifiers_unique(tmp_path):
     assert sum(1 for v in per.values() if v >= 10) >= 3
 
 
-def test_other_province(tmp_path):
-    report = generate(tmp_path / "zj", entities=300, province="33", start=date(2025, 1, 1), end=date(2025, 6, 30))
-    rows = canonical_rows(tmp_path / "zj", next(p for p in report.files if p.parts[1] == "registry").as_posix())
-    assert rows and all(r["region_code"].startswith("33") for r in rows if r["region_code"])
-    assert any("市场监督管理局" in r["registration_authority"] and r["registration_authority"].startswith(("杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水", "浙江"))
-               for r in rows)
+@pytest.mark.parametrize("province, cities", [("33", ("杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山",
+                                                     "台州", "丽水", "浙江")),
+                                             ("44", ("广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门",
+                                                     "茂名", "惠州", "梅州", "汕尾", "河源", "阳江", "清远", "潮州",
+                                                     "揭阳", "云浮", "广东"))])
+def test_other_province(tmp_path, province, cities):
+    report = generate(tmp_path / province, entities=300, province=province, start=date(2025, 1, 1),
+                      end=date(2025, 6, 30))
+    rows = canonical_rows(tmp_path / province, next(p for p in report.files if p.parts[1] == "registry").as_posix())
+    assert rows and all(re.fullmatch(rf"{province}\d{{4}}", r["region_code"]) for r in rows if r["region_code"])
+    assert all(r["registration_authority"].startswith(cities) for r in rows if r["registration_authority"])
+
+
+def test_unknown_province_is_refused(tmp_path):
     with pytest.raises(ValueError):
         generate(tmp_path / "xx", entities=10, province="99")
+    assert not (tmp_path / "xx").exists()

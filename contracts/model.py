@@ -19,6 +19,13 @@ CONTRACT_DIR = Path(__file__).resolve().parent / "feeds"
 LogicalType = Literal["string", "date", "number", "integer"]
 Classification = Literal["public", "internal", "restricted", "negative"]
 _CLASSIFICATIONS = ("public", "internal", "restricted", "negative")
+# What each classification means for a field's use (负面清单 / 限制): rendered into docs/three-lists/negative-list.md.
+CLASSIFICATION_TREATMENT: dict[str, tuple[str, str]] = {
+    "public": ("公开", "依规定公示"),
+    "internal": ("内部", "仅内部使用，不公示"),
+    "restricted": ("限制", "仅内部使用，不公示、不共享；展示范围限于承办人员"),
+    "negative": ("负面清单", "永不公示、不共享；仅用于关联（哈希），内部展示须脱敏"),
+}
 _CLEAN_STEPS = ("strip", "nfkc", "t2s", "brackets", "upper")
 _CHECKS = ("uscc", "ric", "licence_number", "decision_number")
 
@@ -81,6 +88,8 @@ class FeedContract:
     latency_working_days: int
     latency_field: str
     frequency_days: int
+    latency_note: str  # the SLA's description: the deadline and its regulation
+    frequency_note: str
     version_field: str | None
     source_file: Path
 
@@ -196,6 +205,8 @@ def load_contract(path: Path) -> FeedContract:
         latency_working_days=int(sla["latency"].value),
         latency_field=str(sla["latency"].element).split(".")[-1],
         frequency_days=int(sla["frequency"].value),
+        latency_note=sla["latency"].description or "",
+        frequency_note=sla["frequency"].description or "",
         version_field=custom.get("version_field"),
         source_file=path,
     )

@@ -48,8 +48,11 @@ def make_uscc(dept: str, kind: str, region: str, org_body8: str) -> str:
 
 
 def is_valid_uscc(number: str) -> bool:
-    """Both checks: the MOD-31 check character (stdnum) and the GB 11714 organisation code."""
-    if not uscc.is_valid(number):
+    """Both checks: the MOD-31 check character (stdnum) and the GB 11714 organisation code.
+
+    The value must already be in canonical form (stdnum would first drop spaces and hyphens and upper-case it).
+    """
+    if number != uscc.compact(number) or not uscc.is_valid(number):
         return False
     org = number[8:17]
     if any(c not in ORG_CODE_ALPHABET for c in org):

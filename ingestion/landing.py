@@ -1,4 +1,11 @@
-"""Ingest one delivered file, or every new file in the landing zone, against its feed's contract."""
+"""Ingest one delivered file, or every new file in the landing zone, against its feed's contract.
+
+A batch streams through in chunks (``CHUNK_ROWS``), so its size is bounded by disk, not memory: each chunk is
+mapped to canonical fields by header label, cleaned, validated against the generated pandera schema and written
+to scratch space with its provenance. Duplicates across the whole batch are found afterwards from row
+signatures. Only then is the batch published — landing folder, quarantine folder, and last the ledger entry,
+the commit marker — so a crash at any point leaves nothing the warehouse reads.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -21,11 +29,13 @@ from creditwh.workdays import add_working_days
 from ingestion import ledger
 from ingestion.cleaning import apply_cleaning
 from ingestion.errors import BatchError, IngestionError
-from ingestion.reading import RawBatch, file_format, read_batch, sha256_of
-from ingestion.schema import build_schema, warning_columns
+from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
+from ingestion.schema import load_schema, warning_columns
+from ingestion.validation import REASON_SCHEMA, SIGNATURE_SCHEMA, duplicate_reasons, schema_reasons, signatures
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
+CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
 PROVENANCE = {
     "_batch_id": pl.String, "_feed": pl.String, "_producer_code": pl.String, "_producer_dept": pl.String,
     "_producer_dept_uscc": pl.String, "_providing_system": pl.String, "_source_file": pl.String,
@@ -38,7 +48,6 @@ REJECT_SCHEMA = {
     "rule": pl.String, "field": pl.String, "value": pl.String, "message": pl.String, "raw_record": pl.String,
 }
 _TYPES = {"string": pl.String, "date": pl.Date, "number": pl.Float64, "integer": pl.Int64}
-_PANDERA_RULES = {"not_nullable": "required"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,19 @@ class BatchResult:
     rows_quarantined: int
     rejects_by_rule: dict[str, int]
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every landed row of one batch shares (provenance)."""
+
+    contract: FeedContract
+    rel: str
+    batch_id: str
+    sha256: str
+    received: datetime
+    ingested: datetime
+    scratch: Path
 
 
 def landed_schema(contract: FeedContract) -> dict[str, pl.DataType]:
@@ -75,7 +97,8 @@ def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = Non
             pl.DataFrame(schema=REJECT_SCHEMA).write_parquet(rejects)
 
 
-def _map_headers(raw: RawBatch, contract: FeedContract, name: str) -> pl.DataFrame:
+def _header_map(raw: RawBatch, contract: FeedContract, name: str) -> dict[str, str]:
+    """Producer header → canonical field, by label (never by position); batch errors for drift and gaps."""
     aliases = contract.alias_map()
     mapped: dict[str, str] = {}
     unexpected: list[str] = []
@@ -98,46 +121,14 @@ def _map_headers(raw: RawBatch, contract: FeedContract, name: str) -> pl.DataFra
     if missing and raw.headers:
         labels = ", ".join(f"{f.name}（{f.label}）" for f in missing)
         raise BatchError("missing_column", f"{name}: 缺少必填列 {labels}")
-    if raw.frame.height == 0 and not raw.headers:  # an empty JSON Lines delivery: a batch with no records
-        return pl.DataFrame({"_row_number": []}, schema={"_row_number": pl.Int64}).with_columns(
-            [pl.lit(None, pl.String).alias(f.name) for f in contract.fields])
-    frame = raw.frame.rename(mapped)
+    return mapped
+
+
+def _canonical(chunk: pl.DataFrame, mapped: dict[str, str], contract: FeedContract) -> pl.DataFrame:
+    frame = chunk.rename(mapped)
     absent = [f.name for f in contract.fields if f.name not in frame.columns]
-    return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
-
-
-def _reasons(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """All row-level failures: pandera (lazy, every check) plus in-batch duplicates. Columns: idx, rule, field, value."""
-    schema = build_schema(contract)
-    parts: list[pl.DataFrame] = []
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        if fc.filter(pl.col("index").is_null()).height:
-            detail = fc.filter(pl.col("index").is_null()).select("column", "check").rows()
-            raise BatchError("schema_error", f"{contract.name}: 表级校验失败 {detail}") from exc
-        parts.append(fc.select(
-            pl.col("index").cast(pl.Int64).alias("idx"),
-            pl.col("check").replace(_PANDERA_RULES).alias("rule"),
-            pl.col("column").alias("field"),
-            pl.col("failure_case").cast(pl.String).alias("value"),
-        ))
-    raw_cols = [f"{f.name}__raw" for f in contract.fields]
-    indexed = frame.with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
-    dup = indexed.filter(~pl.struct(raw_cols).is_first_distinct())
-    if dup.height:
-        parts.append(dup.select("idx", pl.lit("duplicate_row").alias("rule"), pl.lit(None, pl.String).alias("field"),
-                                pl.lit(None, pl.String).alias("value")))
-    key = list(contract.record_key)
-    distinct = indexed.filter(pl.struct(raw_cols).is_first_distinct())
-    clash = distinct.filter(pl.struct(key).is_duplicated() & pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-    if clash.height:
-        parts.append(clash.select("idx", pl.lit("duplicate_key").alias("rule"), pl.lit(",".join(key)).alias("field"),
-                                  pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|").alias("value")))
-    if not parts:
-        return pl.DataFrame(schema={"idx": pl.Int64, "rule": pl.String, "field": pl.String, "value": pl.String})
-    return pl.concat(parts, how="vertical_relaxed")
+    return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent]).select(
+        *contract.field_names, ROW_INDEX)
 
 
 _MESSAGES = {
@@ -150,17 +141,20 @@ _MESSAGES = {
 }
 
 
+@lru_cache(maxsize=1 << 16)
+def _deadline(day: date, days: int):
+    return add_working_days(day, days)
+
+
 def _due_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    field = contract.latency_field
-    days = contract.latency_working_days
-    distinct = [d for d in frame[field].drop_nulls().unique().to_list()]
-    lookup = {d: add_working_days(d, days) for d in distinct}
+    field, days = contract.latency_field, contract.latency_working_days
+    lookup = {d: _deadline(d, days) for d in frame[field].drop_nulls().unique().to_list()}
     table = pl.DataFrame(
         {field: list(lookup), "_due_by": [v.due for v in lookup.values()],
          "_due_by_estimated": [v.estimated for v in lookup.values()]},
         schema={field: pl.Date, "_due_by": pl.Date, "_due_by_estimated": pl.Boolean},
     )
-    return frame.join(table, on=field, how="left")
+    return frame.join(table, on=field, how="left", maintain_order="left")
 
 
 def _received_at(path: Path) -> datetime:
@@ -172,69 +166,112 @@ def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
     return raw.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
-def _ingest_rows(raw: RawBatch, contract: FeedContract, rel: str, batch_id: str, received: datetime,
-                 ingested: datetime, path_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    frame = _map_headers(raw, contract, path_name)
-    frame = apply_cleaning(frame, contract.fields)
-    reasons = _reasons(frame, contract)
-    bad_idx = reasons["idx"].unique()
-    indexed = frame.with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
-    rejected = indexed.filter(pl.col("idx").is_in(bad_idx.implode()))
-    accepted = indexed.filter(~pl.col("idx").is_in(bad_idx.implode())).drop("idx")
-
-    raw_values = rejected.unpivot(index="idx", on=[f"{f.name}__raw" for f in contract.fields],
-                                  variable_name="field", value_name="raw_value").with_columns(
-        pl.col("field").str.strip_suffix("__raw"))
-    rejected = rejected.with_columns(raw_record=_raw_json(rejected, contract)).select("idx", "_row_number", "raw_record")
-    reasons = reasons.join(raw_values, on=["idx", "field"], how="left")
-    # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
-    present = (pl.col("raw_value").str.strip_chars() != "").fill_null(False)
-    reasons = reasons.filter(~((pl.col("rule") == "required") & present))
-    rejects = reasons.join(rejected, on="idx", how="left").select(
-        pl.lit(batch_id).alias("_batch_id"), pl.lit(contract.name).alias("_feed"), pl.lit(rel).alias("_source_file"),
-        "_row_number", "rule", "field", pl.coalesce("raw_value", "value").alias("value"),
-        pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"), "raw_record",
-    )
-
-    accepted = _due_dates(accepted, contract)
-    received_local = received.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
+def _with_provenance(frame: pl.DataFrame, b: _Batch) -> pl.DataFrame:
+    c = b.contract
+    frame = _due_dates(frame, c)
+    received_local = b.received.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
     warnings = [
-        pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(list(codes)))
+        pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(pl.Series(sorted(codes)).implode()))
         .then(pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name)))
-        for f, codes in warning_columns(contract)
+        for f, codes in warning_columns(c)
     ]
-    accepted = accepted.with_columns(
-        _batch_id=pl.lit(batch_id), _feed=pl.lit(contract.name), _producer_code=pl.lit(contract.producer.code),
-        _producer_dept=pl.lit(contract.producer.department), _producer_dept_uscc=pl.lit(contract.producer.department_uscc),
-        _providing_system=pl.lit(contract.producer.providing_system), _source_file=pl.lit(rel),
-        _file_sha256=pl.lit(raw.sha256), _received_at=pl.lit(received, pl.Datetime("us")),
-        _ingested_at=pl.lit(ingested, pl.Datetime("us")),
+    frame = frame.with_columns(
+        _batch_id=pl.lit(b.batch_id), _feed=pl.lit(c.name), _producer_code=pl.lit(c.producer.code),
+        _producer_dept=pl.lit(c.producer.department), _producer_dept_uscc=pl.lit(c.producer.department_uscc),
+        _providing_system=pl.lit(c.producer.providing_system), _source_file=pl.lit(b.rel),
+        _file_sha256=pl.lit(b.sha256), _received_at=pl.lit(b.received, pl.Datetime("us")),
+        _ingested_at=pl.lit(b.ingested, pl.Datetime("us")),
         _is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     )
-    schema = landed_schema(contract)
-    accepted = accepted.select([pl.col(c).cast(t) for c, t in schema.items()]).sort("_row_number")
-    return accepted, rejects
+    return frame.select([pl.col(col).cast(t) for col, t in landed_schema(c).items()])
 
 
-def _malformed_rejects(raw: RawBatch | None, batch_id: str, feed: str, rel: str) -> pl.DataFrame:
+def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.DataFrame:
+    """One quarantine line per reason: the raw value of the failed field and the whole raw record."""
+    c = b.contract
+    raw_values = rows.unpivot(index=ROW_INDEX, on=[f"{f.name}__raw" for f in c.fields],
+                              variable_name="field", value_name="raw_value").with_columns(
+        pl.col("field").str.strip_suffix("__raw"))
+    records = rows.select(ROW_INDEX, raw_record=_raw_json(rows, c))
+    reasons = reasons.join(raw_values, on=[ROW_INDEX, "field"], how="left")
+    # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
+    present = (pl.col("raw_value").str.strip_chars() != "").fill_null(False)
+    reasons = reasons.filter(~((pl.col("rule") == "required") & present))
+    return reasons.join(records, on=ROW_INDEX, how="left").select(
+        pl.lit(b.batch_id).alias("_batch_id"), pl.lit(c.name).alias("_feed"), pl.lit(b.rel).alias("_source_file"),
+        ROW_INDEX, "rule", "field", pl.coalesce("raw_value", "value").alias("value"),
+        pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"), "raw_record",
+    )
+
+
+def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
+    """Validate every chunk; write accepted rows to ``scratch/landing``. Returns (rows landed, quarantine lines)."""
+    c = b.contract
+    mapped = _header_map(raw, c, name)
+    accepted_dir, rejected_dir = b.scratch / "landing", b.scratch / "rejected"
+    accepted_dir.mkdir()
+    rejected_dir.mkdir()
+    reasons, sigs = [pl.DataFrame(schema=REASON_SCHEMA)], [pl.DataFrame(schema=SIGNATURE_SCHEMA)]
+    parts: list[Path] = []
+    for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
+        frame = apply_cleaning(_canonical(chunk, mapped, c), c.fields)
+        found = schema_reasons(frame, schema, c)
+        reasons.append(found)
+        sigs.append(signatures(frame, c))
+        frame = _with_provenance(frame, b)
+        bad = pl.col(ROW_INDEX).is_in(found[ROW_INDEX].unique().implode())
+        parts.append(accepted_dir / f"part-{i:05d}.parquet")
+        frame.filter(~bad).write_parquet(parts[-1])
+        if found.height:
+            frame.filter(bad).write_parquet(rejected_dir / f"part-{i:05d}.parquet")
+    if not parts:
+        parts.append(accepted_dir / "part-00000.parquet")
+        pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1])
+    rejected_parts = sorted(rejected_dir.glob("*.parquet"))
+    dups = duplicate_reasons(pl.concat(sigs), parts + rejected_parts, c)
+    all_reasons = pl.concat([*reasons, dups])
+    # exact copies and key clashes were accepted chunk by chunk: take them out again (rarely more than a few parts)
+    moved = dups[ROW_INDEX].unique()
+    dup_rows = [pl.DataFrame(schema=landed_schema(c))]
+    for part in parts:
+        frame = pl.read_parquet(part)
+        hit = pl.col(ROW_INDEX).is_in(moved.implode())
+        if moved.len() and frame.select(hit.any()).item():
+            dup_rows.append(frame.filter(hit))
+            frame.filter(~hit).write_parquet(part)
+    landed = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
+    bad_rows = pl.concat([pl.read_parquet(p) for p in rejected_parts] + dup_rows).unique(ROW_INDEX)
+    return landed, _reject_rows(all_reasons, bad_rows, b)
+
+
+def _malformed_rejects(raw: RawBatch | None, b: _Batch) -> pl.DataFrame:
     rows = raw.malformed if raw else []
+    n = len(rows)
     return pl.DataFrame(
-        {"_batch_id": [batch_id] * len(rows), "_feed": [feed] * len(rows), "_source_file": [rel] * len(rows),
-         "_row_number": [r for r, _, _ in rows], "rule": [rule for _, rule, _ in rows], "field": [None] * len(rows),
-         "value": [None] * len(rows), "message": [m for _, _, m in rows], "raw_record": [None] * len(rows)},
+        {"_batch_id": [b.batch_id] * n, "_feed": [b.contract.name] * n, "_source_file": [b.rel] * n,
+         "_row_number": [r for r, _, _ in rows], "rule": [rule for _, rule, _ in rows], "field": [None] * n,
+         "value": [None] * n, "message": [m for _, _, m in rows], "raw_record": [None] * n},
         schema=REJECT_SCHEMA,
     )
 
 
-def _whole_batch_rejects(raw: RawBatch, err: BatchError, batch_id: str, feed: str, rel: str) -> pl.DataFrame:
-    frame = raw.frame
-    raw_json = frame.drop("_row_number").select(pl.struct(pl.all()).struct.json_encode()).to_series() if frame.width > 1 \
-        else pl.Series([None] * frame.height, dtype=pl.String)
-    return pl.DataFrame({
-        "_batch_id": batch_id, "_feed": feed, "_source_file": rel, "_row_number": frame["_row_number"],
-        "rule": err.rule, "field": None, "value": None, "message": err.message, "raw_record": raw_json,
-    }, schema=REJECT_SCHEMA)
+def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> pl.DataFrame:
+    """Every row of a batch refused as a whole, with the batch's reason (the rows are kept, never dropped)."""
+    parts = [pl.DataFrame(schema=REJECT_SCHEMA)]
+    try:
+        for chunk in raw.chunks(CHUNK_ROWS):
+            values = chunk.drop(ROW_INDEX)
+            raw_json = values.select(pl.struct(pl.all()).struct.json_encode()).to_series() if values.width \
+                else pl.Series([None] * chunk.height, dtype=pl.String)
+            parts.append(pl.DataFrame({
+                "_batch_id": b.batch_id, "_feed": b.contract.name, "_source_file": b.rel, "_row_number": chunk[ROW_INDEX],
+                "rule": err.rule, "field": None, "value": None, "message": err.message, "raw_record": raw_json,
+            }, schema=REJECT_SCHEMA))
+    except BatchError:  # unreadable as well: the ledger records the batch error and no rows
+        raw.rows = 0
+        return parts[0]
+    return pl.concat(parts)
 
 
 def _publish(tmp: Path, target: Path) -> None:
@@ -245,8 +282,12 @@ def _publish(tmp: Path, target: Path) -> None:
     tmp.rename(target)
 
 
-def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datetime | None = None) -> BatchResult:
-    """Validate and land one delivered file. Idempotent by content hash; atomic per batch."""
+def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datetime | None = None,
+                schema: pa.DataFrameSchema | None = None) -> BatchResult:
+    """Validate and land one delivered file. Idempotent by content hash; atomic per batch.
+
+    ``schema`` defaults to the committed, generated schema of the feed (``ingestion/schemas/<feed>.py``).
+    """
     ws.ensure()
     rel = path.relative_to(ws.feeds).as_posix() if path.is_relative_to(ws.feeds) else path.name
     sha = sha256_of(path)
@@ -254,31 +295,34 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
     done = ledger.read_entry(ws.ledger, contract.name, batch_id)
     if done is not None:
         return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
+    schema = schema if schema is not None else load_schema(contract)
 
     ingested = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
-    received = _received_at(path)
     scratch = ws.staging_tmp / f"{batch_id}-{uuid.uuid4().hex[:8]}"
     scratch.mkdir(parents=True)
+    b = _Batch(contract, rel, batch_id, sha, _received_at(path), ingested, scratch)
     try:
         raw: RawBatch | None = None
         error: BatchError | None = None
+        landed, rejects = 0, pl.DataFrame(schema=REJECT_SCHEMA)
         try:
             file_format(path)
-            raw = read_batch(path, scratch)
-            accepted, rejects = _ingest_rows(raw, contract, rel, batch_id, received, ingested, path.name)
+            try:
+                raw = open_batch(path, scratch)
+                landed, rejects = _land_rows(raw, b, schema, path.name)
+            except NotUtf8:  # valid UTF-8 at the start only: start again, decoding strictly as GB18030
+                for leftover in ("landing", "rejected"):
+                    shutil.rmtree(scratch / leftover, ignore_errors=True)
+                raw = open_batch(path, scratch, decode=True)
+                landed, rejects = _land_rows(raw, b, schema, path.name)
         except BatchError as exc:
-            error = exc
-            accepted = pl.DataFrame(schema=landed_schema(contract))
-            rejects = _whole_batch_rejects(raw, exc, batch_id, contract.name, rel) if raw is not None \
-                else pl.DataFrame(schema=REJECT_SCHEMA)
-        rejects = pl.concat([rejects, _malformed_rejects(raw, batch_id, contract.name, rel)])
+            error, landed = exc, 0
+            rejects = _whole_batch_rejects(raw, exc, b) if raw is not None else rejects
+        rejects = pl.concat([rejects, _malformed_rejects(raw, b)])
         rows_read = raw.rows_read if raw is not None else 0
         rows_quarantined = rejects["_row_number"].n_unique() if rejects.height else 0
         if error is None:
-            out = scratch / "landing"
-            out.mkdir()
-            accepted.write_parquet(out / "part-00000.parquet")
-            _publish(out, ws.landing / contract.name / f"batch_id={batch_id}")
+            _publish(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
         if rejects.height:
             out = scratch / "quarantine"
             out.mkdir()
@@ -288,8 +332,8 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
             batch_id=batch_id, feed=contract.name, producer_code=contract.producer.code,
             producer_dept=contract.producer.department, source_file=rel, file_sha256=sha,
             encoding=raw.encoding if raw else None, format=raw.format if raw else None,
-            contract_version=contract.version, received_at=received.isoformat(), ingested_at=ingested.isoformat(),
-            rows_read=rows_read, rows_landed=accepted.height, rows_quarantined=rows_quarantined,
+            contract_version=contract.version, received_at=b.received.isoformat(), ingested_at=ingested.isoformat(),
+            rows_read=rows_read, rows_landed=landed, rows_quarantined=rows_quarantined,
             status="rejected" if error else "landed", error=f"[{error.rule}] {error.message}" if error else None,
         )
         ledger.write_entry(ws.ledger, entry)  # the commit marker, written last

@@ -103,20 +103,6 @@ def test_aliases_by_label_not_position(ws):
     assert result.rows_landed == 1
 
 
-def test_contract_with_a_field_removed_fails_a_previously_accepted_batch(ws, tmp_path):
-    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
-    assert ingest_file(ws, PENALTIES, path).status == "landed"
-    text = PENALTIES.source_file.read_text(encoding="utf-8")
-    start = text.index("      - name: remarks")
-    (tmp_path / "penalties.odcs.yaml").write_text(text[:start], encoding="utf-8")
-    from contracts.model import load_contract
-
-    narrowed = load_contract(tmp_path / "penalties.odcs.yaml")
-    other = write_feed(ws, "penalties", "p2.csv", [penalty_row(1), penalty_row(2)])
-    result = ingest_file(ws, narrowed, other)
-    assert result.status == "rejected" and "schema_drift" in result.error and "备注" in result.error
-
-
 @pytest.mark.parametrize("content,rule", [(b"", "empty_file"), (b"\xff\xfe\x00\x01bad", "unknown_encoding")])
 def test_unreadable_files_are_rejected_with_a_reason(ws, content, rule):
     folder = ws.feeds / "amr_enforcement" / "penalties"

@@ -1,0 +1,112 @@
+"""The "three lists" (三张清单) as documents people read, rendered from the feed contracts in Chinese.
+
+- 数据需求清单 (data demand list): per feed, every field with its Chinese name, type, required-ness, format,
+  pattern or code table, the column names accepted for it, and its description;
+- 责任清单 (responsibility list): per feed, who produces and provides it, and by when;
+- 负面清单 (negative list): every field that is never published (negative) or restricted, with its treatment.
+
+They are Markdown tables a supervisor can circulate; generated and committed like the other artefacts, so they
+can never disagree with the checks the pipeline runs.
+"""
+
+from __future__ import annotations
+
+from contracts.model import CLASSIFICATION_TREATMENT, FeedContract, Field
+
+TYPE_LABELS = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
+CHECK_LABELS = {
+    "uscc": "统一社会信用代码（GB 32100 校验位，含 GB 11714 组织机构代码校验）",
+    "ric": "公民身份号码（GB 11643 校验位与出生日期）",
+    "licence_number": "许可证编号（SC/JY 食品类 ISO 7064 MOD 11,10 校验位；XK、TS、药品按格式）",
+    "decision_number": "文书号格式：机关简称〔年份〕序号号（[]、()、【】 等括号自动统一为〔〕）",
+}
+CODE_TABLE_LABELS = {
+    "ref_region_codes": "行政区划代码表 ref_region_codes（GB/T 2260）",
+    "ref_industry_codes": "国民经济行业分类小类 ref_industry_codes（GB/T 4754-2017）",
+    "ref_licence_types": "许可证件名称表 ref_licence_types",
+}
+FILES = {"demand": "demand-list.md", "responsibility": "responsibility-list.md", "negative": "negative-list.md"}
+_GENERATED = "<!-- GENERATED from contracts/feeds/*.odcs.yaml by contracts/codegen.py — do not edit by hand. -->"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
+            *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)]
+
+
+def field_format(f: Field) -> str:
+    """What a valid value looks like, in words: code table, pattern, identifier check, bounds."""
+    parts = []
+    if f.logical_type == "date":
+        parts.append("日期（YYYY-MM-DD；亦接受 YYYY/MM/DD、YYYYMMDD、YYYY年MM月DD日）")
+    if f.enum:
+        sep = f"（可多项，以“{f.list_separator}”分隔）" if f.list_separator else ""
+        parts.append("代码：" + "、".join(f.enum) + sep)
+    if f.code_table:
+        note = "（未知代码仅警告）" if f.on_unknown == "warn" else ""
+        parts.append(CODE_TABLE_LABELS.get(f.code_table, f.code_table) + note)
+    if f.check:
+        parts.append(CHECK_LABELS[f.check])
+    if f.pattern:
+        parts.append(f"格式 `{f.pattern}`")
+    if f.minimum is not None:
+        parts.append(f"不小于 {f.minimum:g}")
+    return "；".join(parts) or "—"
+
+
+def _aliases(f: Field) -> str:
+    others = [a for a in f.aliases if a not in (f.name, f.label)]
+    return "、".join(f"`{a}`" for a in [f.name, *others])
+
+
+def render_demand(contracts: dict[str, FeedContract]) -> str:
+    lines = [_GENERATED, "", "# 数据需求清单", "",
+             "各数据项必须报送的字段、类型与格式。列名按中文名称、字段名或下表所列别名识别（按名称，不按位置）；"
+             "必填字段为空、格式或代码不符的行进入隔离区并逐条说明原因；出现清单以外的列时整批退回（schema drift）。", ""]
+    for c in contracts.values():
+        lines += [f"## {c.title}（{c.name}，合同版本 {c.version}）", "", c.purpose, "",
+                  f"业务主键：{'、'.join(c.record_key)}；报送单位：{c.producer.department}。", ""]
+        rows = [[i, f"`{f.name}`", f.label, TYPE_LABELS[f.logical_type], "是" if f.required else "否",
+                 field_format(f), _aliases(f), f.description or f.label] for i, f in enumerate(c.fields, 1)]
+        lines += _table(["序号", "字段名", "中文名称", "类型", "必填", "格式 / 代码表", "可接受的列名", "说明"], rows)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_responsibility(contracts: dict[str, FeedContract]) -> str:
+    lines = [_GENERATED, "", "# 责任清单", "",
+             "谁产生、谁提供、谁负责：各数据项的生产部门、提供系统与报送时限。工作日按国务院办公厅公布的节假日安排计算"
+             "（调休上班日计入，当年安排未公布时按周一至周五估算并标注）；逾期到达的批次记为迟报。", ""]
+    rows = []
+    for c in contracts.values():
+        deadline = f"{c.field(c.latency_field).label}（`{c.latency_field}`）起 {c.latency_working_days} 个工作日内"
+        rows.append([f"{c.title}（`{c.name}`）", c.producer.department, c.producer.department_uscc,
+                     c.producer.providing_system, f"`{c.producer.code}`", deadline, c.latency_note,
+                     c.frequency_note or f"每 {c.frequency_days} 天"])
+    lines += _table(["数据项", "生产部门", "部门统一社会信用代码", "提供系统", "报送目录", "报送时限（起算日期）",
+                     "时限依据", "报送频率"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def render_negative(contracts: dict[str, FeedContract]) -> str:
+    lines = [_GENERATED, "", "# 负面清单", "",
+             "以下字段不得公示、不得共享。负面清单字段只在内部用于关联（以加盐哈希代替原值），任何对外产品均不含原值；"
+             "内部展示时须脱敏。限制字段仅限内部使用。", ""]
+    treatment = {k: v for k, v in CLASSIFICATION_TREATMENT.items() if k in ("negative", "restricted")}
+    lines += _table(["分类", "处理方式"], [[label, how] for label, how in treatment.values()])
+    lines.append("")
+    rows = [[f"{c.title}（`{c.name}`）", f"`{f.name}`", f.label, treatment[f.classification][0],
+             treatment[f.classification][1], f.description or f.label]
+            for c in contracts.values() for f in c.fields if f.classification in treatment]
+    lines += _table(["数据项", "字段名", "中文名称", "分类", "处理方式", "说明"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def render_three_lists(contracts: dict[str, FeedContract]) -> dict[str, str]:
+    """File name (under docs/three-lists/) → Markdown."""
+    return {FILES["demand"]: render_demand(contracts), FILES["responsibility"]: render_responsibility(contracts),
+            FILES["negative"]: render_negative(contracts)}

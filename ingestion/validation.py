@@ -1,0 +1,90 @@
+"""Row-level reasons: the generated pandera schema, per chunk, and in-batch duplicates, over the whole batch.
+
+Every reason is a row ``(_row_number, rule, field, value)``; a row with at least one reason is quarantined with
+all of them. Duplicates span chunks, so each chunk contributes only a 64-bit signature of its raw row and of its
+record key; rows whose signatures collide are then compared value by value, so a hash collision can never
+quarantine a good row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from contracts import FeedContract
+from ingestion.errors import BatchError
+from ingestion.reading import ROW_INDEX
+from ingestion.schema import full_validation
+
+REASON_SCHEMA = {ROW_INDEX: pl.Int64, "rule": pl.String, "field": pl.String, "value": pl.String}
+SIGNATURE_SCHEMA = {ROW_INDEX: pl.Int64, "_row_sig": pl.UInt64, "_key_sig": pl.UInt64}
+_PANDERA_RULES = {"not_nullable": "required"}
+_SEED = 20_251_123  # any fixed value: signatures are only compared within one batch, in one process
+
+
+def raw_columns(contract: FeedContract) -> list[str]:
+    return [f"{f.name}__raw" for f in contract.fields]
+
+
+def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
+    """Every failure of every row of one chunk (lazy validation, data checked), keyed by row number."""
+    try:
+        with full_validation():
+            schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        table_level = fc.filter(pl.col("index").is_null())
+        if table_level.height:
+            raise _table_error(table_level, contract) from exc
+        rows = frame[ROW_INDEX]
+        return fc.select(
+            rows.gather(fc["index"].cast(pl.Int64)).alias(ROW_INDEX),
+            pl.col("check").replace(_PANDERA_RULES).alias("rule"),
+            pl.col("column").alias("field"),
+            pl.col("failure_case").cast(pl.String).alias("value"),
+        )
+    return pl.DataFrame(schema=REASON_SCHEMA)
+
+
+def _table_error(failures: pl.DataFrame, contract: FeedContract) -> BatchError:
+    checks = set(failures["check"])
+    names = sorted(set(failures["failure_case"].cast(pl.String)))
+    if "column_in_schema" in checks:
+        return BatchError("schema_drift", f"合同 {contract.name} v{contract.version} 的模式中没有列 {names}"
+                                          "（schema drift）：请检查合同与生成的模式是否一致")
+    if "column_in_dataframe" in checks:
+        return BatchError("missing_column", f"缺少合同 {contract.name} 要求的列 {names}")
+    detail = failures.select("column", "check").rows()
+    return BatchError("schema_error", f"{contract.name}: 表级校验失败 {detail}")
+
+
+def signatures(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+    """Per row: a hash of its raw values and of its (cleaned) record key; the key hash is null if a part is."""
+    key = list(contract.record_key)
+    complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    return frame.select(
+        pl.col(ROW_INDEX),
+        pl.struct(raw_columns(contract)).hash(_SEED).alias("_row_sig"),
+        pl.when(complete).then(pl.struct(key).hash(_SEED)).alias("_key_sig"),
+    )
+
+
+def duplicate_reasons(sigs: pl.DataFrame, parts: list[Path], contract: FeedContract) -> pl.DataFrame:
+    """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)."""
+    raw_cols, key = raw_columns(contract), list(contract.record_key)
+    suspects = sigs.filter(pl.col("_row_sig").is_duplicated() | (
+        pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()))
+    if suspects.is_empty():
+        return pl.DataFrame(schema=REASON_SCHEMA)
+    rows = (pl.scan_parquet(parts).select(ROW_INDEX, *raw_cols, *key)
+            .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode())).collect().sort(ROW_INDEX))
+    first = pl.struct(raw_cols).is_first_distinct()
+    copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
+                                        value=pl.lit(None, pl.String))
+    distinct = rows.filter(first)
+    clash = distinct.filter(pl.struct(key).is_duplicated() & pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    clashes = clash.select(ROW_INDEX, rule=pl.lit("duplicate_key"), field=pl.lit(",".join(key)),
+                           value=pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"))
+    return pl.concat([copies, clashes])

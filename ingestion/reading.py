@@ -39,6 +39,7 @@ class RawBatch:
     format: str
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, rule, message)
     rows: int = 0  # data rows yielded so far by :meth:`chunks`
+    records: pl.DataFrame | None = None  # JSON Lines: read whole (its keys are known only after the last line)
 
     @property
     def rows_read(self) -> int:
@@ -69,12 +70,8 @@ class RawBatch:
                                raise_if_empty=False)
             yield from scan.collect_batches(chunk_size=size, maintain_order=True)
             return
-        if not self.source.stat().st_size:
-            return
-        frame = pl.read_ndjson(self.source, infer_schema_length=None)
-        frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns]).with_row_index(ROW_INDEX, 1)
-        self.headers = [c for c in frame.columns if c != ROW_INDEX]
-        yield from frame.iter_slices(size)
+        if self.records is not None:
+            yield from self.records.iter_slices(size)
 
 
 def file_format(path: Path) -> str:
@@ -147,9 +144,9 @@ class _Limited(io.RawIOBase):
         return data
 
 
-def _header_line(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, newline="") as fh:
-        return fh.readline().lstrip("\ufeff")
+def _header_line(path: Path) -> str:
+    with path.open("rb") as fh:
+        return fh.readline().decode("utf-8").lstrip("\ufeff")
 
 
 def open_batch(path: Path, scratch: Path, *, decode: bool = False) -> RawBatch:
@@ -184,7 +181,7 @@ def open_batch(path: Path, scratch: Path, *, decode: bool = False) -> RawBatch:
             ) from exc2
     headers: list[str] = []
     if fmt == "csv":
-        line = _header_line(source, "utf-8" if source is not path else encoding.replace("utf-8-sig", "utf-8"))
+        line = _header_line(source)
         if not line.strip():
             raise BatchError("empty_file", f"{path.name}: 文件没有表头行")
         headers = next(csv.reader([line]))
@@ -198,4 +195,14 @@ def open_batch(path: Path, scratch: Path, *, decode: bool = False) -> RawBatch:
         _copy_head(source, trimmed, cut)
         source = trimmed
         malformed.append((0, "truncated_row", f"最后一行不完整（缺少换行且无法解析为完整记录）：{fragment[:80]!r}"))
-    return RawBatch(source=source, headers=headers, encoding=encoding, format=fmt, malformed=malformed)
+    raw = RawBatch(source=source, headers=headers, encoding=encoding, format=fmt, malformed=malformed)
+    if fmt == "jsonl" and source.stat().st_size:
+        try:
+            frame = pl.read_ndjson(source, infer_schema_length=None)
+        except pl.exceptions.ComputeError as exc:
+            if "utf-8" in str(exc).lower() and encoding.startswith("utf-8"):
+                raise NotUtf8(str(exc)) from exc
+            raise BatchError("malformed_file", f"{path.name}: JSON Lines 结构错误：{exc}") from exc
+        raw.records = frame.select([pl.col(c).cast(pl.String) for c in frame.columns]).with_row_index(ROW_INDEX, 1)
+        raw.headers = [c for c in raw.records.columns if c != ROW_INDEX]
+    return raw

@@ -37,42 +37,64 @@ def to_simplified(values: pl.Series) -> pl.Series:
     return values.replace(mapping)
 
 
-def clean_expr(f: Field) -> pl.Expr:
-    """Every step except t2s (which needs the Series; see :func:`apply_cleaning`)."""
-    e = pl.col(f.name)
+# Characters NFKC leaves as they are (printable ASCII, CJK ideographs, the CJK brackets and stops used in names and
+# document numbers; tests/test_ingestion.py checks every one). Only values with some other character are normalised.
+NFKC_STABLE = ((0x20, 0x7E), (0x3001, 0x3002), (0x3008, 0x3011), (0x3014, 0x301B), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_NEEDS_NFKC = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in NFKC_STABLE) + "]"
+_NEEDS_BRACKETS = r"[\[\]【】()]|〔\s|\s〕"  # anything but 〔YYYY〕 and （）, the forms the step writes
+
+
+def _only_where(values: pl.Series, needs: str, step) -> pl.Series:
+    """Apply ``step`` (Expr → Expr) to the values matching regex ``needs`` only: most values need nothing, and the
+    costly steps (NFKC, bracket rewriting) then touch a few per cent of a column instead of all of it."""
+    idx = values.str.contains(needs).fill_null(False).arg_true()
+    if idx.is_empty():
+        return values
+    changed = values.gather(idx).to_frame("v").select(step(pl.col("v"))).to_series()
+    return values.scatter(idx, changed)
+
+
+def _brackets(e: pl.Expr) -> pl.Expr:
+    return e.str.replace_all(_YEAR_BRACKETS, "〔$1〕").str.replace_all(r"\(", "（").str.replace_all(r"\)", "）")
+
+
+def clean_series(values: pl.Series, f: Field) -> pl.Series:
+    """The contract's clean steps, in order, then trim; empty → null. The raw value is kept by the caller."""
     for step in f.clean:
         if step == "strip":
-            e = e.str.strip_chars()
+            values = values.str.strip_chars()
         elif step == "nfkc":
-            e = e.str.normalize("NFKC")
+            values = _only_where(values, _NEEDS_NFKC, lambda e: e.str.normalize("NFKC"))
+        elif step == "t2s":
+            values = to_simplified(values)
         elif step == "brackets":
-            e = e.str.replace_all(_YEAR_BRACKETS, "〔$1〕").str.replace_all(r"\(", "（").str.replace_all(r"\)", "）")
+            values = _only_where(values, _NEEDS_BRACKETS, _brackets)
         elif step == "upper":
-            e = e.str.to_uppercase()
+            values = values.str.to_uppercase()
     if "strip" not in f.clean:
-        e = e.str.strip_chars()
-    return pl.when(e == "").then(None).otherwise(e).alias(f.name)
+        values = values.str.strip_chars()
+    return values.set(values == "", None).alias(f.name)
 
 
-def parse_expr(f: Field) -> pl.Expr:
+def parse_series(values: pl.Series, f: Field) -> pl.Series:
     """Cast a cleaned string to the field's logical type; unparseable → null (the raw value stays)."""
-    e = pl.col(f.name)
     if f.logical_type == "date":
-        parts = [e.str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS[:4] + DATE_FORMATS[5:]]
-        parts.append(e.str.strptime(pl.Datetime, DATE_FORMATS[4], strict=False).dt.date())
-        return pl.coalesce(parts).alias(f.name)
+        parsed = values.str.strptime(pl.Date, DATE_FORMATS[0], strict=False)
+        rest = (parsed.is_null() & values.is_not_null()).arg_true()
+        if rest.is_empty():
+            return parsed
+        other = values.gather(rest).to_frame("v").select(pl.coalesce(
+            [pl.col("v").str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS[1:4] + DATE_FORMATS[5:]]
+            + [pl.col("v").str.strptime(pl.Datetime, DATE_FORMATS[4], strict=False).dt.date()])).to_series()
+        return parsed.scatter(rest, other)
     if f.logical_type == "number":
-        return e.str.replace_all(",", "").cast(pl.Float64, strict=False).alias(f.name)
+        return values.str.replace_all(",", "").cast(pl.Float64, strict=False)
     if f.logical_type == "integer":
-        return e.str.replace_all(",", "").cast(pl.Int64, strict=False).alias(f.name)
-    return e
+        return values.str.replace_all(",", "").cast(pl.Int64, strict=False)
+    return values
 
 
 def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value."""
     frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
-    frame = frame.with_columns([clean_expr(f) for f in fields])
-    t2s = [f.name for f in fields if "t2s" in f.clean]
-    if t2s:
-        frame = frame.with_columns([to_simplified(frame[name]).alias(name) for name in t2s])
-    return frame.with_columns([parse_expr(f) for f in fields])
+    return frame.with_columns([parse_series(clean_series(frame[f.name], f), f).alias(f.name) for f in fields])

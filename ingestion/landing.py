@@ -31,7 +31,8 @@ from ingestion.cleaning import apply_cleaning
 from ingestion.errors import BatchError, IngestionError
 from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
 from ingestion.schema import load_schema, warning_columns
-from ingestion.validation import REASON_SCHEMA, SIGNATURE_SCHEMA, duplicate_reasons, schema_reasons, signatures
+from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, copies_in_chunk, duplicate_reasons, schema_reasons,
+                                  signatures)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
@@ -216,7 +217,7 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
     parts: list[Path] = []
     for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
         frame = apply_cleaning(_canonical(chunk, mapped, c), c.fields)
-        found = schema_reasons(frame, schema, c)
+        found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, c)])
         reasons.append(found)
         sigs.append(signatures(frame, c))
         frame = _with_provenance(frame, b)
@@ -230,9 +231,9 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
         pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1])
     rejected_parts = sorted(rejected_dir.glob("*.parquet"))
     dups = duplicate_reasons(pl.concat(sigs), parts + rejected_parts, c)
-    all_reasons = pl.concat([*reasons, dups])
-    # exact copies and key clashes were accepted chunk by chunk: take them out again (rarely more than a few parts)
-    moved = dups[ROW_INDEX].unique()
+    all_reasons = pl.concat([*reasons, dups]).unique(maintain_order=True)
+    # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
+    moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()
     dup_rows = [pl.DataFrame(schema=landed_schema(c))]
     for part in parts:
         frame = pl.read_parquet(part)

@@ -71,6 +71,14 @@ def signatures(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     )
 
 
+def copies_in_chunk(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+    """Exact copies within one chunk (a subset of what :func:`duplicate_reasons` finds over the batch), so they
+    are kept out of the chunk's landed rows at once rather than taken out again afterwards."""
+    copies = frame.filter(~pl.struct(raw_columns(contract)).is_first_distinct())
+    return copies.select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
+                         value=pl.lit(None, pl.String))
+
+
 def duplicate_reasons(sigs: pl.DataFrame, parts: list[Path], contract: FeedContract) -> pl.DataFrame:
     """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)."""
     raw_cols, key = raw_columns(contract), list(contract.record_key)

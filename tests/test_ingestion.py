@@ -148,3 +148,27 @@ def test_a_delivery_with_no_records_is_an_empty_batch(ws, name, content):
     (folder / name).write_text(content, encoding="utf-8")
     [result] = ingest_all(ws)
     assert (result.status, result.rows_read, result.rows_landed) == ("landed", 0, 0)
+
+
+def test_characters_skipped_by_nfkc_are_stable_under_it():
+    import unicodedata
+
+    from ingestion.cleaning import NFKC_STABLE
+
+    assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) for a, b in NFKC_STABLE for c in range(a, b + 1))
+
+
+def test_cleaning_touches_only_what_needs_it():
+    from ingestion.cleaning import apply_cleaning
+
+    field = PENALTIES.field("decision_number")
+    raw = ["沪市监杨处〔2025〕1号", "沪市监杨处[2025]2号", "沪市监杨处（2025）3号", "沪市监杨处〔 2025 〕4号", " ", None,
+           "ＡＢ市监处【2025】5号"]
+    out = apply_cleaning(pl.DataFrame({"decision_number": raw}), (field,))
+    assert out["decision_number"].to_list() == ["沪市监杨处〔2025〕1号", "沪市监杨处〔2025〕2号", "沪市监杨处〔2025〕3号",
+                                                "沪市监杨处〔2025〕4号", None, None, "AB市监处〔2025〕5号"]
+    assert out["decision_number__raw"].to_list() == raw
+    dates = apply_cleaning(pl.DataFrame({"decision_date": ["2025-01-02", "2025/1/3", "2025年01月04日", "20250105",
+                                                           "2025-01-06 08:00:00", "2025-13-45", None]}),
+                           (PENALTIES.field("decision_date"),))["decision_date"].cast(pl.String).to_list()
+    assert dates == ["2025-01-02", "2025-01-03", "2025-01-04", "2025-01-05", "2025-01-06", None, None]

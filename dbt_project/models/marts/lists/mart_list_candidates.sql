@@ -1,0 +1,199 @@
+-- 列入严重违法失信名单的候选（截至 as_of_date），每条触发记录一行，写明所依据的规则与触发记录：
+--   1. 较重行政处罚：列明领域（rule_serious_list_domains）内的处罚含较重处罚种类（rule_serious_list_penalty_types；
+--      罚款须按从重处罚裁量），按处罚决定当日有效的规则判断；处罚须在回溯期内，且尚未据以列入名单。
+--   2. 经营异常名录届满：在列满规定期限仍未移出（应列入），或距届满不超过预警天数（届满预警）；
+--      期限与预警天数按列入当日有效的规则；已在严重违法失信名单上的主体不再提示。
+
+with
+
+penalties as (
+
+    select * from {{ ref('int_lists__penalties') }}
+
+),
+
+list_periods as (
+
+    select * from {{ ref('int_lists__list_periods') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('dim_enterprise') }}
+
+),
+
+domains as (
+
+    select * from {{ ref('rule_serious_list_domains') }}
+
+),
+
+penalty_types as (
+
+    select * from {{ ref('rule_serious_list_penalty_types') }}
+
+),
+
+list_parameters as (
+
+    select * from {{ ref('rule_list_parameters') }}
+
+),
+
+lookback as (
+
+    select cast({{ as_of_date() }} - {{ rule_period('lookback') }} as date) as earliest_decision_date
+    from list_parameters as lookback
+    where lookback.rule_id = 'serious_candidate_lookback'
+      and {{ rule_in_force('lookback', as_of_date()) }}
+
+),
+
+already_listed_penalties as (
+
+    select distinct related_penalty_number as decision_number
+    from list_periods
+    where list_type = 'serious' and related_penalty_number is not null
+
+),
+
+penalty_type_items as (
+
+    select
+        penalties.*,
+        trim(unnest(string_split(penalties.penalty_types, ';'))) as penalty_type
+    from penalties
+    cross join lookback
+    where penalties.is_in_force
+      and penalties.enterprise_uscc is not null
+      and penalties.decision_date <= {{ as_of_date() }}
+      and penalties.decision_date >= lookback.earliest_decision_date
+      and penalties.decision_number not in (select decision_number from already_listed_penalties)
+
+),
+
+heavier_penalties as (
+
+    select
+        items.decision_number,
+        any_value(items.enterprise_uscc) as enterprise_uscc,
+        any_value(items.decision_date) as decision_date,
+        any_value(items.domain_code) as domain_code,
+        any_value(items.authority_name) as authority_name,
+        string_agg(items.penalty_type, ';' order by items.penalty_type) as heavier_penalty_types,
+        any_value(domains.source) || '；' || string_agg(penalty_types.source, '；' order by items.penalty_type) as rule_source,
+        any_value(items._batch_id) as _batch_id,
+        any_value(items._source_file) as _source_file,
+        any_value(items._row_number) as _row_number
+    from penalty_type_items as items
+    inner join domains
+        on items.domain_code = domains.domain_code
+        and domains.is_named_domain
+        and {{ rule_in_force('domains', 'items.decision_date') }}
+    inner join penalty_types
+        on items.penalty_type = penalty_types.penalty_type
+        and {{ rule_in_force('penalty_types', 'items.decision_date') }}
+        and (not penalty_types.requires_heavier_discretion or items.heavier_discretion = '是')
+    group by items.decision_number
+
+),
+
+on_serious_list as (
+
+    select distinct uscc
+    from list_periods
+    where list_type = 'serious'
+      and list_date <= {{ as_of_date() }}
+      and (removal_date is null or removal_date > {{ as_of_date() }})
+
+),
+
+abnormal_due as (
+
+    select
+        periods.*,
+        cast(periods.list_date + {{ rule_period('to_serious') }} as date) as due_date,
+        cast(periods.list_date + {{ rule_period('to_serious') }} - {{ rule_period('warning') }} as date) as warning_date,
+        to_serious.source || '；' || warning.source as rule_source
+    from list_periods as periods
+    inner join list_parameters as to_serious
+        on to_serious.rule_id = 'abnormal_to_serious_period'
+        and {{ rule_in_force('to_serious', 'periods.list_date') }}
+    inner join list_parameters as warning
+        on warning.rule_id = 'abnormal_to_serious_warning'
+        and {{ rule_in_force('warning', 'periods.list_date') }}
+    where periods.list_type = 'abnormal'
+      and periods.list_date <= {{ as_of_date() }}
+      and (periods.removal_date is null or periods.removal_date > {{ as_of_date() }})
+      and periods.uscc not in (select uscc from on_serious_list)
+
+),
+
+candidates as (
+
+    select
+        'rule_serious_list_penalty_types' as rule_table,
+        '较重行政处罚' as candidate_type,
+        '应列入' as stage,
+        enterprise_uscc,
+        '行政处罚' as trigger_record_type,
+        decision_number as trigger_record_number,
+        decision_date as trigger_date,
+        concat(domain_code, '：', heavier_penalty_types) as trigger_detail,
+        decision_date as due_date,
+        authority_name as listing_authority,
+        rule_source,
+        _batch_id, _source_file, _row_number
+    from heavier_penalties
+
+    union all
+
+    select
+        'rule_list_parameters' as rule_table,
+        '经营异常名录届满' as candidate_type,
+        case when due_date <= {{ as_of_date() }} then '应列入' else '届满预警' end as stage,
+        uscc as enterprise_uscc,
+        '经营异常名录' as trigger_record_type,
+        list_decision_number as trigger_record_number,
+        list_date as trigger_date,
+        list_reason as trigger_detail,
+        due_date,
+        list_authority as listing_authority,
+        rule_source,
+        _batch_id, _source_file, _row_number
+    from abnormal_due
+    where warning_date <= {{ as_of_date() }}
+
+),
+
+final as (
+
+    select
+        md5(concat_ws('|', candidates.trigger_record_type, candidates.enterprise_uscc, candidates.trigger_record_number))
+            as candidate_id,
+        candidates.enterprise_uscc,
+        enterprises.enterprise_name,
+        enterprises.region_code,
+        candidates.candidate_type,
+        candidates.stage,
+        candidates.trigger_record_type,
+        candidates.trigger_record_number,
+        candidates.trigger_date,
+        candidates.trigger_detail,
+        candidates.due_date,
+        candidates.listing_authority,
+        candidates.rule_table,
+        candidates.rule_source,
+        candidates._batch_id,
+        candidates._source_file,
+        candidates._row_number,
+        {{ as_of_date() }} as as_of_date
+    from candidates
+    left join enterprises
+        on candidates.enterprise_uscc = enterprises.uscc
+
+)
+
+select * from final

@@ -56,10 +56,14 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
     return proc.wait()
 
 
-def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None) -> BuildResult:
+def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None,
+          dbt_vars: dict[str, str] | None = None) -> BuildResult:
     args = ["build"] + (["--select", select] if select else [])
-    code = dbt(ws, *args, on_line=on_line)
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     results_file = ws.home / "dbt" / "target" / "run_results.json"
+    results_file.unlink(missing_ok=True)  # never read a previous run's results
+    code = dbt(ws, *args, on_line=on_line)
     if not results_file.exists():
         raise BuildFailed(f"dbt 未能运行（退出码 {code}），请查看 {ws.home / 'dbt' / 'logs' / 'dbt.log'}")
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]

@@ -64,3 +64,21 @@ def write_feed(ws: Workspace, feed: str, name: str, rows: list[dict[str, str]], 
     if mtime is not None:
         os.utime(path, (mtime, mtime))
     return path
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory):
+    """A throw-away Airflow: SQLite metadata in a temporary AIRFLOW_HOME, this repository's dags/, no examples.
+
+    Airflow reads its configuration when first imported, so tests import it only after requesting this fixture."""
+    import sys
+
+    assert "airflow.configuration" not in sys.modules, "airflow was imported before the airflow_home fixture"
+    home = tmp_path_factory.mktemp("airflow")
+    env = {"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
+           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__PARALLELISM": "2",
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}"}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield home

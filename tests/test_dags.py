@@ -1,0 +1,219 @@
+"""DAG integrity over the whole DagBag, and the job functions behind the DAGs (no database, no dbt run)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts import load_contracts
+from creditwh import jobs
+from creditwh.settings import Workspace
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+PRODUCERS = sorted({c.producer.code for c in load_contracts().values()})
+# catchup is a decision per DAG, not a default: every DAG is listed here with the value it must have.
+CATCHUP = {**{f"ingest_{p}": False for p in PRODUCERS}, "warehouse_build": False, "publication": False,
+           "daily_release": False, "monthly_feedback": False}
+# Tasks that open the DuckDB warehouse (to write, or to read while nothing writes): all take the one-slot pool.
+WAREHOUSE_TASKS = {"warehouse_build": {"dbt_build"}, "publication": {"gate", "publish"},
+                   "daily_release": {"dbt_build_daily_release", "gate", "publish"},
+                   "monthly_feedback": {"dbt_build_monthly_feedback", "export_feedback"}}
+HEAVY = ("duckdb", "polars", "pandas", "dbt", "great_expectations", "pandera")
+
+
+@pytest.fixture(scope="module")
+def orchestration(airflow_home):
+    from creditwh import orchestration
+
+    return orchestration
+
+
+@pytest.fixture(scope="module")
+def bag(orchestration):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=DAGS, known_pools={"default_pool", orchestration.POOL})
+
+
+# --- integrity ----------------------------------------------------------------------------------------------
+
+def test_no_import_errors_and_every_expected_dag(bag):
+    assert bag.import_errors == {}
+    assert set(bag.dags) == set(CATCHUP)
+
+
+def test_every_file_parses_fast(bag):
+    stats = {Path(s.file).name: s.duration for s in bag.dagbag_stats}
+    assert set(stats) == {p.name for p in DAGS.glob("*.py")}
+    assert all(d < timedelta(seconds=2) for d in stats.values()), stats
+
+
+def test_parsing_imports_no_heavy_library(airflow_home):
+    code = ("import runpy, sys, pathlib\n"
+            f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('*.py')): runpy.run_path(str(f))\n"
+            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-2000:]
+
+
+def test_owner_tags_retries_timeouts_and_bilingual_docs(bag, orchestration):
+    for dag in bag.dags.values():
+        assert "credit-warehouse" in dag.tags and len(dag.tags) >= 2, dag.dag_id
+        assert dag.catchup is CATCHUP[dag.dag_id], dag.dag_id
+        assert re.search(r"[\u4e00-\u9fff]", dag.doc_md) and "**中文**" in dag.doc_md and "**English**" in dag.doc_md
+        assert dag.description
+        for t in dag.tasks:
+            assert t.owner == orchestration.OWNER, t
+            assert t.retries >= 2 and t.retry_delay >= timedelta(minutes=1), t
+            assert t.execution_timeout is not None and t.execution_timeout <= timedelta(hours=3), t
+
+
+def test_one_warehouse_task_at_a_time(bag, orchestration):
+    for dag_id, task_ids in WAREHOUSE_TASKS.items():
+        dag = bag.dags[dag_id]
+        assert dag.max_active_runs == 1
+        assert {t.task_id for t in dag.tasks if t.pool == orchestration.POOL} == task_ids
+
+
+def test_each_producer_dag_emits_one_asset_per_feed(bag, orchestration):
+    for code in PRODUCERS:
+        dag = bag.dags[f"ingest_{code}"]
+        feeds = {c.name for c in load_contracts().values() if c.producer.code == code}
+        assert {t.task_id: [a.name for a in t.outlets] for t in dag.tasks} == \
+            {f"ingest_{f}": [orchestration.feed_asset(f).name] for f in feeds}
+        assert dag.max_active_runs == 1  # two polls never ingest the same file at once
+
+
+def test_build_is_asset_driven_on_every_feed_and_publication_on_the_build(bag, orchestration):
+    from airflow.sdk import AssetAny
+
+    condition = bag.dags["warehouse_build"].timetable.asset_condition
+    assert isinstance(condition, AssetAny)
+    assert {a.name for a in condition.objects} == {orchestration.feed_asset(f).name for f in load_contracts()}
+    assert [t.outlets for t in bag.dags["warehouse_build"].tasks] == [[orchestration.WAREHOUSE]]
+    assert [a.name for a in bag.dags["publication"].timetable.asset_condition.objects] == ["warehouse"]
+
+
+def test_publication_steps_are_chained_in_order(bag, orchestration):
+    steps = [task_id for task_id, _ in orchestration.PUBLICATION_STEPS]
+    assert steps[:2] == ["gate", "publish"]
+    for dag_id in ("publication", "daily_release"):
+        dag = bag.dags[dag_id]
+        for before, after in zip(steps, steps[1:]):
+            assert after in dag.task_dict[before].downstream_task_ids
+        assert all(hasattr(jobs, job) for _, job in orchestration.PUBLICATION_STEPS)
+
+
+def test_adding_a_feed_is_adding_a_contract(orchestration, monkeypatch):
+    import contracts
+
+    real = load_contracts()
+    extra = dataclasses.replace(real["penalties"], name="penalty_corrections",
+                                producer=dataclasses.replace(real["penalties"].producer, code="amr_new_office"))
+    monkeypatch.setattr(contracts, "load_contracts", lambda: {**real, extra.name: extra})
+    dags = {d.dag_id: d for d in orchestration.ingestion_dags(None)}
+    assert [t.task_id for t in dags["ingest_amr_new_office"].tasks] == ["ingest_penalty_corrections"]
+    condition = orchestration.warehouse_build_dag(None).timetable.asset_condition
+    assert "landing.penalty_corrections" in {a.name for a in condition.objects}
+
+
+# --- helpers that run inside tasks --------------------------------------------------------------------------
+
+def test_business_date_is_the_local_date_of_the_logical_or_queued_time(orchestration):
+    late_utc = datetime(2026, 11, 30, 17, 30, tzinfo=ZoneInfo("UTC"))  # 2026-12-01 01:30 in Beijing
+    assert orchestration.business_date({"logical_date": late_utc}) == date(2026, 12, 1)
+    asset_run = {"logical_date": None, "dag_run": SimpleNamespace(run_after=late_utc)}
+    assert orchestration.business_date(asset_run) == date(2026, 12, 1)
+
+
+def test_errors_retrying_cannot_fix_fail_at_once_with_their_message(orchestration, tmp_path, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("CWH_HOME", str(tmp_path / "home"))
+    with pytest.raises(AirflowFailException, match="未知的数据项"):
+        orchestration.run_job(jobs.ingest_feed, "no_such_feed")
+    with pytest.raises(ZeroDivisionError):  # anything else is left to the retries
+        orchestration.run_job(lambda ws: 1 / 0)
+
+
+# --- job functions ------------------------------------------------------------------------------------------
+
+def test_feedback_month_is_the_previous_month():
+    assert jobs.feedback_month(date(2026, 1, 5)) == "2025-12"
+    assert jobs.feedback_month(date(2026, 12, 1)) == "2026-11"
+
+
+def test_working_day_of_month_follows_holidays_and_make_up_days():
+    # National Day 2025: 1–8 October off, Saturday 11 October a make-up working day
+    assert [jobs.working_day_of_month(date(2025, 10, d)) for d in (1, 8, 9, 10, 11, 12, 13)] == \
+        [None, None, 1, 2, 3, None, 4]
+
+
+def test_feedback_window_comes_from_the_rule_seed():
+    rule = jobs.schedule_rule(jobs.FEEDBACK_RULE, date(2026, 12, 1))
+    assert rule.job == "monthly_feedback" and rule.working_days == 5 and "第一周" in rule.source
+    with pytest.raises(LookupError, match="应有且只有一条"):
+        jobs.schedule_rule(jobs.FEEDBACK_RULE, date(2022, 12, 31))
+
+
+def test_the_cron_days_cover_the_feedback_window_in_every_month(orchestration):
+    days = orchestration.MONTHLY_FEEDBACK_SCHEDULE.split()[2]
+    first, last = map(int, days.split("-"))
+    for year in (2024, 2025, 2026, 2027):  # 2027: estimated calendar, must still work
+        for month in range(1, 13):
+            due = [d for d in range(1, 29) if (n := jobs.working_day_of_month(date(year, month, d)))
+                   and n <= jobs.feedback_window(date(year, month, d))]
+            assert len(due) == 5 and first <= due[0] and due[-1] <= last, (year, month, due)
+
+
+def test_feedback_runs_once_per_month_and_reruns_its_own_day(tmp_path):
+    ws = Workspace(tmp_path / "home")
+    assert not jobs.feedback_due(ws, date(2025, 10, 8))  # holiday
+    assert jobs.feedback_due(ws, date(2025, 10, 9))      # first working day, nothing written yet
+    target = jobs.feedback_reports(ws) / "2025-09"
+    jobs.export_reports(ws, [], target, {"feedback_month": "2025-09", "as_of_date": "2025-10-09"})
+    assert jobs.feedback_due(ws, date(2025, 10, 9))      # a rerun of the day that wrote it
+    assert not jobs.feedback_due(ws, date(2025, 10, 10))  # done for this month
+    assert not jobs.feedback_due(Workspace(tmp_path / "other"), date(2025, 10, 16))  # past the window
+
+
+def test_tagged_models_come_from_the_dbt_manifest(tmp_path):
+    ws = Workspace(tmp_path / "home")
+    target = ws.home / "dbt" / "target"
+    target.mkdir(parents=True)
+    node = {"resource_type": "model", "name": "mart_punishment_feedback", "schema": "main", "alias": None,
+            "tags": ["monthly_feedback"], "description": "失信惩戒实施情况月报", "columns": {"uscc": {"description": "统一社会信用代码"}}}
+    other = {**node, "name": "dim_enterprise", "tags": []}
+    (target / "manifest.json").write_text(json.dumps({"nodes": {"a": node, "b": other, "c": {**node, "resource_type": "test"}}}))
+    (model,) = jobs.tagged_models(ws, "monthly_feedback")
+    assert model == jobs.ReportModel("mart_punishment_feedback", '"main"."mart_punishment_feedback"',
+                                     "失信惩戒实施情况月报", {"uscc": "统一社会信用代码"})
+
+
+def test_report_export_is_atomic_ordered_and_repeatable(tmp_path):
+    import duckdb
+
+    ws = Workspace(tmp_path / "home").ensure()
+    with duckdb.connect(str(ws.warehouse)) as con:
+        con.execute("create table feedback as select * from (values ('b', 2), ('a', 1)) t(uscc, measures)")
+    model = jobs.ReportModel("feedback", '"main"."feedback"', "反馈", {"uscc": "统一社会信用代码", "measures": "措施数"})
+    target = jobs.feedback_reports(ws) / "2026-11"
+    header = {"feedback_month": "2026-11", "as_of_date": "2026-12-01"}
+    first = jobs.export_reports(ws, [model], target, header)
+    assert first["files"] == ["feedback.csv", "manifest.json"] and first["rows"] == {"feedback": 2}
+    assert (target / "feedback.csv").read_text(encoding="utf-8").splitlines() == ["uscc,measures", "a,1", "b,2"]
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    jobs.export_reports(ws, [model], target, header)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in target.parent.iterdir()] == ["2026-11"]  # no scratch or old folder left behind
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"][0]["columns"]["uscc"] == "统一社会信用代码" and manifest["as_of_date"] == "2026-12-01"

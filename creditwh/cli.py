@@ -7,6 +7,7 @@
     cwh check      the publication gate alone (great-expectations), no files written
     cwh publish    gate, then write a release with its manifest
     cwh status     what each layer holds now
+    cwh lookup     restrictions on a person (ID number) or an enterprise (USCC) on a date — registration check
 
 User mistakes (a missing folder, an unknown feed, a failed gate) print a clear message and exit with a
 non-zero code, never a traceback.
@@ -238,6 +239,31 @@ def status_cmd(home: HomeOpt = None):
     print_summary(ws)
     releases = sorted((ws.publication / "releases").glob("*/manifest.json"))
     console.print(f"最近发布：{releases[-1].parent if releases else '无'}")
+
+
+@app.command("lookup")
+def lookup_cmd(identifier: Annotated[str, typer.Argument(help="居民身份证号码或统一社会信用代码")],
+               home: HomeOpt = None,
+               as_of: Annotated[Optional[str], typer.Option("--as-of", help="查询日期（默认今天）")] = None):
+    """登记拦截查询：某人（身份证号）或某企业（统一社会信用代码）在某日受到的失信惩戒与强化监管措施。"""
+    from creditwh.interception import InvalidIdentifier, lookup
+
+    day = _date(as_of, "--as-of") if as_of else _today()
+    try:
+        found = lookup(_ws(home), identifier, day)
+    except InvalidIdentifier as exc:
+        raise UserError(str(exc)) from None
+    if not found:
+        console.print(f"{day} 无有效限制措施，可以办理。")
+        return
+    table = Table(title=f"拦截警示：{day} 有效的限制措施 {len(found)} 项", title_justify="left")
+    for col in ("措施", "信息产生机构", "限制原因", "法律依据", "起始日", "截止日"):
+        table.add_column(col)
+    for r in found:
+        table.add_row(r.measure, r.source_agency, f"{r.reason}（{r.basis_number}）", r.legal_basis, str(r.start),
+                      str(r.end) if r.end else "随事由移出解除")
+    console.print(table)
+    raise typer.Exit(1)
 
 
 def _date(text: str, option: str) -> date:

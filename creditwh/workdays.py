@@ -83,3 +83,21 @@ def known_years() -> range:
     """Years whose schedule chinesecalendar has published."""
     years = sorted({d.year for d in chinese_calendar.holidays})
     return range(years[0], years[-1] + 1)
+
+
+def calendar_rows(first_year: int, last_year: int) -> list[tuple[date, bool, bool, int, int]]:
+    """The calendar as a table, for SQL: (date, is working day, is estimate, workday index, estimate index).
+
+    ``workday index`` counts working days up to and including the date, so "N working days after d" is the
+    working day whose index is index(d) + N (d itself not counted, also when d is a holiday); ``estimate index``
+    counts estimated days, so a deadline relied on an estimate when the index grew between start and due date.
+    """
+    rows, worked, guessed = [], 0, 0
+    day, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    while day <= last:
+        works, guess = working_day(day)
+        worked += works
+        guessed += guess
+        rows.append((day, works, guess, worked, guessed))
+        day += timedelta(days=1)
+    return rows

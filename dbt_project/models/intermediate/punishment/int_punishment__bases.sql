@@ -1,0 +1,90 @@
+-- 失信惩戒事由：严重违法失信名单、经营异常名录、外单位文书、行政处罚，每个事由（文书号）一行，取最后收到的版本。
+-- basis_text 是触发规则匹配的文字（列入原因、失信类型、原处罚种类）；planned_end 为事由的自然届满日。
+-- 负面清单字段（文书所列自然人证件号码）在此只用于计算人员哈希键。
+
+with
+
+serious as (
+
+    select * from {{ ref('stg_landing__serious_listings') }}
+    qualify row_number() over (partition by list_decision_number
+                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+
+),
+
+abnormal as (
+
+    select * from {{ ref('stg_landing__abnormal_listings') }}
+    qualify row_number() over (partition by list_decision_number
+                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+
+),
+
+court as (
+
+    select * from {{ ref('stg_landing__court_judgments') }}
+    qualify row_number() over (partition by document_number
+                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+
+),
+
+-- 处罚按原决定（最先收到的版本）匹配触发规则；变更、撤销由异议路径处理
+penalties as (
+
+    select * from {{ ref('stg_landing__penalties') }}
+    where uscc is not null
+    qualify row_number() over (partition by decision_number
+                               order by _received_at, _row_number, _batch_id) = 1
+
+),
+
+bases as (
+
+    select
+        'serious_list' as basis_type,
+        list_decision_number as basis_number,
+        uscc,
+        cast(null as varchar) as subject_person_key,
+        cast(null as varchar) as basis_domain,
+        list_reason as basis_text,
+        list_reason as reason,
+        list_authority as source_agency,
+        related_penalty_number,
+        list_date as decision_date,
+        list_date as received_date,
+        removal_date,
+        removal_reason,
+        cast(list_date + to_months({{ punishment_rule('serious_list_term_months', 'list_date') }}) as date)
+            as planned_end,
+        _batch_id, _source_file, _row_number
+    from serious
+
+    union all
+
+    select
+        'abnormal_list', list_decision_number, uscc, null, null, list_reason, list_reason, list_authority, null,
+        list_date, list_date, removal_date, removal_reason, null,
+        _batch_id, _source_file, _row_number
+    from abnormal
+
+    union all
+
+    select
+        'court_judgment', document_number, uscc, {{ person_key('person_id_number') }}, null, dishonest_type,
+        concat_ws('：', document_type, dishonest_type, summary), issuing_body, null,
+        effective_date, cast(_received_at as date), null, null, restriction_end,
+        _batch_id, _source_file, _row_number
+    from court
+
+    union all
+
+    select
+        'penalty', decision_number, uscc, null, domain_code, penalty_types,
+        concat_ws('：', violation_type, penalty_content), authority_name, null,
+        decision_date, decision_date, null, null, null,
+        _batch_id, _source_file, _row_number
+    from penalties
+
+)
+
+select * from bases

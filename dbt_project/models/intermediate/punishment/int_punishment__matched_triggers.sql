@@ -1,0 +1,40 @@
+-- 事由 × 触发规则：事由类型、领域、事由文字相符，且规则与措施在事由作出之日均有效（按作出之日的规则判断）。
+
+with
+
+bases as (
+
+    select * from {{ ref('int_punishment__bases') }}
+
+),
+
+triggers as (
+
+    select * from {{ ref('punishment_triggers') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('int_punishment__measures') }}
+
+)
+
+select
+    bases.basis_type,
+    bases.basis_number,
+    triggers.trigger_id,
+    triggers.object_role,
+    triggers.basis_contains,
+    measures.measure_id
+from bases
+inner join triggers
+    on triggers.basis_type = bases.basis_type
+    and (triggers.basis_domain is null or triggers.basis_domain = bases.basis_domain)
+    and (triggers.basis_contains is null or contains(bases.basis_text, triggers.basis_contains))
+    and bases.decision_date >= triggers.valid_from
+    and (triggers.valid_to is null or bases.decision_date <= triggers.valid_to)
+inner join measures
+    on measures.measure_id = triggers.measure_id
+    and bases.decision_date >= measures.valid_from
+    and (measures.valid_to is null or bases.decision_date <= measures.valid_to)

@@ -1,0 +1,191 @@
+-- 对象 × 措施：起始日、自然届满日，以及截至 as_of_date 的解除（自然解除、异议解除、信用修复解除，取最早者）。
+-- 期限规则：fixed 自事由作出之日起固定月数；basis 随事由存续（事由移出或届满即解除）。
+-- 信用修复不解除法定期限未届满的措施（repair_blocked）；异议撤销事由解除一切措施；异议变更事由后，原决定中
+-- 触发该措施的处罚种类不再存在的，该措施解除（“收窄”）。end_date 当日起不再限制。
+
+with
+
+objects as (
+
+    select * from {{ ref('int_punishment__objects') }}
+
+),
+
+matched as (
+
+    select * from {{ ref('int_punishment__matched_triggers') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('int_punishment__measures') }}
+
+),
+
+paths as (
+
+    select * from {{ ref('punishment_release_paths') }}
+
+),
+
+objections as (
+
+    select objections.*, paths.release_path
+    from {{ ref('stg_landing__objections') }} as objections
+    inner join paths
+        on paths.source_field = 'objection_outcome' and paths.source_value = objections.outcome
+    where objections.outcome_date <= {{ as_of_date() }}
+    qualify row_number() over (partition by objection_id order by _received_at desc, _row_number desc) = 1
+
+),
+
+repairs as (
+
+    select repairs.*
+    from {{ ref('stg_landing__credit_repairs') }} as repairs
+    inner join paths
+        on paths.source_field = 'repair_outcome' and paths.source_value = repairs.outcome
+        and paths.release_path = 'repair'
+    where repairs.decision_date <= {{ as_of_date() }}
+    qualify row_number() over (partition by application_id order by _received_at desc, _row_number desc) = 1
+
+),
+
+-- 处罚的最新版本（变更、撤销在后续批次以同一文号重报）
+penalty_latest as (
+
+    select decision_number, penalty_types, record_status
+    from {{ ref('stg_landing__penalties') }}
+    qualify row_number() over (partition by decision_number order by _received_at desc, _row_number desc) = 1
+
+),
+
+object_measures as (
+
+    select
+        md5(concat_ws('|', objects.object_id, matched.measure_id)) as object_measure_id,
+        objects.*,
+        matched.trigger_id,
+        matched.basis_contains,
+        measures.measure_id,
+        measures.measure_name,
+        measures.measure_list,
+        measures.category as measure_category,
+        measures.legal_basis,
+        measures.implementing_unit_type,
+        measures.term_rule,
+        measures.term_months,
+        measures.is_statutory_term,
+        objects.decision_date as start_date,
+        removal_paths.release_path as removal_path,
+        case measures.term_rule
+            when 'fixed' then cast(objects.decision_date + to_months(measures.term_months) as date)
+            else coalesce(
+                case when removal_paths.release_path is null then objects.removal_date end,
+                objects.planned_end)
+        end as natural_end
+    from objects
+    inner join matched
+        on objects.basis_type = matched.basis_type
+        and objects.basis_number = matched.basis_number
+        and objects.object_role = matched.object_role
+    inner join measures
+        on matched.measure_id = measures.measure_id
+    left join paths as removal_paths
+        on removal_paths.source_field = 'removal_reason' and removal_paths.source_value = objects.removal_reason
+
+),
+
+release_candidates as (
+
+    -- 自然解除：期限届满（或事由依规移出）
+    select object_measure_id, natural_end as release_date, 'natural' as release_path, 3 as priority,
+           '系统自动（期限届满）' as released_by,
+           case when removal_date = natural_end and removal_reason is not null
+                then '事由移出：' || removal_reason else '惩戒期限届满自动解除' end as release_reason
+    from object_measures
+    where natural_end <= {{ as_of_date() }}
+
+    union all
+
+    -- 异议解除：事由（或其依据的处罚）被撤销、确认无效
+    select om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
+           '异议处理结果：' || o.outcome || '（' || o.related_record_number || '）'
+    from object_measures as om
+    inner join objections as o
+        on o.related_record_number in (om.basis_number, om.related_penalty_number)
+    where o.release_path = 'objection'
+
+    union all
+
+    select object_measure_id, removal_date, 'objection', 1, source_agency, '事由移出：' || removal_reason
+    from object_measures
+    where removal_path = 'objection' and removal_date <= {{ as_of_date() }}
+
+    union all
+
+    -- 异议变更：变更后的处罚不再包含触发该措施的处罚种类
+    select om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
+           '异议处理结果：变更，变更后处罚为“' || p.penalty_types || '”，不再构成本措施的事由'
+    from object_measures as om
+    inner join objections as o
+        on o.related_record_number = om.basis_number
+        and o.release_path = 'objection_narrow'
+    inner join penalty_latest as p
+        on p.decision_number = om.basis_number
+    where om.basis_type = 'penalty'
+        and om.basis_contains is not null
+        and not contains(coalesce(p.penalty_types, ''), om.basis_contains)
+
+    union all
+
+    -- 信用修复解除：法定期限未届满的不得解除
+    select om.object_measure_id, r.decision_date, 'repair', 2, r.deciding_authority,
+           '信用修复准予修复（' || r.application_id || '）'
+    from object_measures as om
+    inner join repairs as r
+        on r.related_record_number = om.basis_number
+    where not (om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date)
+
+    union all
+
+    select object_measure_id, removal_date, 'repair', 2, source_agency, '事由移出：' || removal_reason
+    from object_measures
+    where removal_path = 'repair' and removal_date <= {{ as_of_date() }}
+        and not (is_statutory_term and term_rule = 'fixed' and natural_end > removal_date)
+
+),
+
+first_release as (
+
+    select * from release_candidates
+    where release_date is not null
+    qualify row_number() over (partition by object_measure_id order by release_date, priority) = 1
+
+),
+
+blocked_repairs as (
+
+    select om.object_measure_id, min(r.decision_date) as repair_blocked_date
+    from object_measures as om
+    inner join repairs as r
+        on r.related_record_number = om.basis_number
+    where om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date
+    group by om.object_measure_id
+
+)
+
+select
+    object_measures.*,
+    first_release.release_date,
+    first_release.release_path,
+    first_release.released_by,
+    first_release.release_reason,
+    coalesce(first_release.release_date, object_measures.natural_end) as end_date,
+    blocked_repairs.repair_blocked_date
+from object_measures
+left join first_release
+    on object_measures.object_measure_id = first_release.object_measure_id
+left join blocked_repairs
+    on object_measures.object_measure_id = blocked_repairs.object_measure_id

@@ -1,0 +1,76 @@
+-- 惩戒对象：每个事由 × 对象角色一行（经营主体本身、其法定代表人、文书所列自然人）。法定代表人取事由作出之日
+-- 在任者（登记记录按核准日期 ASOF 匹配；早于首次登记的取首次登记），以人员哈希键标识，证件号码不出本层。
+-- 找不到对象键的保留一行并写明原因（link_issue），不静默丢弃。
+
+with
+
+bases as (
+
+    select * from {{ ref('int_punishment__bases') }}
+
+),
+
+roles as (
+
+    select distinct basis_type, basis_number, object_role from {{ ref('int_punishment__matched_triggers') }}
+
+),
+
+registry as (
+
+    select uscc, approval_date, legal_rep_name, {{ person_key('legal_rep_id_number') }} as legal_rep_person_key
+    from {{ ref('int_registry_records_deduplicated') }}
+
+),
+
+first_registration as (
+
+    select * from registry
+    qualify row_number() over (partition by uscc order by approval_date) = 1
+
+),
+
+with_rep as (
+
+    select
+        bases.*,
+        coalesce(rep_then.legal_rep_person_key, first_registration.legal_rep_person_key) as legal_rep_person_key,
+        coalesce(rep_then.legal_rep_name, first_registration.legal_rep_name) as legal_rep_name
+    from bases
+    asof left join registry as rep_then
+        on bases.uscc = rep_then.uscc
+        and bases.decision_date >= rep_then.approval_date
+    left join first_registration
+        on bases.uscc = first_registration.uscc
+
+),
+
+objects as (
+
+    select
+        roles.object_role,
+        case roles.object_role when 'enterprise' then 'enterprise' else 'person' end as object_type,
+        case roles.object_role
+            when 'enterprise' then with_rep.uscc
+            when 'legal_rep' then with_rep.legal_rep_person_key
+            else with_rep.subject_person_key
+        end as object_key,
+        case roles.object_role when 'legal_rep' then with_rep.legal_rep_name end as legal_rep_name,
+        with_rep.* exclude (legal_rep_person_key, legal_rep_name, subject_person_key)
+    from roles
+    inner join with_rep
+        on roles.basis_type = with_rep.basis_type
+        and roles.basis_number = with_rep.basis_number
+
+)
+
+select
+    md5(concat_ws('|', basis_type, basis_number, object_role)) as object_id,
+    *,
+    case
+        when object_key is not null then null
+        when object_role = 'enterprise' then '事由未载明统一社会信用代码'
+        when object_role = 'legal_rep' then '登记信息中没有该主体法定代表人的证件号码'
+        else '文书未载明自然人证件号码'
+    end as link_issue
+from objects

@@ -1,0 +1,43 @@
+-- 闭环系统报送的办理事件，对应到对象 × 措施（按事由文书号、对象角色、措施编号）；对应不上的保留并写明原因。
+-- 同一事件在多个批次中重报时取最后收到的版本。
+
+with
+
+events as (
+
+    select * from {{ ref('stg_landing__punishment_feedback_events') }}
+    where event_date <= {{ as_of_date() }}
+    qualify row_number() over (partition by event_id order by _received_at desc, _row_number desc, _batch_id desc) = 1
+
+),
+
+stages as (
+
+    select * from {{ ref('punishment_stages') }}
+
+),
+
+object_measures as (
+
+    select object_measure_id, basis_number, object_role, measure_id
+    from {{ ref('int_punishment__object_measures') }}
+
+)
+
+select
+    events.event_id,
+    object_measures.object_measure_id,
+    stages.stage_code,
+    events.*  exclude (event_id),
+    events.event_date + coalesce(try_cast(events.event_time as time), time '00:00:00') as event_at,  -- 北京时间
+    case
+        when stages.stage_code is null then '办理环节不在环节代码表中'
+        when object_measures.object_measure_id is null then '找不到对应的惩戒对象和措施（事由文书号、对象角色、措施编号）'
+    end as link_issue
+from events
+left join stages
+    on stages.feed_stage = events.stage
+left join object_measures
+    on object_measures.basis_number = events.basis_number
+    and object_measures.object_role = events.object_role
+    and object_measures.measure_id = events.measure_id

@@ -1,12 +1,16 @@
 -- 无统一社会信用代码记录的主体关联：按名称匹配键（现用名与曾用名，见 dim_enterprise_names）+ 区划（地市级）
 -- 逐级尝试 rule_linkage_methods 中的方法，取优先级最高且只对应一个主体的结果；对应多个主体或无匹配的
--- 不关联，并写明原因；自然人不记于企业名下。每条待关联记录一行，从不丢弃。
+-- 不关联，并写明原因（区划按线索的级别比较：省级机关比到省，其余比到地市）；自然人不记于企业名下。每条待关联记录一行，从不丢弃。
 
 with
 
 unkeyed_records as (
 
-    select * from {{ ref('int_linkage__unkeyed_records') }}
+    select
+        *,
+        -- 区划线索精确到哪一级就比到哪一级：省级代码（××0000）比前 2 位，其余比到地市级（前 4 位）
+        case when region_hint like '%0000' then 2 else 4 end as region_prefix_length
+    from {{ ref('int_linkage__unkeyed_records') }}
 
 ),
 
@@ -35,7 +39,7 @@ name_keys as (
         {{ normalise_name('enterprise_names.enterprise_name') }} as name_key,
         enterprise_names.valid_from,
         enterprise_names.valid_to,
-        left(enterprises.region_code, 4) as city_code
+        enterprises.region_code
     from enterprise_names
     inner join enterprises
         on enterprise_names.uscc = enterprises.uscc
@@ -55,7 +59,9 @@ matches as (
         on records.name_key = name_keys.name_key
     inner join link_methods
         on {{ rule_in_force('link_methods', 'records.event_date') }}
-        and (not link_methods.requires_region_match or left(records.region_hint, 4) = name_keys.city_code)
+        and (not link_methods.requires_region_match
+             or left(records.region_hint, records.region_prefix_length)
+                = left(name_keys.region_code, records.region_prefix_length))
         and (not link_methods.requires_name_valid_on_date
              or (records.event_date >= name_keys.valid_from
                  and (name_keys.valid_to is null or records.event_date < name_keys.valid_to)))

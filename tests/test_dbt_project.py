@@ -35,7 +35,7 @@ STAGING_MODELS = {
 }
 RENAMED = {("registry", "status"): "registration_status"}
 EVENT_FEEDS = ("licences", "penalties", "inspections", "abnormal_list", "serious_list", "credit_repairs",
-               "credit_commitments")
+               "credit_commitments", "court_judgments")
 MARTS = ("dim_enterprise", "dim_enterprise_names", "fct_credit_events")
 
 

@@ -1,7 +1,10 @@
--- 信用事件时间线：许可、处罚、抽查检查、经营异常名录、严重违法失信名单、信用修复、信用承诺，
--- 每条已提交的落地记录一行，可经 _batch_id、_source_file、_row_number 追溯到来源批次与行。
+-- 信用事件时间线（记于企业名下）：许可、处罚、抽查检查、经营异常名录、严重违法失信名单、信用修复、信用承诺、
+-- 法院及其他部门文书，每条已提交的落地记录一行，可经 _batch_id、_source_file、_row_number 追溯到来源批次与行。
 -- 一条记录只报告一件事：名录记录有移出日期即为“移出”事件（后续批次补报移出），处罚记录的
 -- 当前状态为“变更/撤销”即为变更/撤销事件，许可状态非“有效”即为注销/撤销/吊销事件。
+-- 报送时没有统一社会信用代码的记录按 int_linkage__record_links 关联到主体（写明方法与置信度），关联不上的
+-- 保留并写明原因（is_linked = false），从不丢弃。
+-- 增量：每次只处理尚未入表的批次，以及表中尚未关联的行（登记信息后到时可重新关联）；全量重建结果相同。
 
 with
 
@@ -44,6 +47,18 @@ credit_repairs as (
 credit_commitments as (
 
     select * from {{ ref('stg_landing__credit_commitments') }}
+
+),
+
+court_judgments as (
+
+    select * from {{ ref('stg_landing__court_judgments') }}
+
+),
+
+record_links as (
+
+    select * from {{ ref('int_linkage__record_links') }}
 
 ),
 
@@ -143,25 +158,61 @@ events as (
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from credit_commitments
 
+    union all
+
+    select
+        'court_judgments' as feed,
+        '外部文书' as event_type,
+        effective_date as event_date,
+        uscc,
+        party_name as subject_name,
+        document_number as record_key,
+        concat(issuing_body, document_type, '：', dishonest_type,
+               case when restriction_end is not null then concat('，限制至 ', restriction_end) end) as summary,
+        _batch_id, _producer_code, _source_file, _row_number, _received_at
+    from court_judgments
+
+),
+
+keyed as (
+
+    select
+        md5(concat_ws('|', feed, _batch_id, _row_number)) as event_id,
+        *
+    from events
+
 ),
 
 final as (
 
     select
-        md5(concat_ws('|', feed, _batch_id, _row_number)) as event_id,
-        feed,
-        event_type,
-        event_date,
-        uscc,
-        subject_name,
-        record_key,
-        summary,
-        _batch_id,
-        _producer_code,
-        _source_file,
-        cast(_row_number as bigint) as _row_number,
-        _received_at
-    from events
+        keyed.event_id,
+        keyed.feed,
+        keyed.event_type,
+        keyed.event_date,
+        coalesce(nullif(trim(keyed.uscc), ''), record_links.linked_uscc) as uscc,
+        nullif(trim(keyed.uscc), '') as reported_uscc,
+        case when nullif(trim(keyed.uscc), '') is not null then 'reported_uscc' else record_links.link_method end
+            as link_method,
+        cast(case when nullif(trim(keyed.uscc), '') is not null then 1 else record_links.link_confidence end as double)
+            as link_confidence,
+        coalesce(nullif(trim(keyed.uscc), ''), record_links.linked_uscc) is not null as is_linked,
+        record_links.unlinked_reason,
+        keyed.subject_name,
+        keyed.record_key,
+        keyed.summary,
+        keyed._batch_id,
+        keyed._producer_code,
+        keyed._source_file,
+        cast(keyed._row_number as bigint) as _row_number,
+        keyed._received_at
+    from keyed
+    left join record_links
+        on keyed.event_id = record_links.source_row_id
+    {% if is_incremental() %}
+    where keyed._batch_id not in (select distinct _batch_id from {{ this }})
+       or keyed.event_id in (select event_id from {{ this }} where not is_linked)
+    {% endif %}
 
 )
 

@@ -1,0 +1,82 @@
+-- 法定代表人（负责人、经营者）与主体的关联：每个人员键、每个主体一行。人员键为证件号码的哈希（person_key），
+-- 证件号码本身只在这里的输入（staging）中出现，不进入输出。来源：登记记录的各个版本、行政处罚与行政许可中报送的
+-- 法定代表人；is_current_legal_rep 表示该人是主体最新一次登记的法定代表人。
+
+with
+
+registry_records as (
+
+    select * from {{ ref('int_registry_records_deduplicated') }}
+
+),
+
+penalties as (
+
+    select * from {{ ref('stg_landing__penalties') }}
+
+),
+
+licences as (
+
+    select * from {{ ref('stg_landing__licences') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('dim_enterprise') }}
+
+),
+
+roles as (
+
+    select
+        {{ person_key('legal_rep_id_number') }} as person_key,
+        legal_rep_name as person_name,
+        uscc,
+        'registry' as source_feed,
+        approval_date as seen_date
+    from registry_records
+
+    union all
+
+    select
+        {{ person_key('legal_rep_id_number') }} as person_key,
+        legal_rep_name as person_name,
+        uscc,
+        'penalties' as source_feed,
+        decision_date as seen_date
+    from penalties
+
+    union all
+
+    select
+        {{ person_key('legal_rep_id_number') }} as person_key,
+        legal_rep_name as person_name,
+        uscc,
+        'licences' as source_feed,
+        decision_date as seen_date
+    from licences
+
+),
+
+final as (
+
+    select
+        roles.person_key,
+        roles.uscc,
+        arg_max(roles.person_name, roles.seen_date) as person_name,
+        min(roles.seen_date) as first_seen_date,
+        max(roles.seen_date) as last_seen_date,
+        string_agg(distinct roles.source_feed, ';' order by roles.source_feed) as source_feeds,
+        coalesce(bool_or(enterprises.legal_rep_person_key = roles.person_key), false) as is_current_legal_rep
+    from roles
+    left join enterprises
+        on roles.uscc = enterprises.uscc
+    where roles.person_key is not null
+      and roles.uscc is not null
+    group by roles.person_key, roles.uscc
+
+)
+
+select * from final

@@ -1,0 +1,135 @@
+-- 专项治理行动工作情况表（总局 2023年6月21日通知附件）：按月、按监管领域（含合计行）统计
+--   列入严重违法失信名单（件）：列入日期在当月的列入决定；领域取据以列入的行政处罚的监管领域，无处罚依据的计入“其他”；
+--   “屡禁不止、屡罚不改”经营主体户数：截至 as_of_date 认定的屡罚不改主体中，达标日在当月的户数，领域取其窗口内处罚最多的领域；
+--   宣传曝光典型案例（件）：尚无典型案例曝光数据项，为空（不以其他数据代替）。
+-- 任一期间 = 对所含月份求和（每件、每户只计入一个月）。
+
+with
+
+serious_listings as (
+
+    select * from {{ ref('mart_serious_list_history') }}
+
+),
+
+penalties as (
+
+    select * from {{ ref('int_lists__penalties') }}
+
+),
+
+repeat_offenders as (
+
+    select * from {{ ref('mart_repeat_offenders') }}
+
+),
+
+domains as (
+
+    select * from {{ ref('ref_campaign_domains') }}
+
+),
+
+other_domain as (
+
+    select domain_code from domains where is_catch_all
+
+),
+
+serious_by_month as (
+
+    select
+        date_trunc('month', serious_listings.valid_from) as period_month,
+        coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
+        count(*) as serious_listed_count
+    from serious_listings
+    left join penalties
+        on serious_listings.related_penalty_number = penalties.decision_number
+    left join domains
+        on penalties.domain_code = domains.domain_code
+    where serious_listings.valid_from <= {{ as_of_date() }}
+    group by all
+
+),
+
+repeat_by_month as (
+
+    select
+        date_trunc('month', repeat_offenders.qualifying_date) as period_month,
+        coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
+        count(*) as repeat_offender_count
+    from repeat_offenders
+    left join domains
+        on repeat_offenders.main_domain_code = domains.domain_code
+    group by all
+
+),
+
+months as (
+
+    select cast(period_month as date) as period_month
+    from (
+        select unnest(generate_series(
+            (select min(m) from (select min(period_month) as m from serious_by_month
+                                 union all select min(period_month) from repeat_by_month)),
+            date_trunc('month', {{ as_of_date() }}),
+            interval 1 month
+        )) as period_month
+    )
+
+),
+
+grid as (
+
+    select
+        months.period_month,
+        domains.domain_code,
+        domains.display_order,
+        coalesce(serious_by_month.serious_listed_count, 0) as serious_listed_count,
+        coalesce(repeat_by_month.repeat_offender_count, 0) as repeat_offender_count
+    from months
+    cross join domains
+    left join serious_by_month
+        on months.period_month = serious_by_month.period_month
+        and domains.domain_code = serious_by_month.domain_code
+    left join repeat_by_month
+        on months.period_month = repeat_by_month.period_month
+        and domains.domain_code = repeat_by_month.domain_code
+
+),
+
+with_total as (
+
+    select period_month, domain_code, display_order, serious_listed_count, repeat_offender_count
+    from grid
+
+    union all
+
+    select
+        period_month,
+        '合计' as domain_code,
+        max(display_order) + 1 as display_order,
+        sum(serious_listed_count),
+        sum(repeat_offender_count)
+    from grid
+    group by period_month
+
+),
+
+final as (
+
+    select
+        cast(period_month as date) as period_month,
+        cast(period_month as date) as period_start,
+        cast(last_day(period_month) as date) as period_end,
+        domain_code,
+        cast(display_order as integer) as display_order,
+        cast(serious_listed_count as bigint) as serious_listed_count,
+        cast(repeat_offender_count as bigint) as repeat_offender_count,
+        cast(null as bigint) as typical_cases_exposed_count,
+        {{ as_of_date() }} as as_of_date
+    from with_total
+
+)
+
+select * from final

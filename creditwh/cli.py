@@ -230,6 +230,31 @@ def run_cmd(home: HomeOpt = None,
     print_summary(ws, release)
 
 
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="业务日期（默认今天）")]
+
+
+@app.command("daily-release")
+def daily_release_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
+    """每日到期释放：dbt build --select tag:daily_release，再质量闸门与发布（即 Airflow 的 daily_release）。"""
+    from creditwh.jobs import build_daily_release
+
+    ws, day = _ws(home), _date(as_of, "--as-of") if as_of else _today()
+    with console.status("dbt build（到期释放）…"):
+        result = build_daily_release(ws, day)
+    console.print(f"截至 {day} 的到期释放：{result['models']} 个模型，{result['tests']} 项测试")
+    do_publish(ws, day)
+
+
+@app.command("feedback")
+def feedback_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
+    """每月失信惩戒实施情况反馈（上个月）：dbt build --select tag:monthly_feedback 并导出 CSV（即 Airflow 的 monthly_feedback）。"""
+    from creditwh.jobs import monthly_feedback
+
+    with console.status("dbt build（月度反馈）与导出 …"):
+        export = monthly_feedback(_ws(home), _date(as_of, "--as-of") if as_of else _today())["export"]
+    console.print(f"{export['feedback_month']} 反馈报表 {len(export['files']) - 1} 个 → {export['path']}")
+
+
 @app.command("status")
 def status_cmd(home: HomeOpt = None):
     """各层现状：接收目录、入库日志、仓库与最近的发布。"""

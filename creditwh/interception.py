@@ -27,6 +27,7 @@ from creditwh.settings import Workspace
 
 INDEX_TABLE = "restriction_index"
 EPOCH = date(1970, 1, 1)
+KEY_WIDTH = 64  # a USCC (18) or a person key (SHA-256 hex, 64)
 TEXT_COLUMNS = {"subject_type": "subject_type", "object_role": "object_role", "uscc": "uscc", "measure_id": "measure_id",
                 "measure": "measure_name", "measure_list": "measure_list", "source_agency": "source_agency",
                 "reason": "reason", "legal_basis": "legal_basis"}  # Restriction field → index column
@@ -129,13 +130,17 @@ class Interceptor:
             con.execute(f"""create temp table numbered as
                 select *, row_number() over (order by subject_key, start_date, measure_id) - 1 as row_no
                 from {INDEX_TABLE}""")
-            keys = con.execute("""select subject_key, min(row_no), count(*) from numbered
-                                  group by subject_key order by subject_key""").fetchnumpy()
+            # keys padded to KEY_WIDTH bytes, so Arrow's value buffer *is* a fixed-width array numpy can search
+            keys = con.sql(f"""select rpad(subject_key, {KEY_WIDTH}, ' ') as k, min(row_no) as first_row,
+                                      count(*) as n_rows
+                               from numbered group by subject_key order by subject_key""").to_arrow_table()
             rows = con.sql(f"select {', '.join(INDEX_COLUMNS[1:])} from numbered order by row_no").to_arrow_table()
         self._np = np
-        self.keys = np.array([k.encode("ascii") for k in keys["subject_key"]], dtype="S64")
-        self.first = np.asarray(keys["min(row_no)"], dtype=np.int64)
-        self.count = np.asarray(keys["count_star()"], dtype=np.int64)
+        packed = keys.column("k").combine_chunks()
+        self.keys = np.frombuffer(packed.buffers()[2], dtype=f"S{KEY_WIDTH}",
+                                  count=len(packed), offset=packed.offset * KEY_WIDTH).copy()
+        self.first = keys.column("first_row").to_numpy()
+        self.count = keys.column("n_rows").to_numpy()
         # text that repeats (measures, agencies, reasons): int32 codes + a Python list of values;
         # dates: int32 day numbers (-1 = open end); basis numbers: an Arrow string column
         self.codes, self.values = {}, {}
@@ -161,7 +166,7 @@ class Interceptor:
         self.close()
 
     def lookup_key(self, key: str, as_of: date) -> list[Restriction]:
-        probe = key.encode("ascii")
+        probe = key.encode("ascii").ljust(KEY_WIDTH)
         i = int(self._np.searchsorted(self.keys, probe))
         if i >= len(self.keys) or self.keys[i] != probe:
             return []

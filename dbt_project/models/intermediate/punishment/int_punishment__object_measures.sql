@@ -183,7 +183,9 @@ select
     first_release.released_by,
     first_release.release_reason,
     coalesce(first_release.release_date, object_measures.natural_end) as end_date,
-    blocked_repairs.repair_blocked_date
+    -- a repair that found the measure already released blocked nothing
+    case when first_release.release_date is null or first_release.release_date > blocked_repairs.repair_blocked_date
+         then blocked_repairs.repair_blocked_date end as repair_blocked_date
 from object_measures
 left join first_release
     on object_measures.object_measure_id = first_release.object_measure_id

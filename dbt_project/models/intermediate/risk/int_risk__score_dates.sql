@@ -1,11 +1,16 @@
--- 分类日：分类日当天（当月），以及此前 score_history_months 个月的月末（月度快照全量重建时回放）。
+-- 分类日：分类日当天（当月）；月度快照需要全量重建时（--full-refresh，或快照表尚不存在），再加此前
+-- score_history_months 个月的月末，按各月末有效的规则回放。日常运行只算当天，10 M 企业也只算一遍。
 -- 每个分类日按当日有效的规则、当日之前的记录计算。
+
+{%- set monthly = adapter.get_relation(database=target.database, schema=target.schema,
+                                        identifier='mart_credit_risk_monthly') if execute else none %}
+{%- set replay = flags.FULL_REFRESH or monthly is none %}
 
 with
 
 history as (
 
-    select cast({{ risk_parameter('score_history_months') }} as integer) as months
+    select {% if replay %}cast({{ risk_parameter('score_history_months') }} as integer){% else %}0{% endif %} as months
 
 ),
 

@@ -62,11 +62,17 @@ candidates as (
         on weights.indicator_code = grid.indicator_code
         and {{ risk_rule_fallback_join('weights', 'grid') }}
 
+),
+
+resolved as (
+
+    select * from candidates
+    qualify row_number() over (partition by scenario_id, score_date, model_id, indicator_code order by precedence) = 1
+
 )
 
 select
     scenario_id, score_date, model_id, indicator_code, weight,
     concat(weight_scenario_id, '/', weight_model_id) as weight_origin,
     sum(weight) over (partition by scenario_id, score_date, model_id) as model_total_weight
-from candidates
-qualify row_number() over (partition by scenario_id, score_date, model_id, indicator_code order by precedence) = 1
+from resolved

@@ -163,6 +163,15 @@ class GeneratorConfig:
     commitment_verified: float = 0.65
     commitment_false: float = 0.06  # of verified: 承诺不实
 
+    # ---- risk warnings (feedgen/risk.py) ----------------------------------------------------------------
+    risk_warning_penalty_share: float = 0.10  # penalties in the named domains that lead to a warning
+    risk_warning_heavy_penalty_share: float = 0.6  # … heavier / heavy penalties
+    risk_warning_unreachable_share: float = 0.3  # inspections finding the address unreachable
+    risk_warning_levels: Mapping[str, float] = field(default_factory=lambda: _frozen({"黄色": 0.7, "蓝色": 0.3}))
+    risk_warning_heavy_levels: Mapping[str, float] = field(default_factory=lambda: _frozen({"红色": 0.4, "橙色": 0.6}))
+    risk_warning_lift_share: float = 0.4  # lifted before the end date by the issuing unit
+    risk_warning_foreign_lift_share: float = 0.05  # … of those, lifted by another unit (refused by the warehouse)
+
     # ---- delivery (file mtimes) --------------------------------------------------------------------
     delivery_on_time_wd: tuple[int, int] = (1, 3)
     delivery_late_wd: tuple[int, int] = (5, 15)
@@ -199,6 +208,7 @@ FEED_FORMATS: Mapping[str, tuple[str, str]] = _frozen({
     "objections": ("csv", "utf-8-sig"),
     "credit_commitments": ("jsonl", "utf-8"),
     "punishment_feedback": ("csv", "utf-8"),
+    "risk_warnings": ("jsonl", "utf-8"),
 })
 JSON_KEY_SOURCES = ("GSXT", "信用平台", "审批系统")
 CODE_HEADER_SOURCES = ("双公示编码", "地方扩展")  # odd-month penalty batches

@@ -33,6 +33,7 @@ STAGING_MODELS = {
     "court_judgments": "stg_landing__court_judgments", "credit_repairs": "stg_landing__credit_repairs",
     "objections": "stg_landing__objections", "credit_commitments": "stg_landing__credit_commitments",
     "punishment_feedback": "stg_landing__punishment_feedback_events",
+    "risk_warnings": "stg_landing__risk_warnings",
 }
 RENAMED = {("registry", "status"): "registration_status"}
 EVENT_FEEDS = ("licences", "penalties", "inspections", "abnormal_list", "serious_list", "credit_repairs",

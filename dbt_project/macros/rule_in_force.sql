@@ -1,7 +1,12 @@
-{#- A rule row applies on `on_date` when valid_from <= on_date <= valid_to (valid_to empty: still in force).
-    一条规则在某日适用：生效日期 ≤ 该日 ≤ 失效日期（失效日期为空即现行有效）。 -#}
-{% macro rule_in_force(rule, on_date) -%}
-    ({{ rule }}.valid_from <= {{ on_date }} and ({{ rule }}.valid_to is null or {{ rule }}.valid_to >= {{ on_date }}))
+{#-
+  A rule row is in force on a date when valid_from <= date <= valid_to: valid_to is the LAST day the row applies
+  (empty: still in force). A replacement row starts the day after. `alias` names the rule relation when the query joins
+  several. One convention for every rule seed of the project.
+  规则行在某日有效：生效日期 ≤ 该日 ≤ 失效日期（失效日期为该规则适用的最后一天；为空即现行有效）。
+-#}
+{% macro rule_in_force(on_date, alias=none) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    ({{ p }}valid_from <= {{ on_date }} and ({{ p }}valid_to is null or {{ on_date }} <= {{ p }}valid_to))
 {%- endmacro %}
 
 {#- The period a rule_list_parameters row stands for (value + unit), as an interval to add to a date.

@@ -58,7 +58,7 @@ matches as (
     inner join name_keys
         on records.name_key = name_keys.name_key
     inner join link_methods
-        on {{ rule_in_force('link_methods', 'records.event_date') }}
+        on {{ rule_in_force('records.event_date', 'link_methods') }}
         and (not link_methods.requires_region_match
              or left(records.region_hint, records.region_prefix_length)
                 = left(name_keys.region_code, records.region_prefix_length))

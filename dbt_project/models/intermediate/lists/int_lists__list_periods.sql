@@ -99,7 +99,7 @@ scheduled_expiry as (
     inner join list_parameters as period
         on period.rule_id = 'serious_list_period'
         and period.list_type = listings.list_type
-        and {{ rule_in_force('period', 'listings.list_date') }}
+        and {{ rule_in_force('listings.list_date', 'period') }}
 
 ),
 
@@ -126,7 +126,7 @@ repairs as (
     left join list_parameters as min_listed
         on min_listed.rule_id = 'serious_list_early_removal_min_listed'
         and min_listed.list_type = listings.list_type
-        and {{ rule_in_force('min_listed', 'credit_repairs.decision_date') }}
+        and {{ rule_in_force('credit_repairs.decision_date', 'min_listed') }}
     where min_listed.rule_id is null
        or credit_repairs.decision_date >= listings.list_date + {{ rule_period('min_listed') }}
     group by all

@@ -47,7 +47,7 @@ lookback as (
     select cast({{ as_of_date() }} - {{ rule_period('lookback') }} as date) as earliest_decision_date
     from list_parameters as lookback
     where lookback.rule_id = 'serious_candidate_lookback'
-      and {{ rule_in_force('lookback', as_of_date()) }}
+      and {{ rule_in_force(as_of_date(), 'lookback') }}
 
 ),
 
@@ -91,10 +91,10 @@ heavier_penalties as (
     inner join domains
         on items.domain_code = domains.domain_code
         and domains.is_named_domain
-        and {{ rule_in_force('domains', 'items.decision_date') }}
+        and {{ rule_in_force('items.decision_date', 'domains') }}
     inner join penalty_types
         on items.penalty_type = penalty_types.penalty_type
-        and {{ rule_in_force('penalty_types', 'items.decision_date') }}
+        and {{ rule_in_force('items.decision_date', 'penalty_types') }}
         and (not penalty_types.requires_heavier_discretion or items.heavier_discretion = '是')
     group by items.decision_number
 
@@ -120,10 +120,10 @@ abnormal_due as (
     from list_periods as periods
     inner join list_parameters as to_serious
         on to_serious.rule_id = 'abnormal_to_serious_period'
-        and {{ rule_in_force('to_serious', 'periods.list_date') }}
+        and {{ rule_in_force('periods.list_date', 'to_serious') }}
     inner join list_parameters as warning
         on warning.rule_id = 'abnormal_to_serious_warning'
-        and {{ rule_in_force('warning', 'periods.list_date') }}
+        and {{ rule_in_force('periods.list_date', 'warning') }}
     where periods.list_type = 'abnormal'
       and periods.list_date <= {{ as_of_date() }}
       and (periods.removal_date is null or periods.removal_date > {{ as_of_date() }})

@@ -1,0 +1,131 @@
+-- 双随机抽取（计划日 = as_of_date）：每个参与分类的企业一行，说明它是否入选、为何不入选。
+-- 重点监管事项清单内的企业不参与抽取；近 sampling_frequency_window_days 天内双随机抽查次数超过该类上限的不抽；
+-- 其余按（区划, 信用风险类别）分层，每层应抽 round(可抽户数 × 抽查比例) 户，按 md5(随机种子 | 统一社会信用代码)
+-- 升序取前若干户。随机种子取 dbt 变量 plan_seed，否则取参数 inspection_plan_seed：同一种子、同一数据必得同一结果。
+
+with
+
+params as (
+
+    select
+        cast(coalesce(
+            {{ "'" ~ var('plan_seed') ~ "'" if var('plan_seed', none) else 'null' }},
+            cast(cast({{ risk_parameter('inspection_plan_seed') }} as bigint) as varchar)
+        ) as varchar) as plan_seed,
+        {{ as_of_date() }} as plan_date,
+        cast({{ risk_parameter('sampling_frequency_window_days') }} as integer) as frequency_window_days
+
+),
+
+scores as (
+
+    select scores.uscc, scores.risk_class, enterprises.region_code
+    from {{ ref('int_risk__scores') }} as scores
+    inner join {{ ref('dim_enterprise') }} as enterprises
+        on scores.uscc = enterprises.uscc
+    where scores.scenario_id = 'baseline'
+      and scores.score_date = {{ as_of_date() }}
+
+),
+
+key_items as (
+
+    select valid_licences.uscc,
+           string_agg(distinct items.item_code, ';' order by items.item_code) as key_item_codes,
+           string_agg(distinct items.item_name, ';' order by items.item_name) as key_item_names
+    from {{ ref('int_risk__valid_licences') }} as valid_licences
+    inner join {{ ref('ref_key_supervision_items') }} as items
+        on valid_licences.licence_type = items.licence_type
+        and {{ rule_in_force(as_of_date(), 'items') }}
+    where valid_licences.score_date = {{ as_of_date() }}
+    group by valid_licences.uscc
+
+),
+
+prior_inspections as (
+
+    select inspections.uscc, count(distinct inspections.task_id) as prior_count
+    from {{ ref('stg_landing__inspections') }} as inspections
+    cross join params
+    where inspections.inspection_type in {{ criterion_values('random_inspection', 'inspection_type') }}
+      and inspections.inspection_date <= params.plan_date
+      and inspections.inspection_date > params.plan_date - params.frequency_window_days
+    group by inspections.uscc
+
+),
+
+sampling as (
+
+    select * from {{ ref('rule_inspection_sampling') }}
+    where {{ rule_in_force(as_of_date()) }}
+
+),
+
+eligible as (
+
+    select
+        scores.uscc, scores.region_code, scores.risk_class,
+        sampling.sampling_ratio, sampling.max_prior_inspections_365d,
+        coalesce(prior_inspections.prior_count, 0) as prior_count,
+        key_items.key_item_codes, key_items.key_item_names,
+        case
+            when key_items.uscc is not null then 'key_supervision'
+            when sampling.max_prior_inspections_365d is not null
+                 and coalesce(prior_inspections.prior_count, 0) > sampling.max_prior_inspections_365d then 'frequency_cap'
+        end as exclusion_reason
+    from scores
+    inner join sampling
+        on scores.risk_class = sampling.risk_class
+    left join key_items
+        on scores.uscc = key_items.uscc
+    left join prior_inspections
+        on scores.uscc = prior_inspections.uscc
+
+),
+
+ranked as (
+
+    select
+        eligible.*,
+        md5(concat(params.plan_seed, '|', eligible.uscc)) as draw_key,
+        row_number() over stratum as draw_rank,
+        count(*) over stratum_all as stratum_eligible,
+        cast(round(eligible.sampling_ratio * count(*) over stratum_all) as integer) as stratum_quota
+    from eligible
+    cross join params
+    where eligible.exclusion_reason is null
+    window
+        stratum as (partition by eligible.region_code, eligible.risk_class
+                    order by md5(concat(params.plan_seed, '|', eligible.uscc))),
+        stratum_all as (partition by eligible.region_code, eligible.risk_class)
+
+),
+
+final as (
+
+    select
+        params.plan_date,
+        params.plan_seed,
+        params.frequency_window_days,
+        eligible.uscc,
+        eligible.region_code,
+        eligible.risk_class,
+        eligible.sampling_ratio,
+        eligible.max_prior_inspections_365d,
+        cast(eligible.prior_count as integer) as prior_count,
+        eligible.key_item_codes,
+        eligible.key_item_names,
+        eligible.exclusion_reason,
+        ranked.draw_key,
+        cast(ranked.draw_rank as integer) as draw_rank,
+        cast(ranked.stratum_eligible as integer) as stratum_eligible,
+        ranked.stratum_quota,
+        coalesce(ranked.draw_rank <= ranked.stratum_quota, false) as is_drawn
+    from eligible
+    cross join params
+    left join ranked
+        on eligible.uscc = ranked.uscc
+
+)
+
+select * from final

@@ -1,0 +1,78 @@
+-- 每个情景、分类日、企业的信用风险分值与类别。贡献 = 100 × 权重 × 标准化值 / 模型权重合计；
+-- 分值 = 贡献之和（四位小数），类别 = 分值落入的 [下限, 上一类下限) 区间。没有任何指标行的企业分值为 0。
+
+with
+
+enterprise_models as (
+
+    select * from {{ ref('int_risk__enterprise_models') }}
+
+),
+
+contributions as (
+
+    select * from {{ ref('int_risk__indicator_contributions') }}
+
+),
+
+weights as (
+
+    select * from {{ ref('int_risk__weights') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('int_risk__class_thresholds') }}
+
+),
+
+scenarios as (
+
+    select distinct scenario_id from weights
+
+),
+
+totals as (
+
+    select scenario_id, score_date, uscc,
+           sum(contribution) as score,
+           count(*) filter (where contribution > 0) as contributing_indicator_count,
+           arg_max(indicator_code, contribution) as top_indicator_code,
+           max(contribution) as top_contribution
+    from contributions
+    group by all
+
+),
+
+scored as (
+
+    select
+        scenarios.scenario_id,
+        enterprise_models.score_date,
+        enterprise_models.uscc,
+        enterprise_models.model_id,
+        round(coalesce(totals.score, 0), 4) as score,
+        coalesce(totals.contributing_indicator_count, 0) as contributing_indicator_count,
+        case when totals.top_contribution > 0 then totals.top_indicator_code end as top_indicator_code,
+        case when totals.top_contribution > 0 then round(totals.top_contribution, 4) end as top_contribution
+    from enterprise_models
+    cross join scenarios
+    left join totals
+        on enterprise_models.score_date = totals.score_date
+        and enterprise_models.uscc = totals.uscc
+        and scenarios.scenario_id = totals.scenario_id
+
+)
+
+select
+    scored.*,
+    thresholds.risk_class,
+    thresholds.risk_class_name
+from scored
+left join thresholds
+    on scored.scenario_id = thresholds.scenario_id
+    and scored.score_date = thresholds.score_date
+    and scored.model_id = thresholds.model_id
+    and scored.score >= thresholds.min_score
+    and (thresholds.max_score is null or scored.score < thresholds.max_score)

@@ -1,0 +1,146 @@
+-- 双随机抽查计划（计划日 = as_of_date）：每个检查对象一行。
+-- 1. 重点监管事项清单内的企业（持有清单所列许可）全部列入，实行重点监管，不参与随机抽取；
+-- 2. 其余参与分类的企业按（区划, 信用风险类别）分层，近一年双随机抽查次数超过该类上限的不抽；
+--    每层应抽户数 = round(可抽户数 × 该类抽查比例)，按 md5(随机种子 | 统一社会信用代码) 升序取前若干户（可复现）；
+-- 3. 检查人员从辖区覆盖该企业的名录库人员中随机选派（按 md5(种子 | 代码 | 执法证号) 排序），
+--    所在单位近一年处罚过该企业的人员回避；可选人数不足时如实标注。
+
+with
+
+params as (
+
+    select
+        cast({{ risk_parameter('inspectors_per_inspection') }} as integer) as inspectors_per_inspection
+
+),
+
+scores as (
+
+    select * from {{ ref('mart_credit_risk_scores') }}
+
+),
+
+draw as (
+
+    select * from {{ ref('int_risk__inspection_draw') }}
+
+),
+
+planned as (
+
+    select *, case when exclusion_reason = 'key_supervision' then '重点监管' else '双随机抽查' end as plan_type
+    from draw
+    where is_drawn or exclusion_reason = 'key_supervision'
+
+),
+
+inspectors as (
+
+    select * from {{ ref('ref_inspectors') }}
+    where {{ rule_in_force(as_of_date()) }}
+
+),
+
+conflicts as (
+
+    select * from {{ ref('int_risk__inspector_conflicts') }}
+
+),
+
+candidates as (
+
+    select
+        planned.uscc,
+        inspectors.inspector_id,
+        inspectors.inspector_name,
+        inspectors.unit_name,
+        conflicts.inspector_id is not null as is_conflicted,
+        row_number() over (
+            partition by planned.uscc, conflicts.inspector_id is not null
+            order by md5(concat(planned.plan_seed, '|', planned.uscc, '|', inspectors.inspector_id))
+        ) as pick_order
+    from planned
+    inner join scores
+        on planned.uscc = scores.uscc
+    inner join inspectors
+        on inspectors.jurisdiction_code in (scores.region_code, concat(left(scores.region_code, 2), '0000'))
+    left join conflicts
+        on conflicts.inspector_id = inspectors.inspector_id
+        and conflicts.uscc = planned.uscc
+
+),
+
+assigned as (
+
+    select
+        candidates.uscc,
+        string_agg(candidates.inspector_id, ';' order by candidates.pick_order)
+            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+            as inspector_ids,
+        string_agg(candidates.inspector_name, ';' order by candidates.pick_order)
+            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+            as inspector_names,
+        string_agg(distinct candidates.unit_name, ';')
+            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+            as inspector_units,
+        count(*) filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+            as assigned_count,
+        count(*) filter (where candidates.is_conflicted) as recused_count
+    from candidates
+    cross join params
+    group by candidates.uscc
+
+),
+
+final as (
+
+    select
+        concat('SJ', strftime(planned.plan_date, '%Y%m%d'), '-', planned.plan_seed) as plan_id,
+        planned.plan_date,
+        planned.plan_seed,
+        planned.uscc,
+        scores.enterprise_name,
+        scores.region_code,
+        scores.region_name,
+        scores.risk_class,
+        scores.score,
+        planned.plan_type,
+        planned.key_item_codes,
+        planned.key_item_names,
+        planned.sampling_ratio,
+        planned.stratum_eligible,
+        planned.stratum_quota,
+        planned.draw_rank,
+        planned.draw_key,
+        planned.prior_count as prior_random_inspections,
+        assigned.inspector_ids,
+        assigned.inspector_names,
+        assigned.inspector_units,
+        cast(coalesce(assigned.assigned_count, 0) as integer) as assigned_inspector_count,
+        cast(coalesce(assigned.recused_count, 0) as integer) as recused_inspector_count,
+        coalesce(assigned.assigned_count, 0) >= params.inspectors_per_inspection as is_fully_staffed,
+        case planned.plan_type
+            when '双随机抽查' then format(
+                '随机种子 {}；{}{}类可抽 {} 户（近 {} 天双随机抽查 {} 次，未超该类频次上限），按比例 {} 应抽 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
+                planned.plan_seed, scores.region_name, scores.risk_class, planned.stratum_eligible,
+                planned.frequency_window_days, planned.prior_count, planned.sampling_ratio, planned.stratum_quota,
+                planned.plan_seed, planned.uscc, planned.draw_rank)
+            else format('列入重点监管事项清单（{}），全部检查，不参与随机抽取。', planned.key_item_names)
+        end
+        || format('检查人员按 md5("{}|{}|执法证号") 排序选派 {} 名', planned.plan_seed, planned.uscc,
+                  coalesce(assigned.assigned_count, 0))
+        || case when coalesce(assigned.recused_count, 0) > 0
+                then format('，所在单位近一年处罚过该企业的 {} 名人员已回避', assigned.recused_count) else '' end
+        || case when coalesce(assigned.assigned_count, 0) < params.inspectors_per_inspection
+                then '；可选派人员不足，须人工补派' else '' end
+        || '。' as draw_explanation
+    from planned
+    inner join scores
+        on planned.uscc = scores.uscc
+    cross join params
+    left join assigned
+        on planned.uscc = assigned.uscc
+
+)
+
+select * from final

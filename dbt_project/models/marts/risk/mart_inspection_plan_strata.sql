@@ -1,0 +1,36 @@
+-- 双随机抽取说明（分层）：计划日每个（区划, 信用风险类别）一行——参与分类户数、因重点监管或频次上限不参与抽取的户数、
+-- 可抽户数、抽查比例、应抽与实抽户数，以及随机种子。与 mart_inspection_plan 的逐户说明一起，可复核整个抽取过程。
+
+with
+
+draw as (
+
+    select * from {{ ref('int_risk__inspection_draw') }}
+
+),
+
+scores as (
+
+    select uscc, region_name from {{ ref('mart_credit_risk_scores') }}
+
+)
+
+select
+    concat('SJ', strftime(draw.plan_date, '%Y%m%d'), '-', draw.plan_seed) as plan_id,
+    draw.plan_date,
+    draw.plan_seed,
+    draw.region_code,
+    any_value(scores.region_name) as region_name,
+    draw.risk_class,
+    any_value(draw.sampling_ratio) as sampling_ratio,
+    any_value(draw.max_prior_inspections_365d) as max_prior_inspections,
+    cast(count(*) as integer) as classified_count,
+    cast(count(*) filter (where draw.exclusion_reason = 'key_supervision') as integer) as key_supervision_count,
+    cast(count(*) filter (where draw.exclusion_reason = 'frequency_cap') as integer) as frequency_capped_count,
+    cast(count(*) filter (where draw.exclusion_reason is null) as integer) as eligible_count,
+    cast(coalesce(max(draw.stratum_quota), 0) as integer) as quota,
+    cast(count(*) filter (where draw.is_drawn) as integer) as drawn_count
+from draw
+inner join scores
+    on draw.uscc = scores.uscc
+group by draw.plan_date, draw.plan_seed, draw.region_code, draw.risk_class

@@ -1,0 +1,66 @@
+-- 风险预警信息（发布与解除）：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
+
+with
+
+source as (
+
+    select * from {{ source('landing', 'risk_warnings') }}
+
+),
+
+committed_batches as (
+
+    select batch_id from {{ ref('stg_landing__batches') }}
+    where feed = 'risk_warnings' and status = 'landed'
+
+),
+
+renamed as (
+
+    select
+        -- 标识与业务主键
+        cast(warning_id as varchar) as warning_id,
+        cast(uscc as varchar) as uscc,
+
+        -- 文本与代码
+        cast(object_name as varchar) as object_name,
+        cast(warning_level as varchar) as warning_level,
+        cast(warning_type as varchar) as warning_type,
+        cast(warning_reason as varchar) as warning_reason,
+        cast(issuing_department as varchar) as issuing_department,
+        cast(issuing_department_uscc as varchar) as issuing_department_uscc,
+        cast(responding_departments as varchar) as responding_departments,
+        cast(measures as varchar) as measures,
+        cast(legal_basis as varchar) as legal_basis,
+        cast(lifting_department as varchar) as lifting_department,
+        cast(lifting_department_uscc as varchar) as lifting_department_uscc,
+        cast(lift_reason as varchar) as lift_reason,
+
+        -- 日期
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date,
+        cast(lift_date as date) as lift_date,
+
+        -- 来源（谁产生、谁提供、哪一批、哪一行）
+        cast(_batch_id as varchar) as _batch_id,
+        cast(_feed as varchar) as _feed,
+        cast(_producer_code as varchar) as _producer_code,
+        cast(_producer_dept as varchar) as _producer_dept,
+        cast(_producer_dept_uscc as varchar) as _producer_dept_uscc,
+        cast(_providing_system as varchar) as _providing_system,
+        cast(_source_file as varchar) as _source_file,
+        cast(_row_number as bigint) as _row_number,
+        cast(_file_sha256 as varchar) as _file_sha256,
+        cast(_received_at as timestamp) as _received_at,
+        cast(_ingested_at as timestamp) as _ingested_at,
+        cast(_due_by as date) as _due_by,
+        cast(_due_by_estimated as boolean) as _due_by_estimated,
+        cast(_is_late as boolean) as _is_late,
+        cast(_warnings as varchar) as _warnings
+
+    from source
+    where _batch_id in (select batch_id from committed_batches)
+
+)
+
+select * from renamed

@@ -109,7 +109,12 @@ def penalty_chunk(rng: np.random.Generator, pool: pl.DataFrame, start: int, n: i
     fields = [f.name for f in load_contracts()["penalties"].fields]
     frame = frame.with_columns(
         _kind=pl.Series(kind),
-        _last=pl.Series(np.asarray(list(USCC_ALPHABET), dtype="U1")[rng.integers(0, 31, n)]),
+        _shift=pl.Series(rng.integers(1, 31, n)),  # a different character of the 31, never the right one
+    ).with_columns(
+        _last=(pl.col("uscc").str.slice(17, 1).replace_strict(list(USCC_ALPHABET), list(range(31)), return_dtype=pl.Int64)
+               + pl.col("_shift")) % 31,
+    ).with_columns(
+        _last=pl.col("_last").replace_strict(list(range(31)), list(USCC_ALPHABET), return_dtype=pl.String),
     ).with_columns(
         uscc=pl.when(pl.col("_kind") == 1).then(pl.col("uscc").str.slice(0, 17) + pl.col("_last")).otherwise("uscc"),
         decision_date=pl.when(pl.col("_kind") == 2).then(pl.lit("2025-13-45")).otherwise("decision_date"),

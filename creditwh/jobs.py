@@ -207,8 +207,8 @@ def export_reports(ws: Workspace, models: list[ReportModel], target: Path, heade
                     files.append({"file": path.name, "model": m.name, "title": m.description, "rows": rows,
                                   "columns": m.columns, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
         manifest = {**header, "files": files}
-        (scratch / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                               encoding="utf-8")
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        (scratch / "manifest.json").write_text(text, encoding="utf-8")
         _swap_into_place(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -88,7 +88,8 @@ def run_job(job: Callable, *args):
     try:
         return job(workspace(), *args)
     except Exception as exc:
-        final = tuple(getattr(sys.modules[m], n) for m, names in FINAL_ERRORS.items() if m in sys.modules for n in names)
+        final = tuple(getattr(sys.modules[m], n) for m, names in FINAL_ERRORS.items() if m in sys.modules
+                      for n in names)  # an exception class whose module was never imported cannot be raised
         if final and isinstance(exc, final):
             raise AirflowFailException(str(exc)) from exc
         raise
@@ -99,9 +100,11 @@ def _doc(doc: str | None, header: str = "") -> str:
 
 
 def _dag(dag_id: str, doc: str | None, *, schedule, catchup: bool, tags: list[str], description: str,
-         header: str = "", max_active_runs: int = 1) -> DAG:
-    return DAG(dag_id=dag_id, schedule=schedule, start_date=START_DATE, catchup=catchup, max_active_runs=max_active_runs,
-               default_args=DEFAULT_ARGS, tags=TAGS + tags, doc_md=_doc(doc, header), description=description)
+         header: str = "") -> DAG:
+    """One run at a time: polls must not ingest a file twice; builds and exports share one writer."""
+    return DAG(dag_id=dag_id, schedule=schedule, start_date=START_DATE, catchup=catchup, max_active_runs=1,
+               default_args=DEFAULT_ARGS, tags=TAGS + tags,
+               doc_md=_doc(doc, header), description=description)
 
 
 # --- 1. ingestion, one DAG per producer ---------------------------------------------------------------------

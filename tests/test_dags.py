@@ -191,9 +191,10 @@ def test_tagged_models_come_from_the_dbt_manifest(tmp_path):
     target = ws.home / "dbt" / "target"
     target.mkdir(parents=True)
     node = {"resource_type": "model", "name": "mart_punishment_feedback", "schema": "main", "alias": None,
-            "tags": ["monthly_feedback"], "description": "失信惩戒实施情况月报", "columns": {"uscc": {"description": "统一社会信用代码"}}}
-    other = {**node, "name": "dim_enterprise", "tags": []}
-    (target / "manifest.json").write_text(json.dumps({"nodes": {"a": node, "b": other, "c": {**node, "resource_type": "test"}}}))
+            "tags": ["monthly_feedback"], "description": "失信惩戒实施情况月报",
+            "columns": {"uscc": {"description": "统一社会信用代码"}}}
+    nodes = {"a": node, "b": {**node, "name": "dim_enterprise", "tags": []}, "c": {**node, "resource_type": "test"}}
+    (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
     (model,) = jobs.tagged_models(ws, "monthly_feedback")
     assert model == jobs.ReportModel("mart_punishment_feedback", '"main"."mart_punishment_feedback"',
                                      "失信惩戒实施情况月报", {"uscc": "统一社会信用代码"})

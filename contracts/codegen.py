@@ -71,6 +71,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("rows_quarantined", "BIGINT", "隔离行数"),
     ("status", "VARCHAR", "批次状态：landed 已入库；rejected 整批拒收"),
     ("error", "VARCHAR", "整批拒收的原因（[规则] 说明）"),
+    ("rows_late", "BIGINT", "逾期入库行数（晚于责任清单报送时限）"),
 )
 
 REJECT_COLUMNS: tuple[tuple[str, str, str], ...] = (

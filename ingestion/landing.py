@@ -275,6 +275,14 @@ def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> pl.DataFr
     return pl.concat(parts)
 
 
+def _late_rows(landing_dir: Path) -> int:
+    """Landed rows delivered after their SLA due date, counted from the batch's Parquet parts."""
+    parts = sorted(landing_dir.glob("*.parquet"))
+    if not parts:
+        return 0
+    return int(pl.scan_parquet(parts).select(pl.col("_is_late").fill_null(False).sum()).collect().item())
+
+
 def _publish(tmp: Path, target: Path) -> None:
     """Rename a finished folder into place (replacing leftovers of a crashed earlier attempt)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -322,7 +330,9 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         rejects = pl.concat([rejects, _malformed_rejects(raw, b)])
         rows_read = raw.rows_read if raw is not None else 0
         rows_quarantined = rejects["_row_number"].n_unique() if rejects.height else 0
+        rows_late = 0
         if error is None:
+            rows_late = _late_rows(scratch / "landing")
             _publish(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
         if rejects.height:
             out = scratch / "quarantine"
@@ -336,6 +346,7 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
             contract_version=contract.version, received_at=b.received.isoformat(), ingested_at=ingested.isoformat(),
             rows_read=rows_read, rows_landed=landed, rows_quarantined=rows_quarantined,
             status="rejected" if error else "landed", error=f"[{error.rule}] {error.message}" if error else None,
+            rows_late=rows_late,
         )
         ledger.write_entry(ws.ledger, entry)  # the commit marker, written last
     finally:

@@ -30,6 +30,7 @@ class LedgerEntry:
     rows_quarantined: int
     status: str  # landed | rejected
     error: str | None
+    rows_late: int = 0  # landed rows delivered after their SLA due date (责任清单时限)
 
     def __post_init__(self):
         if self.rows_read != self.rows_landed + self.rows_quarantined:

@@ -29,6 +29,7 @@ typed_source as (
         null::bigint as rows_read,
         null::bigint as rows_landed,
         null::bigint as rows_quarantined,
+        null::bigint as rows_late,
         null::varchar as status,
         null::varchar as error
     where false
@@ -56,6 +57,8 @@ renamed as (
         cast(rows_read as bigint) as rows_read,
         cast(rows_landed as bigint) as rows_landed,
         cast(rows_quarantined as bigint) as rows_quarantined,
+        -- 逾期入库行数（按责任清单报送时限）；旧台账无此项时按 0 计
+        coalesce(cast(rows_late as bigint), 0) as rows_late,
         cast(error as varchar) as error_message,
 
         -- 时间（UTC）

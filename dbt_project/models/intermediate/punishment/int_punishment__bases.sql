@@ -1,4 +1,4 @@
--- 失信惩戒事由：严重违法失信名单、经营异常名录、外单位文书、行政处罚，每个事由（文书号）一行，取最后收到的版本。
+-- 失信惩戒事由：严重违法失信名单、经营异常名录、屡禁不止屡罚不改、外单位文书、行政处罚，每个事由（文书号）一行，取最后收到的版本。
 -- basis_text 是触发规则匹配的文字（列入原因、失信类型、原处罚种类）；planned_end 为事由的自然届满日。
 -- 负面清单字段（文书所列自然人证件号码）在此只用于计算人员哈希键。
 
@@ -35,6 +35,12 @@ penalties as (
     where uscc is not null
     qualify row_number() over (partition by decision_number
                                order by _received_at, _row_number, _batch_id) = 1
+
+),
+
+repeat_offenders as (
+
+    select * from {{ ref('int_lists__repeat_offenders') }}
 
 ),
 
@@ -75,6 +81,17 @@ bases as (
         effective_date, cast(_received_at as date), null, null, restriction_end,
         _batch_id, _source_file, _row_number
     from court
+
+    union all
+
+    -- 屡禁不止、屡罚不改（截至 as_of_date 仍满足认定条件的主体）；认定日 = 窗口内第 N 次处罚的决定日期
+    select
+        'repeat_offender', concat_ws('-', rule_id, enterprise_uscc, strftime(qualifying_date, '%Y%m%d')),
+        enterprise_uscc, null, null, rule_id,
+        concat('三年内受到行政处罚 ', penalty_count_3y, ' 次且无准予信用修复'), null, null,
+        qualifying_date, qualifying_date, null, null, null,
+        null, null, null
+    from repeat_offenders
 
     union all
 

@@ -29,8 +29,9 @@ from creditwh.settings import SEEDS_DIR, Workspace
 
 DAILY_RELEASE_TAG = "daily_release"
 MONTHLY_FEEDBACK_TAG = "monthly_feedback"
-FEEDBACK_RULES_CSV = SEEDS_DIR / "orchestration" / "rule_job_schedule.csv"
-FEEDBACK_RULE = "monthly_feedback_window"
+# The feedback window is the joint-punishment rule the warehouse's deadlines use too (one rule, one place).
+FEEDBACK_RULES_CSV = SEEDS_DIR / "punishment" / "punishment_rules.csv"
+FEEDBACK_RULE = "feedback_working_days_into_month"
 
 
 def feedback_reports(ws: Workspace) -> Path:
@@ -114,7 +115,6 @@ def publish_release(ws: Workspace, release_date: date) -> dict:
 @dataclass(frozen=True)
 class ScheduleRule:
     rule_code: str
-    job: str
     working_days: int
     valid_from: date
     valid_to: date | None
@@ -122,9 +122,9 @@ class ScheduleRule:
 
 
 def schedule_rule(rule_code: str, day: date, path: Path = FEEDBACK_RULES_CSV) -> ScheduleRule:
-    """The row of the job-schedule rule seed in force on ``day``."""
+    """The row (in working days) of the joint-punishment rule seed in force on ``day``."""
     with path.open(encoding="utf-8") as fh:
-        rows = [ScheduleRule(r["rule_code"], r["job"], int(r["working_days"]), date.fromisoformat(r["valid_from"]),
+        rows = [ScheduleRule(r["rule_code"], int(r["rule_value"]), date.fromisoformat(r["valid_from"]),
                              date.fromisoformat(r["valid_to"]) if r["valid_to"] else None, r["source"])
                 for r in csv.DictReader(fh) if r["rule_code"] == rule_code]
     in_force = [r for r in rows if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)]

@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(args.entities), str(home / "feeds")], env)
     t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
     t_build, rss_build = run(dbt_cmd("build", "--full-refresh"), env)
+    target = home / "dbt" / "target"
+    (target / "run_results_build.json").write_bytes((target / "run_results.json").read_bytes())
     t_inc, _ = run(dbt_cmd("run", "--select", "fct_credit_events"), env)
 
     warehouse = home / "warehouse" / "warehouse.duckdb"
@@ -116,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     row = (f"| {args.entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
            f"| {t_build:.0f} s ({human_bytes(rss_build)}) | {t_inc:.0f} s | {human_bytes(warehouse.stat().st_size)} "
            f"| {nodes} | {datetime.now():%Y-%m-%d %H:%M} |")
+    build = json.loads((target / "run_results_build.json").read_text(encoding="utf-8"))["results"]
+    slowest = sorted(build, key=lambda r: -r["execution_time"])[:8]
     print(row)
     print(counts)
+    print("slowest nodes:", ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.0f} s" for r in slowest))
     if not args.no_results:
         update_results(row, args.entities, counts, machine_facts())
         print(f"updated {RESULTS.relative_to(ROOT)}")

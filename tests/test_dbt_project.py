@@ -303,6 +303,7 @@ def test_a_really_ingested_file_reaches_staging_and_the_timeline(tmp_path):
     [result] = ingest_all(ws)
     assert (result.status, result.rows_landed, result.rows_quarantined) == ("landed", 2, 1)
     models = "+fct_credit_events stg_landing__rejects"
+    assert dbt("seed", home=ws.home, scratch=tmp_path).returncode == 0  # the timeline's name linkage reads rule seeds
     run = dbt("run", "--select", models, home=ws.home, scratch=tmp_path)
     assert run.returncode == 0, run.stdout[-4000:]
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:

@@ -141,7 +141,8 @@ class Interceptor:
                                   count=len(packed), offset=packed.offset * KEY_WIDTH).copy()
         self.first = keys.column("first_row").to_numpy()
         self.count = keys.column("n_rows").to_numpy()
-        # text that repeats (measures, agencies, reasons): int32 codes + a Python list of values;
+        # text that repeats (measures, agencies, reasons): int32 codes + the Arrow dictionary of values (no
+        # millions of Python strings: the garbage collector would walk them all on every full collection);
         # dates: int32 day numbers (-1 = open end); basis numbers: an Arrow string column
         self.codes, self.values = {}, {}
         for name in INDEX_COLUMNS[1:]:
@@ -154,7 +155,7 @@ class Interceptor:
             else:
                 encoded = pc.dictionary_encode(column).combine_chunks()
                 self.codes[name] = encoded.indices.to_numpy(zero_copy_only=False)
-                self.values[name] = encoded.dictionary.to_pylist()
+                self.values[name] = encoded.dictionary
 
     def close(self) -> None:
         self.codes, self.values = {}, {}
@@ -176,7 +177,7 @@ class Interceptor:
         out = []
         for j in self._np.flatnonzero((start <= day) & ((end < 0) | (end > day))):
             r = lo + int(j)
-            text = {field: self.values[col][self.codes[col][r]] for field, col in TEXT_COLUMNS.items()}
+            text = {field: self.values[col][self.codes[col][r]].as_py() for field, col in TEXT_COLUMNS.items()}
             out.append(Restriction(
                 **text, basis_number=self.values["basis_number"][r].as_py(),
                 start=EPOCH + timedelta(days=int(start[j])),

@@ -1,8 +1,8 @@
-"""The generate() entry point: chunked, deterministic generation of all ten feeds.
+"""The generate() entry point: chunked, deterministic generation of every contract's feed.
 
 Flow per chunk of entities (``config.chunk_size``): build the entities, derive every feed's records in
 process order (registry → licences/penalties → inspections → abnormal list → objections → corrections
-→ serious list → repairs → external documents → commitments), then append each feed's rows to its
+→ serious list → repairs → external documents → commitments → risk warnings), then append each feed's rows to its
 batch files with planted faults. Nothing but small counters survives a chunk, so memory stays flat and
 run time grows linearly with ``entities``.
 

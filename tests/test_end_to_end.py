@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from contracts import load_contracts
 from creditwh.settings import Workspace
 from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
@@ -52,9 +53,7 @@ def test_every_batch_reconciles(demo):
     assert entries
     for e in entries:
         assert e.rows_read == e.rows_landed + e.rows_quarantined, e
-    assert {e.feed for e in entries} == {"registry", "licences", "penalties", "inspections", "abnormal_list",
-                                         "serious_list", "court_judgments", "credit_repairs", "objections",
-                                         "credit_commitments", "punishment_feedback"}
+    assert {e.feed for e in entries} == set(load_contracts())  # every contract's feed was delivered
 
 
 def test_every_planted_fault_is_caught_with_its_reason(demo):

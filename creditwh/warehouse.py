@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -56,8 +57,11 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
     return proc.wait()
 
 
-def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None) -> BuildResult:
+def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None,
+          as_of: date | None = None) -> BuildResult:
     args = ["build"] + (["--select", select] if select else [])
+    if as_of is not None:  # the date every as-of rule is judged on (dbt var as_of_date, macro as_of_date())
+        args += ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]
     code = dbt(ws, *args, on_line=on_line)
     results_file = ws.home / "dbt" / "target" / "run_results.json"
     if not results_file.exists():

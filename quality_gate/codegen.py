@@ -35,8 +35,8 @@ MASKING_CSV = DBT_PROJECT_DIR / "seeds" / "publication" / "rule_publication_mask
 SOURCE_BATCH_COLUMN = "source_batch_id"
 
 # What an unmasked natural-person identifier looks like anywhere in a value (GB 11643 ID; mainland mobile).
-ID_NUMBER_REGEX = r"(^|[^0-9A-Z])[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]($|[^0-9A-Z])"
-MOBILE_REGEX = r"(^|\D)1[3-9]\d{9}($|\D)"
+ID_NUMBER_REGEX = r"(?:^|[^0-9A-Z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?:$|[^0-9A-Z])"
+MOBILE_REGEX = r"(?:^|\D)1[3-9]\d{9}(?:$|\D)"
 USCC_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 

@@ -54,7 +54,7 @@ def test_every_batch_reconciles(demo):
         assert e.rows_read == e.rows_landed + e.rows_quarantined, e
     assert {e.feed for e in entries} == {"registry", "licences", "penalties", "inspections", "abnormal_list",
                                          "serious_list", "court_judgments", "credit_repairs", "objections",
-                                         "credit_commitments"}
+                                         "credit_commitments", "disclosure_holds"}
 
 
 def test_every_planted_fault_is_caught_with_its_reason(demo):

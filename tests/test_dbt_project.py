@@ -32,6 +32,7 @@ STAGING_MODELS = {
     "abnormal_list": "stg_landing__abnormal_listings", "serious_list": "stg_landing__serious_listings",
     "court_judgments": "stg_landing__court_judgments", "credit_repairs": "stg_landing__credit_repairs",
     "objections": "stg_landing__objections", "credit_commitments": "stg_landing__credit_commitments",
+    "disclosure_holds": "stg_landing__disclosure_holds",
 }
 RENAMED = {("registry", "status"): "registration_status"}
 EVENT_FEEDS = ("licences", "penalties", "inspections", "abnormal_list", "serious_list", "credit_repairs",

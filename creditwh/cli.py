@@ -85,11 +85,11 @@ def do_ingest(ws: Workspace, feeds: list[str] | None):
     return results
 
 
-def do_build(ws: Workspace):
+def do_build(ws: Workspace, as_of: date | None = None):
     from creditwh.warehouse import build
 
     with console.status("dbt build …") as status:
-        result = build(ws, on_line=lambda line: status.update(f"dbt build … {line[-100:]}"))
+        result = build(ws, on_line=lambda line: status.update(f"dbt build … {line[-100:]}"), as_of=as_of)
     console.print(f"dbt build 完成：{result.seeds} 个种子表，{result.models} 个模型，{result.tests} 项测试，全部通过")
     return result
 
@@ -107,12 +107,17 @@ def do_check(ws: Workspace):
     return result
 
 
-def do_publish(ws: Workspace, release_date: date):
-    from publication.publish import publish
+def do_publish(ws: Workspace, release_date: date | None):
+    from publication.publish import ReleaseDateMismatch, publish
+    from publication.rates import write_report
 
-    with console.status("质量闸门与发布 …"):
-        release = publish(ws, release_date)
+    try:
+        with console.status("质量闸门与发布 …"):
+            release = publish(ws, release_date)
+    except ReleaseDateMismatch as exc:
+        raise UserError(str(exc)) from None
     console.print(f"质量闸门通过（{release.expectations} 项期望），已发布 → {release.path}")
+    console.print(f"公示率、及时率、准确率 → {write_report(ws, release.release_date)}")
     return release
 
 
@@ -163,6 +168,9 @@ def print_summary(ws: Workspace, release=None) -> None:
             rt = f.rsplit(".", 1)[0]
             pt.add_row(f, f"{release.rows[rt]:,}" if rt in release.rows else "")
         console.print(pt)
+        from publication.summary import print_release_summary
+
+        print_release_summary(console, ws, release)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -188,9 +196,10 @@ def ingest_cmd(home: HomeOpt = None,
 
 
 @app.command("build")
-def build_cmd(home: HomeOpt = None):
+def build_cmd(home: HomeOpt = None,
+              as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期（默认今天）：公示期、名单等按此日判断")] = None):
     """dbt build：种子表、staging、集市与全部测试。"""
-    do_build(_ws(home))
+    do_build(_ws(home), _date(as_of, "--as-of") if as_of else None)
 
 
 @app.command("check")
@@ -201,10 +210,10 @@ def check_cmd(home: HomeOpt = None):
 
 @app.command("publish")
 def publish_cmd(home: HomeOpt = None,
-                release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认今天）")] = None):
+                release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认为仓库构建的截至日期）")] = None):
     """质量闸门通过后写出公示文件与清单（manifest）。"""
     ws = _ws(home)
-    release = do_publish(ws, _date(release_date, "--release-date") if release_date else _today())
+    release = do_publish(ws, _date(release_date, "--release-date") if release_date else None)
     print_summary(ws, release)
 
 
@@ -225,8 +234,9 @@ def run_cmd(home: HomeOpt = None,
     if not skip_generate:
         do_generate(ws, entities, seed, _date(start, "--start"), _date(end, "--end"), fault_rate)
     do_ingest(ws, None)
-    do_build(ws)
-    release = do_publish(ws, _date(release_date, "--release-date") if release_date else _today())
+    as_of = _date(release_date, "--release-date") if release_date else _today()
+    do_build(ws, as_of)
+    release = do_publish(ws, as_of)
     print_summary(ws, release)
 
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -57,8 +58,12 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
 
 
 def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None,
-          dbt_vars: dict[str, str] | None = None) -> BuildResult:
+          dbt_vars: dict[str, str] | None = None, as_of: date | None = None) -> BuildResult:
+    """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on (dbt var as_of_date)."""
     args = ["build"] + (["--select", select] if select else [])
+    dbt_vars = dict(dbt_vars or {})
+    if as_of is not None:
+        dbt_vars["as_of_date"] = as_of.isoformat()
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     results_file = ws.home / "dbt" / "target" / "run_results.json"

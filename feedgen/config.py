@@ -209,6 +209,7 @@ FEED_FORMATS: Mapping[str, tuple[str, str]] = _frozen({
     "credit_commitments": ("jsonl", "utf-8"),
     "punishment_feedback": ("csv", "utf-8"),
     "risk_warnings": ("jsonl", "utf-8"),
+    "disclosure_holds": ("csv", "utf-8"),
 })
 JSON_KEY_SOURCES = ("GSXT", "信用平台", "审批系统")
 CODE_HEADER_SOURCES = ("双公示编码", "地方扩展")  # odd-month penalty batches

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from contracts import load_contracts
-from feedgen import core_feeds, punishment, risk, supervision_feeds
+from feedgen import core_feeds, publication, punishment, risk, supervision_feeds
 from feedgen.config import DEFAULT_CONFIG, FEED_FORMATS, GeneratorConfig
 from feedgen.entities import EntityFactory
 from feedgen.faults import FaultPlanter
@@ -38,7 +38,7 @@ SUMMARY = "summary.json"
 FAULTS = "faults.jsonl"
 FEED_ORDER = ("registry", "licences", "penalties", "inspections", "abnormal_list", "serious_list",
               "court_judgments", "credit_repairs", "objections", "credit_commitments", "punishment_feedback",
-              "risk_warnings")
+              "risk_warnings", "disclosure_holds")
 
 
 @dataclass
@@ -159,6 +159,7 @@ def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, prov
         supervision_feeds.build_commitments(ctx)
         punishment.build_feedback(ctx)
         risk.build_risk_warnings(ctx)
+        publication.build_disclosure_holds(ctx)
         for no, name in enumerate(FEED_ORDER):
             withhold = 0
             if batch_faults and c == 0 and name in (cfg.renamed_column_feed, cfg.truncated_feed):

@@ -1,14 +1,18 @@
 """Write a release for the public disclosure system, only after the gate passes.
 
-Layout: ``publication/releases/<release_date>/`` with ``<record>.csv`` (UTF-8, Chinese headers),
-``<record>.jsonl`` (canonical keys) and ``manifest.json`` (row counts, SHA-256 per file, contract
-versions, source batches). The release is assembled in a scratch folder and renamed into place, so a
-reader never sees half a release. Nothing in a release depends on the wall clock: re-running on unchanged
-data yields byte-identical files.
+Layout: ``publication/releases/<release_date>/`` with ``<record>.csv`` (UTF-8, Chinese headers), ``<record>.jsonl``
+(canonical keys), ``delta/<record>.jsonl`` (ADD / MOD / DEL against the previous release) and ``manifest.json``.
+The release is assembled in a scratch folder and renamed into place, so a reader never sees half a release, and
+a failing gate leaves the releases folder untouched.
+
+Idempotent: nothing in a release comes from the wall clock. The release date is the warehouse's as-of date
+(``mart_publication_context``, the dbt var ``as_of_date``), ``generated_at`` is that date's start in Beijing time,
+rows are ordered by key — re-running on unchanged data rewrites byte-identical files.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -18,14 +22,22 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import yaml
 
 from contracts import load_contracts
-from creditwh.settings import Workspace
+from creditwh.settings import SEEDS_DIR, Workspace
+from publication import delta as delta_step
 from publication.spec import RecordType, record_types
 from quality_gate import GateFailed, run_gate
-from quality_gate.gate import SOURCE_BATCH_COLUMN
+from quality_gate.gate import BOUNDS_FILE, runtime_expectations
 
-EXTRA_LABELS = {SOURCE_BATCH_COLUMN: "来源批次", "region_name": "所在行政区划", "industry_name": "国民经济行业"}
+RULE_SEEDS_DIR = SEEDS_DIR / "publication"
+CONTEXT = "mart_publication_context"
+
+
+class ReleaseDateMismatch(ValueError):
+    """The requested release date is not the date the warehouse was built for."""
 
 
 @dataclass(frozen=True)
@@ -36,104 +48,202 @@ class Release:
     files: list[str]
     expectations: int
     docs: Path | None
+    withheld: dict[str, int]
+    delta: dict[str, dict[str, int]]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def _locate(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+def relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
     row = con.execute(
         "select table_schema from information_schema.tables where table_name = ? order by table_schema = 'main' desc",
-        [relation]).fetchone()
+        [name]).fetchone()
     if row is None:
-        raise FileNotFoundError(f"仓库中没有 {relation}：请先运行 `cwh build`")
-    return f'"{row[0]}"."{relation}"'
+        raise FileNotFoundError(f"仓库中没有 {name}：请先运行 `cwh build`")
+    return f'"{row[0]}"."{name}"'
+
+
+def releases_dir(ws: Workspace) -> Path:
+    return ws.publication / "releases"
+
+
+def _connect(ws: Workspace) -> duckdb.DuckDBPyConnection:
+    if not ws.warehouse.exists():
+        raise FileNotFoundError(f"找不到仓库文件 {ws.warehouse}：请先运行 `cwh build`")
+    return duckdb.connect(str(ws.warehouse), read_only=True)
+
+
+def as_of(con: duckdb.DuckDBPyConnection, release_date: date | None) -> tuple[date, str | None]:
+    built_for, received_until = con.execute(
+        f"select as_of_date, data_received_until from {relation(con, CONTEXT)}").fetchone()
+    if release_date is not None and release_date != built_for:
+        raise ReleaseDateMismatch(
+            f"发布日期 {release_date} 与仓库构建所依据的截至日期 {built_for} 不一致：公示期、撤下与移出都按截至日期判断。"
+            f"请先以该日期重建（`cwh build --as-of {release_date}`），或不指定发布日期。")
+    return built_for, (received_until.isoformat(sep=" ") if received_until else None)
+
+
+def _query(con: duckdb.DuckDBPyConnection, record: RecordType) -> str:
+    return f"select * from {relation(con, record.relation)} order by {', '.join(record.key)}"
+
+
+def _extract(con: duckdb.DuckDBPyConnection, records: list[RecordType]) -> dict[str, pd.DataFrame]:
+    return {r.name: con.execute(_query(con, r)).df() for r in records}
 
 
 def _labels(record: RecordType, columns: list[str]) -> list[str]:
     fields = {f.name: f.label for f in load_contracts()[record.feed].fields}
-    return [fields.get(c, EXTRA_LABELS.get(c, c)) for c in columns]
+    return [fields.get(c) or record.derived[c].label for c in columns]
 
 
-def publish(ws: Workspace, release_date: date, records: list[RecordType] | None = None) -> Release:
+def _committed_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(f"select batch_id from {relation(con, 'stg_landing__batches')} where status = 'landed' "
+                       "order by 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def _previous_rows(previous: Path | None) -> dict[str, int]:
+    if previous is None:
+        return {}
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    return {name: rt["rows"] for name, rt in manifest["record_types"].items()}
+
+
+def gate(ws: Workspace, con: duckdb.DuckDBPyConnection, records: list[RecordType], built_for: date):
+    """Extract every record type and run the gate; returns (frames, result)."""
+    frames = _extract(con, records)
+    previous = _previous_rows(delta_step.previous_release(ws, built_for))
+    batches = _committed_batches(con)
+    extra = {r.name: runtime_expectations(r, built_for, previous.get(r.name), batches) for r in records}
+    return frames, run_gate(frames, records, ws.gate, extra)
+
+
+def _states(con: duckdb.DuckDBPyConnection, record: RecordType) -> dict[str, int]:
+    """Records judged but not published, by reason (withheld, excluded, withdrawn, stopped, expired)."""
+    if not record.states:
+        return {}
+    where = "where record_type = ?" if record.states == "int_publication__list_entries" else ""
+    params = [record.name] if where else []
+    rows = con.execute(f"select publication_state, count(*) from {relation(con, record.states)} {where} "
+                       "group by 1 order by 1", params).fetchall()
+    return {state: n for state, n in rows if state != "published"}
+
+
+def rules_in_force(on: date) -> dict[str, list[dict]]:
+    """Every rule row of the publication seeds (and the gate's bounds) in force on ``on``, as the release used them."""
+    out: dict[str, list[dict]] = {}
+    for path in sorted(RULE_SEEDS_DIR.glob("rule_*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh)
+                    if date.fromisoformat(r["valid_from"]) <= on and (not r["valid_to"] or on <= date.fromisoformat(r["valid_to"]))]
+        out[path.stem] = rows
+    bounds = yaml.safe_load(BOUNDS_FILE.read_text(encoding="utf-8"))["bounds"]
+    out["quality_gate_bounds"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in b.items()} for b in bounds
+                                  if b["valid_from"] <= on and (b["valid_to"] is None or on <= b["valid_to"])]
+    return out
+
+
+def _write_extract(con: duckdb.DuckDBPyConnection, record: RecordType, columns: list[str], folder: Path) -> list[Path]:
+    query = _query(con, record)
+    csv_path, jsonl_path = folder / f"{record.name}.csv", folder / f"{record.name}.jsonl"
+    select = ", ".join(f'"{c}" as "{label}"' for c, label in zip(columns, _labels(record, columns)))
+    con.execute(f"copy (select {select} from ({query})) to '{csv_path}' (header, delimiter ',', quote '\"')")
+    con.execute(f"copy ({query}) to '{jsonl_path}' (format json)")
+    return [csv_path, jsonl_path]
+
+
+def _file_entry(path: Path, root: Path, record: RecordType, rows: int) -> dict:
+    return {"file": path.relative_to(root).as_posix(), "record_type": record.name, "title": record.title, "rows": rows,
+            "sha256": sha256(path), "bytes": path.stat().st_size}
+
+
+def publish(ws: Workspace, release_date: date | None = None, records: list[RecordType] | None = None,
+            with_delta: bool = True) -> Release:
+    """Gate, then write the release for the warehouse's as-of date (and its delta unless ``with_delta`` is off,
+    when the separate ``publication.delta.build_delta`` step adds it)."""
     records = records or record_types()
-    if not ws.warehouse.exists():
-        raise FileNotFoundError(f"找不到仓库文件 {ws.warehouse}：请先运行 `cwh build`")
-    con = duckdb.connect(str(ws.warehouse), read_only=True)
+    con = _connect(ws)
     try:
-        queries, frames = _extract(con, records)
-        gate = run_gate(frames, records, ws.gate)
-        if not gate.success:
-            raise GateFailed(gate.failures, gate.docs)
+        built_for, received_until = as_of(con, release_date)
+        frames, result = gate(ws, con, records, built_for)
+        if not result.success:
+            raise GateFailed(result.failures, result.docs)
 
-        releases = ws.publication / "releases"
-        scratch = ws.publication / f".tmp-{uuid.uuid4().hex[:8]}"
-        scratch.mkdir(parents=True)
+        releases = releases_dir(ws)
+        releases.mkdir(parents=True, exist_ok=True)
+        scratch = releases / f".tmp-{uuid.uuid4().hex[:8]}"
+        scratch.mkdir()
         try:
-            manifest_files, rows, batches = [], {}, {}
+            files, per_type = [], {}
             for record in records:
-                frame = frames[record.name]
-                columns = list(frame.columns)
-                csv_path, jsonl_path = scratch / f"{record.name}.csv", scratch / f"{record.name}.jsonl"
-                select = ", ".join(f'"{c}" as "{label}"' for c, label in zip(columns, _labels(record, columns)))
-                con.execute(f"copy (select {select} from ({queries[record.name]})) to '{csv_path}' "
-                            "(header, delimiter ',', quote '\"')")
-                con.execute(f"copy ({queries[record.name]}) to '{jsonl_path}' (format json)")
-                rows[record.name] = len(frame)
-                batches[record.name] = sorted(frame[SOURCE_BATCH_COLUMN].dropna().unique().tolist())
-                for p in (csv_path, jsonl_path):
-                    manifest_files.append({"file": p.name, "record_type": record.name, "title": record.title,
-                                           "rows": len(frame), "sha256": _sha256(p), "bytes": p.stat().st_size})
-            data_as_of = con.execute(
-                "select max(ingested_at) from "
-                f"{_locate(con, 'stg_landing__batches')}").fetchone()[0] if _has(con, "stg_landing__batches") else None
-            contracts = load_contracts()
+                n = len(frames[record.name])
+                written = _write_extract(con, record, list(frames[record.name].columns), scratch)
+                files += [_file_entry(p, scratch, record, n) for p in written]
+                per_type[record.name] = {
+                    "title": record.title, "rows": n, "relation": record.relation, "contract": record.feed,
+                    "contract_version": load_contracts()[record.feed].version,
+                    "source_batches": sorted(frames[record.name]["source_batch_id"].dropna().unique().tolist()),
+                    "not_published": _states(con, record),
+                }
             manifest = {
-                "release_date": release_date.isoformat(),
-                "data_as_of": str(data_as_of) if data_as_of else None,
-                "record_types": {r.name: {"title": r.title, "rows": rows[r.name], "contract": r.feed,
-                                          "contract_version": contracts[r.feed].version,
-                                          "source_batches": batches[r.name]} for r in records},
-                "files": manifest_files,
-                "gate": {"expectations": gate.expectations, "success": True},
+                "release_date": built_for.isoformat(),
+                "as_of_date": built_for.isoformat(),
+                "generated_at": f"{built_for.isoformat()}T00:00:00+08:00",
+                "generated_at_note": "截至日期（北京时间零时），不取运行时钟：数据不变则发布文件逐字节相同",
+                "data_received_until": received_until,
+                "record_types": per_type,
+                "withheld": {name: t["not_published"].get("withheld", 0) for name, t in per_type.items()},
+                "files": files,
+                "rules_in_force": rules_in_force(built_for),
+                "gate": {"expectations": result.expectations, "success": True},
             }
-            (scratch / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                                   encoding="utf-8")
-            target = releases / release_date.isoformat()
-            releases.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                old = releases / f".old-{uuid.uuid4().hex[:8]}"
-                target.rename(old)
-                scratch.rename(target)
-                shutil.rmtree(old)
-            else:
-                scratch.rename(target)
+            if with_delta:
+                previous = delta_step.previous_release(ws, built_for)
+                manifest["delta"] = delta_step.write_delta(scratch, previous, records)
+                manifest["files"] += delta_step.file_entries(scratch, records, manifest["delta"])
+            write_manifest(scratch, manifest)
+            target = releases / built_for.isoformat()
+            swap_into_place(scratch, target)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     finally:
         con.close()
-    return Release(target, release_date, rows, [f["file"] for f in manifest_files] + ["manifest.json"],
-                   gate.expectations, gate.docs)
+    return Release(target, built_for, {n: t["rows"] for n, t in per_type.items()},
+                   [f["file"] for f in manifest["files"]] + ["manifest.json"], result.expectations, result.docs,
+                   manifest["withheld"], manifest.get("delta", {}).get("counts", {}))
 
 
-def _extract(con: duckdb.DuckDBPyConnection, records: list[RecordType]):
-    queries = {r.name: f"select * from {_locate(con, r.relation)} order by {', '.join(r.key)}" for r in records}
-    return queries, {name: con.execute(q).df() for name, q in queries.items()}
+def write_manifest(folder: Path, manifest: dict) -> Path:
+    path = folder / "manifest.json"
+    tmp = folder / f".manifest-{uuid.uuid4().hex[:8]}.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def swap_into_place(scratch: Path, target: Path) -> None:
+    """Rename ``scratch`` to ``target``; an existing ``target`` is moved aside first and removed afterwards."""
+    if target.exists():
+        old = target.with_name(f".old-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+        scratch.rename(target)
+        shutil.rmtree(old)
+    else:
+        scratch.rename(target)
 
 
 def check(ws: Workspace, records: list[RecordType] | None = None):
     """Run the gate alone (no files written): what `cwh check` does."""
     records = records or record_types()
-    if not ws.warehouse.exists():
-        raise FileNotFoundError(f"找不到仓库文件 {ws.warehouse}：请先运行 `cwh build`")
-    con = duckdb.connect(str(ws.warehouse), read_only=True)
+    con = _connect(ws)
     try:
-        _, frames = _extract(con, records)
+        built_for, _ = as_of(con, None)
+        return gate(ws, con, records, built_for)[1]
     finally:
         con.close()
-    return run_gate(frames, records, ws.gate)
-
-
-def _has(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_name = ?", [relation]).fetchone()[0] > 0

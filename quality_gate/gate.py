@@ -1,41 +1,41 @@
 """Great-expectations checkpoint in front of publication.
 
-GE cannot talk to DuckDB through SQL (see docs/stack.md), so each public extract is read from the
-warehouse into a DataFrame and validated with GE's pandas datasource. The suite is derived from the
-feed's contract — so a contract change changes the gate — plus publication invariants:
+GE cannot talk to DuckDB through SQL (see docs/stack.md), so each public extract is read from the warehouse
+into a DataFrame and validated with GE's pandas datasource. Each record type's suite is the committed one
+generated from its contract (quality_gate/codegen.py) plus run-time invariants:
 
-- no column of the extract is a negative-list, restricted or internal field of the contract, and no raw
-  (``__raw``) or provenance column other than the source batch leaks;
-- no value anywhere looks like an unmasked resident ID number or a mobile number;
-- every row names its source batch; the key is unique and not null;
-- required public fields are not null; enum fields hold code-table values; USCCs have GB 32100's shape.
+- the row count lies within the bounds (quality_gate/bounds.yml) of the last healthy release;
+- every source batch named by a row is a batch the ingestion ledger committed.
 
-Data Docs (HTML) are rebuilt for every run under ``<workspace>/gate/``.
+A failing expectation is reported in Chinese (which record type, which rule, how many rows); the values
+themselves are not echoed, since a failing row may hold exactly what must not leak. Data Docs (HTML) are rebuilt
+for every run under ``<workspace>/gate/``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from contracts import FeedContract, load_contracts
 from publication.spec import RecordType
 
-ID_NUMBER_REGEX = r"(^|[^0-9A-Z])[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]($|[^0-9A-Z])"
-MOBILE_REGEX = r"(^|\D)1[3-9]\d{9}($|\D)"
-USCC_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-SOURCE_BATCH_COLUMN = "source_batch_id"
+BOUNDS_FILE = Path(__file__).resolve().parent / "bounds.yml"
+_SHOW_OBSERVED = {"expect_table_columns_to_match_set", "expect_table_row_count_to_be_between"}
 
 
 class GateFailed(Exception):
     def __init__(self, failures: list[str], docs: Path | None):
         self.failures = failures
         self.docs = docs
-        super().__init__("质量闸门未通过，未发布任何文件：\n  - " + "\n  - ".join(failures))
+        where = f"\n详见 Data Docs：{docs}" if docs else ""
+        super().__init__("质量闸门未通过，未发布任何文件。未通过的期望：\n  - " + "\n  - ".join(failures) + where)
 
 
 @dataclass
@@ -46,57 +46,62 @@ class GateResult:
     docs: Path | None = None
 
 
-def forbidden_columns(contract: FeedContract, columns: list[str]) -> list[str]:
-    not_public = {f.name for f in contract.fields if not f.publishable}
-    return [c for c in columns if c in not_public or c.endswith("__raw") or (c.startswith("_"))]
+@dataclass(frozen=True)
+class Bound:
+    min_ratio: float
+    max_ratio: float
+    source: str
 
 
-def build_suite(gx, record: RecordType, contract: FeedContract, columns: list[str]):
-    """The expectation suite for one record type, derived from its contract and the extract's columns."""
-    E = gx.expectations
-    suite = gx.ExpectationSuite(name=f"publication__{record.name}")
-    allowed = [c for c in columns if c not in forbidden_columns(contract, columns)]
-    suite.add_expectation(E.ExpectTableColumnsToMatchSet(column_set=allowed, exact_match=True))
-    suite.add_expectation(E.ExpectColumnValuesToNotBeNull(column=SOURCE_BATCH_COLUMN))
-    for key in record.key:
-        suite.add_expectation(E.ExpectColumnValuesToNotBeNull(column=key))
-    if len(record.key) == 1:
-        suite.add_expectation(E.ExpectColumnValuesToBeUnique(column=record.key[0]))
-    else:
-        suite.add_expectation(E.ExpectCompoundColumnsToBeUnique(column_list=list(record.key)))
-    by_name = {f.name: f for f in contract.fields}
-    for col in columns:
-        f = by_name.get(col)
-        if f is None:
-            continue
-        if f.required:
-            suite.add_expectation(E.ExpectColumnValuesToNotBeNull(column=col))
-        if f.enum and not f.list_separator:
-            suite.add_expectation(E.ExpectColumnValuesToBeInSet(column=col, value_set=list(f.enum)))
-        if f.check == "uscc":
-            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=col, regex=USCC_SHAPE))
-        elif f.logical_type == "string":
-            suite.add_expectation(E.ExpectColumnValuesToNotMatchRegex(column=col, regex=ID_NUMBER_REGEX))
-            suite.add_expectation(E.ExpectColumnValuesToNotMatchRegex(column=col, regex=MOBILE_REGEX))
-    return suite
+def bound_for(record: str, on: date, path: Path = BOUNDS_FILE) -> Bound | None:
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["bounds"]
+    live = [r for r in rows if r["valid_from"] <= on and (r["valid_to"] is None or on <= r["valid_to"])]
+    row = next((r for r in live if r["record_type"] == record), None) or next(
+        (r for r in live if r["record_type"] == "*"), None)
+    return Bound(float(row["min_ratio"]), float(row["max_ratio"]), row["source"]) if row else None
 
 
-def _describe(res) -> str:
+def runtime_expectations(record: RecordType, as_of: date, previous_rows: int | None,
+                         batch_ids: list[str]) -> list[dict]:
+    from quality_gate.codegen import SOURCE_BATCH_COLUMN
+
+    out = [{"type": "expect_column_values_to_be_in_set", "kwargs": {"column": SOURCE_BATCH_COLUMN, "value_set": batch_ids},
+            "meta": {"说明": "每一行的来源批次都是入库台账中已提交的批次"}}]
+    bound = bound_for(record.name, as_of)
+    if previous_rows is not None and bound is not None:
+        lo, hi = math.floor(previous_rows * bound.min_ratio), math.ceil(previous_rows * bound.max_ratio)
+        out.append({"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": lo, "max_value": hi},
+                    "meta": {"说明": f"行数在上一次健康发布（{previous_rows:,} 行）的 {bound.min_ratio:g}–{bound.max_ratio:g} 倍"
+                                     f"之间（{lo:,}–{hi:,}）；{bound.source}"}})
+    return out
+
+
+def _describe(record: RecordType, res) -> str:
     cfg = res.expectation_config
-    kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id", "value_set", "column_set")}
-    observed = res.result.get("unexpected_count", res.result.get("observed_value", ""))
-    if isinstance(observed, list):
-        observed = observed[:10]
-    return f"{cfg.type} {kwargs} → {observed}"
+    text = (cfg.meta or {}).get("说明", cfg.type)
+    result = res.result or {}
+    if res.exception_info and res.exception_info.get("raised_exception"):
+        detail = f"无法执行（{res.exception_info.get('exception_message', '')[:200]}）"
+    elif cfg.type in _SHOW_OBSERVED:
+        detail = f"实际为 {result.get('observed_value')}"
+        if cfg.type == "expect_table_columns_to_match_set":
+            details = result.get("details", {}).get("mismatched", {})
+            detail = f"多出 {details.get('unexpected', [])}，缺少 {details.get('missing', [])}" if details else detail
+    else:
+        detail = f"{result.get('unexpected_count', '?')} 行不符（共 {result.get('element_count', '?')} 行）"
+    return f"{record.title}（{record.relation}）：{text} —— {detail}"
 
 
-def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_dir: Path) -> GateResult:
-    """Validate every extract; build Data Docs; return (never raise) so the caller decides."""
+def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_dir: Path,
+             extra: dict[str, list[dict]] | None = None) -> GateResult:
+    """Validate every extract with its generated suite plus ``extra`` run-time expectations; build Data Docs;
+    return (never raise) so the caller decides."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     os.environ.setdefault("TQDM_DISABLE", "1")  # GE's per-expectation progress bars would flood the run log
     import great_expectations as gx
 
-    contracts = load_contracts()
+    from quality_gate.codegen import load_suite
+
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(docs_dir))
     source = context.data_sources.add_or_update_pandas(name="warehouse")
@@ -107,7 +112,12 @@ def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_di
         asset = next((a for a in source.assets if a.name == record.name), None) or source.add_dataframe_asset(name=record.name)
         batch_def = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
             or asset.add_batch_definition_whole_dataframe("whole")
-        suite = context.suites.add_or_update(build_suite(gx, record, contracts[record.feed], list(frame.columns)))
+        stored = load_suite(record)
+        expectations = stored["expectations"] + (extra or {}).get(record.name, [])
+        suite = gx.ExpectationSuite(name=stored["name"], expectations=expectations, meta=stored["meta"])
+        if len(suite.expectations) != len(expectations):
+            raise ValueError(f"{stored['name']}: {len(expectations) - len(suite.expectations)} 项期望无法解析，请重新生成")
+        suite = context.suites.add_or_update(suite)
         total += len(suite.expectations)
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=f"validate__{record.name}", data=batch_def, suite=suite))
@@ -116,7 +126,7 @@ def run_gate(frames: dict[str, pd.DataFrame], records: list[RecordType], docs_di
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")], result_format="SUMMARY"))
         result = checkpoint.run(batch_parameters={"dataframe": frame})
         for run in result.run_results.values():
-            failures += [f"{record.name}: {_describe(r)}" for r in run.results if not r.success]
+            failures += [_describe(record, r) for r in run.results if not r.success]
     sites = context.get_docs_sites_urls()
     docs = Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
     return GateResult(success=not failures, expectations=total, failures=failures, docs=docs)

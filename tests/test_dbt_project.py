@@ -34,6 +34,7 @@ STAGING_MODELS = {
     "objections": "stg_landing__objections", "credit_commitments": "stg_landing__credit_commitments",
     "punishment_feedback": "stg_landing__punishment_feedback_events",
     "risk_warnings": "stg_landing__risk_warnings",
+    "disclosure_holds": "stg_landing__disclosure_holds",
 }
 RENAMED = {("registry", "status"): "registration_status"}
 EVENT_FEEDS = ("licences", "penalties", "inspections", "abnormal_list", "serious_list", "credit_repairs",

@@ -1,0 +1,115 @@
+-- 行政许可的公示判断：每个许可编号取截至 as_of 日已收到的最新版本（换证、注销、撤销、吊销以同一编号重报，
+-- 当前状态随之更新，不删除）；按规则种子表排除自然人许可，按不予公示标记扣留，其余公示。
+
+with
+
+versions as (
+
+    select * from {{ ref('stg_landing__licences') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
+
+),
+
+rules as (
+
+    select * from {{ ref('rule_publication_actions') }}
+    where record_type = 'licences' and source_feed = 'licences' and action = 'exclude'
+
+),
+
+periods as (
+
+    select * from {{ ref('rule_publication_periods') }}
+    where record_type = 'licences' and parameter = 'publish_deadline'
+
+),
+
+masking as (
+
+    select * from {{ ref('rule_publication_masking') }}
+    where record_type = 'licences'
+
+),
+
+holds as (
+
+    {{ holds_for('licences') }}
+
+),
+
+
+latest as (
+
+    select
+        *,
+        min(cast(_received_at as date)) over (partition by licence_number) as first_received_date,
+        -- 首次许可决定日期：公示时限从最初的决定起算（换证另有新的决定日期）
+        min(decision_date) over (partition by licence_number) as first_decision_date
+    from versions
+    qualify row_number() over (
+        partition by licence_number
+        order by _received_at desc, _batch_id desc, _row_number desc
+    ) = 1
+
+),
+
+excluded as (
+
+    select latest.licence_number, min(rules.rule_code) as rule_code
+    from latest
+    inner join rules
+        on {{ rule_in_force('latest.decision_date', 'rules') }}
+        and case rules.field
+            when 'party_category' then latest.party_category = rules.value
+            when 'licence_status' then latest.licence_status = rules.value
+        end
+    group by latest.licence_number
+
+),
+
+final as (
+
+    select
+        latest.licence_number,
+        latest.party_name,
+        latest.party_category,
+        latest.uscc,
+        latest.legal_rep_name,
+        {{ masked_id('latest.legal_rep_id_number', 'masking') }} as legal_rep_id_masked,
+        latest.document_name,
+        latest.document_number,
+        latest.licence_category,
+        latest.certificate_name,
+        latest.licence_content,
+        latest.decision_date,
+        latest.valid_from,
+        latest.valid_to,
+        latest.authority_name,
+        latest.authority_uscc,
+        latest.licence_status,
+        latest.status_date,
+        latest.first_received_date as publicity_start,
+        deadline.calendar_date as publish_due_date,
+        latest.first_received_date <= deadline.calendar_date as is_published_on_time,
+        excluded.rule_code as excluded_by,
+        holds.hold_id is not null as is_withheld,
+        case
+            when excluded.rule_code is not null then 'excluded'
+            when holds.hold_id is not null then 'withheld'
+            else 'published'
+        end as publication_state,
+        latest._producer_dept,
+        latest._batch_id as source_batch_id
+    from latest
+    left join excluded using (licence_number)
+    left join holds on holds.record_number = latest.licence_number
+    left join masking
+        on latest.party_category = masking.party_category
+        and {{ rule_in_force('latest.decision_date', 'masking') }}
+    left join periods
+        on {{ rule_in_force('latest.first_decision_date', 'periods') }}
+    {{ join_working_days_after('latest.first_decision_date', 'periods.quantity', 'deadline') }}
+
+)
+
+select * from final

@@ -1,0 +1,39 @@
+-- 公示用行政许可信息（双公示展示口径）：每个许可编号一行，含当前状态；自然人许可与不予公示的记录不在其中。
+
+with
+
+judged as (
+
+    select * from {{ ref('int_publication__licences') }}
+    where publication_state = 'published'
+
+),
+
+final as (
+
+    select
+        licence_number,
+        party_name,
+        party_category,
+        uscc,
+        legal_rep_name,
+        legal_rep_id_masked,
+        document_name,
+        document_number,
+        licence_category,
+        certificate_name,
+        licence_content,
+        decision_date,
+        valid_from,
+        valid_to,
+        authority_name,
+        authority_uscc,
+        licence_status,
+        status_date,
+        publicity_start,
+        source_batch_id
+    from judged
+
+)
+
+select * from final

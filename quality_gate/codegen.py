@@ -1,0 +1,161 @@
+"""Generate the publication gate's expectation suites from the contracts (``python -m quality_gate.codegen``).
+
+One suite per record type of ``publication/spec.yml``, written as JSON to ``quality_gate/suites/``. Its inputs:
+
+- the record type's dbt model columns (``dbt_project/models/marts/publication/_publication__models.yml``), each of
+  which must be a field the feed's contract classifies ``public`` or a column the spec declares ``derived`` — any
+  other column (negative-list, restricted, internal, unknown) stops generation with the column named;
+- the contract: required fields not null, enum fields within the code list, USCC fields in GB 32100's shape,
+  free text never holding an unmasked resident ID or a mobile number;
+- the spec: keys not null and unique, every row naming its source batch;
+- the masking rules (``dbt_project/seeds/publication/rule_publication_masking.csv``): masked columns only in the
+  masked shape.
+
+The suites are committed; tests regenerate them and fail on any difference (as for contracts/codegen.py), so a
+contract change is reviewed together with the gate it changes. Run-time expectations (row-count bounds against the
+last healthy release, source batches that exist) are added by quality_gate.gate.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from contracts import FeedContract, load_contracts
+from creditwh.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from publication.spec import RecordType, record_types
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+MODELS_YML = DBT_PROJECT_DIR / "models" / "marts" / "publication" / "_publication__models.yml"
+MASKING_CSV = DBT_PROJECT_DIR / "seeds" / "publication" / "rule_publication_masking.csv"
+SOURCE_BATCH_COLUMN = "source_batch_id"
+
+# What an unmasked natural-person identifier looks like anywhere in a value (GB 11643 ID; mainland mobile).
+ID_NUMBER_REGEX = r"(?:^|[^0-9A-Z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?:$|[^0-9A-Z])"
+MOBILE_REGEX = r"(?:^|\D)1[3-9]\d{9}(?:$|\D)"
+USCC_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+class SuiteError(ValueError):
+    """A publication model would publish a column the contract does not allow: the message names it."""
+
+
+def model_columns(path: Path = MODELS_YML) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {m["name"]: [c["name"] for c in m.get("columns", [])] for m in data["models"]}
+
+
+def masked_patterns(record: str, path: Path = MASKING_CSV) -> list[str]:
+    """One regex per distinct masking shape configured for this record type (any validity period)."""
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["record_type"] == record]
+    shapes = sorted({(int(r["keep_prefix"]), int(r["mask_length"]), int(r["keep_suffix"]), r["mask_char"]) for r in rows})
+    return [rf"^[0-9A-Z]{{{p}}}\{c}{{{m}}}[0-9A-Z]{{{s}}}$" for p, m, s, c in shapes]
+
+
+def _exp(type_: str, description: str, **kwargs) -> dict:
+    return {"type": type_, "kwargs": kwargs, "meta": {"说明": description}}
+
+
+def _check_columns(record: RecordType, contract: FeedContract, columns: list[str]) -> None:
+    fields = {f.name: f for f in contract.fields}
+    bad = []
+    for col in columns:
+        f = fields.get(col)
+        if f is not None and not f.publishable:
+            bad.append(f"{col}（{f.label}，合同分类 {f.classification}）")
+        elif f is None and col not in record.derived:
+            bad.append(f"{col}（合同 {contract.name} 中没有此字段，spec.yml 也未声明为派生列）")
+    for key in record.key:
+        if key not in columns:
+            bad.append(f"主键 {key} 不在模型 {record.relation} 中")
+    if SOURCE_BATCH_COLUMN not in columns:
+        bad.append(f"{SOURCE_BATCH_COLUMN}（来源批次）不在模型 {record.relation} 中")
+    if bad:
+        raise SuiteError(f"公示模型 {record.relation} 含不得公示或未声明的列：" + "；".join(bad))
+
+
+def build_suite(record: RecordType, contract: FeedContract, columns: list[str]) -> dict:
+    _check_columns(record, contract, columns)
+    fields = {f.name: f for f in contract.fields}
+    label = {c: (fields[c].label if c in fields else record.derived[c].label) for c in columns}
+    E = []
+    E.append(_exp("expect_table_columns_to_match_set",
+                  "公示文件只含合同标为公开（public）的字段与 spec.yml 声明的派生列，不多不少",
+                  column_set=list(columns), exact_match=True))
+    for key in record.key:
+        E.append(_exp("expect_column_values_to_not_be_null", f"主键「{label[key]}」不为空", column=key))
+    if len(record.key) == 1:
+        E.append(_exp("expect_column_values_to_be_unique", f"主键「{label[record.key[0]]}」唯一", column=record.key[0]))
+    else:
+        E.append(_exp("expect_compound_columns_to_be_unique",
+                      "主键（" + "、".join(label[k] for k in record.key) + "）组合唯一", column_list=list(record.key)))
+    E.append(_exp("expect_column_values_to_not_be_null", "每一行都有来源批次", column=SOURCE_BATCH_COLUMN))
+    for col in columns:
+        f = fields.get(col)
+        d = record.derived.get(col)
+        if f is not None:
+            if f.required and col not in record.key:
+                E.append(_exp("expect_column_values_to_not_be_null", f"必填字段「{f.label}」不为空", column=col))
+            if f.enum and not f.list_separator:
+                E.append(_exp("expect_column_values_to_be_in_set", f"「{f.label}」取值在合同代码表内",
+                              column=col, value_set=list(f.enum)))
+            if f.check == "uscc":
+                E.append(_exp("expect_column_values_to_match_regex", f"「{f.label}」符合统一社会信用代码格式（GB 32100）",
+                              column=col, regex=USCC_SHAPE))
+                continue
+            if f.logical_type != "string":
+                continue
+        elif d is not None and d.kind == "masked":
+            for pattern in masked_patterns(record.name):
+                E.append(_exp("expect_column_values_to_match_regex",
+                              f"「{d.label}」只以脱敏形式出现（rule_publication_masking）", column=col, regex=pattern))
+            continue
+        elif d is None or d.kind not in ("lookup", "provenance"):
+            continue
+        E.append(_exp("expect_column_values_to_not_match_regex", f"「{label[col]}」中没有未脱敏的身份证号码",
+                      column=col, regex=ID_NUMBER_REGEX))
+        E.append(_exp("expect_column_values_to_not_match_regex", f"「{label[col]}」中没有手机号码",
+                      column=col, regex=MOBILE_REGEX))
+    return {
+        "name": f"publication__{record.name}",
+        "meta": {"record_type": record.name, "title": record.title, "relation": record.relation,
+                 "contract": contract.name, "contract_version": contract.version},
+        "expectations": E,
+    }
+
+
+def render_suites() -> dict[str, str]:
+    """File name → JSON text of every suite."""
+    contracts = load_contracts()
+    columns = model_columns()
+    out = {}
+    for record in record_types():
+        if record.relation not in columns:
+            raise SuiteError(f"{MODELS_YML.name} 中没有模型 {record.relation}")
+        suite = build_suite(record, contracts[record.feed], columns[record.relation])
+        out[f"{suite['name']}.json"] = json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
+    return out
+
+
+def load_suite(record: RecordType) -> dict:
+    return json.loads((SUITES_DIR / f"publication__{record.name}.json").read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    rendered = render_suites()
+    SUITES_DIR.mkdir(exist_ok=True)
+    for stale in set(p.name for p in SUITES_DIR.glob("*.json")) - set(rendered):
+        (SUITES_DIR / stale).unlink()
+    for name, text in rendered.items():
+        (SUITES_DIR / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(rendered)} suites to {SUITES_DIR.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,263 @@
+"""Publication: suites generated from the contracts, the gate, the release, its delta and the rates.
+
+One small pipeline (200 entities, generated → ingested → built as of 2026-07-01) serves the module; tests that
+break or change the warehouse work on a copy of its workspace.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from contracts import load_contracts
+from creditwh.settings import Workspace
+from creditwh.warehouse import build
+from feedgen import generate
+from ingestion import ingest_all
+from publication import delta as delta_step
+from publication import rates
+from publication.publish import ReleaseDateMismatch, publish
+from publication.spec import record_types
+from quality_gate import GateFailed
+from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, masked_patterns, render_suites
+from tests.conftest import write_feed
+
+AS_OF = date(2026, 7, 1)
+
+
+# --- generated suites (no warehouse needed) ----------------------------------------------------------------
+
+def test_committed_suites_match_the_contracts():
+    rendered = render_suites()
+    committed = {p.name: p.read_text(encoding="utf-8") for p in SUITES_DIR.glob("*.json")}
+    assert committed == rendered, "quality_gate/suites 已过期：运行 `python -m quality_gate.codegen` 并提交"
+
+
+def test_codegen_refuses_a_negative_or_undeclared_column():
+    penalties = next(r for r in record_types() if r.name == "penalties")
+    contract = load_contracts()["penalties"]
+    base = ["decision_number", "party_name", "source_batch_id"]
+    build_suite(penalties, contract, base)
+    with pytest.raises(SuiteError, match="legal_rep_id_number"):
+        build_suite(penalties, contract, base + ["legal_rep_id_number"])
+    with pytest.raises(SuiteError, match="procedure_type"):  # internal
+        build_suite(penalties, contract, base + ["procedure_type"])
+    with pytest.raises(SuiteError, match="bank_account"):
+        build_suite(penalties, contract, base + ["bank_account"])
+
+
+def test_masked_pattern_comes_from_the_masking_rule():
+    import re
+
+    (pattern,) = masked_patterns("penalties")
+    assert re.match(pattern, "3209231969****1513")
+    assert not re.match(pattern, "320923196901011513")
+
+
+# --- one small pipeline ------------------------------------------------------------------------------------
+
+def _hold_rows(ws: Workspace) -> list[dict[str, str]]:
+    """Two landed penalties and one licence flagged secret (不予公示), approved before the as-of date."""
+    pen = pl.read_parquet(ws.landing / "penalties" / "*" / "*.parquet").filter(
+        (pl.col("procedure_type") == "普通程序") & (pl.col("penalty_types") != "警告")
+        & (pl.col("party_category") != "自然人") & (pl.col("record_status") == "正常")
+        & (pl.col("decision_date") >= date(2026, 1, 1))).sort("decision_number").head(2)
+    lic = pl.read_parquet(ws.landing / "licences" / "*" / "*.parquet").filter(
+        pl.col("party_category") != "自然人").sort("licence_number").head(1)
+    rows = [dict(hold_id=f"BGSTEST{i:04d}", record_type="行政处罚", record_number=r["decision_number"], uscc=r["uscc"],
+                 hold_reason="涉及国家秘密", legal_basis="《中华人民共和国保守国家秘密法》", approving_unit="上海市市场监督管理局",
+                 approved_date="2026-06-01", hold_end="") for i, r in enumerate(pen.iter_rows(named=True))]
+    rows += [dict(hold_id="BGSTEST9999", record_type="行政许可", record_number=lic["licence_number"][0], uscc=lic["uscc"][0],
+                  hold_reason="涉及商业秘密", legal_basis="《中华人民共和国政府信息公开条例》第十五条",
+                  approving_unit="上海市市场监督管理局", approved_date="2026-06-01", hold_end="")]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Workspace, list[dict[str, str]]]:
+    ws = Workspace(tmp_path_factory.mktemp("pub") / "home").ensure()
+    generate(ws.feeds, entities=200, seed=11, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.02)
+    ingest_all(ws)
+    holds = _hold_rows(ws)
+    write_feed(ws, "disclosure_holds", "disclosure_holds_test.csv", holds,
+               mtime=datetime(2026, 6, 2, 2, 0).timestamp())
+    ingest_all(ws)
+    build(ws, as_of=AS_OF)
+    return ws, holds
+
+
+def _copy(ws: Workspace, tmp_path: Path) -> Workspace:
+    new = Workspace(tmp_path / "home")
+    shutil.copytree(ws.home, new.home, ignore=shutil.ignore_patterns("feeds", "gate", "dbt"))
+    return new
+
+
+def _release(ws: Workspace, day: date = AS_OF) -> Path:
+    return ws.publication / "releases" / day.isoformat()
+
+
+def test_release_has_every_record_type_with_a_manifest_that_matches(built, tmp_path):
+    ws = _copy(built[0], tmp_path)
+    release = publish(ws)
+    assert release.release_date == AS_OF and release.path == _release(ws)
+    manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["record_types"]) == {r.name for r in record_types()}
+    assert manifest["generated_at"] == "2026-07-01T00:00:00+08:00"
+    for f in manifest["files"]:
+        path = release.path / f["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == f["sha256"] and path.stat().st_size == f["bytes"]
+    for name, rt in manifest["record_types"].items():
+        assert bool(rt["source_batches"]) == (rt["rows"] > 0), name
+        with (release.path / f"{name}.csv").open(encoding="utf-8") as fh:
+            assert sum(1 for _ in csv.reader(fh)) - 1 == rt["rows"]
+    # first release: everything is new
+    assert manifest["delta"]["against"] is None
+    assert all(c["added"] == manifest["record_types"][n]["rows"] for n, c in manifest["delta"]["counts"].items())
+    # the rules the release applied, with their legal source
+    rules = manifest["rules_in_force"]
+    assert {"rule_publication_actions", "rule_publication_periods", "rule_lower_amount_fines"} <= set(rules)
+    assert all(r["source"] for rows in rules.values() for r in rows)
+    header = (release.path / "penalties.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("行政处罚决定书文号,行政相对人名称") and "证件号码（脱敏）" in header
+
+
+def test_records_flagged_secret_are_withheld_and_counted(built, tmp_path):
+    ws, holds = _copy(built[0], tmp_path), built[1]
+    release = publish(ws)
+    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+        held = {(kind, key) for kind, key in con.execute(
+            "select 'penalties', decision_number from intermediate.int_publication__penalties where publication_state = 'withheld' "
+            "union all select 'licences', licence_number from intermediate.int_publication__licences "
+            "where publication_state = 'withheld'").fetchall()}
+    mine = {("penalties" if h["record_type"] == "行政处罚" else "licences", h["record_number"]) for h in holds}
+    assert mine <= held  # the generator flags a few records too: every one withheld is counted
+    assert release.withheld["penalties"] == sum(k == "penalties" for k, _ in held) >= 2
+    assert release.withheld["licences"] == sum(k == "licences" for k, _ in held) >= 1
+    text = "".join(p.read_text(encoding="utf-8") for p in release.path.rglob("*") if p.is_file())
+    for hold in holds:
+        assert hold["record_number"] not in text
+        assert hold["hold_id"] not in text and hold["hold_reason"] not in text
+
+
+def test_publication_rules_hold_in_the_judged_records(built):
+    ws = built[0]
+    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+        states = dict(con.execute("select publication_state, count(*) from intermediate.int_publication__penalties "
+                                  "group by 1").fetchall())
+        assert states.get("published", 0) > 0 and states.get("excluded", 0) > 0
+        # warning-only, summary procedure, natural persons: never published
+        assert con.execute("""select count(*) from pub_penalties p join staging.stg_landing__penalties s using (decision_number)
+                              where s.penalty_types = '警告' or s.procedure_type = '简易程序' or s.party_category = '自然人'
+                           """).fetchone()[0] == 0
+        # revoked decisions are withdrawn
+        assert con.execute("""select count(*) from pub_penalties where decision_number in
+                              (select decision_number from staging.stg_landing__penalties where record_status = '撤销')
+                           """).fetchone()[0] == 0
+        # every published penalty is inside its publicity period on the as-of date
+        assert con.execute("select count(*) from pub_penalties where not (publicity_start <= date '2026-07-01' "
+                           "and date '2026-07-01' < publicity_end)").fetchone()[0] == 0
+        # short (3-month) periods only for 通报批评 / fines
+        bad = con.execute("""select count(*) from intermediate.int_publication__penalties where is_short_period
+                             and regexp_matches(penalty_types, '没收|吊销|暂扣|限制|责令|降低')""").fetchone()[0]
+        assert bad == 0
+        # list removals stay published as history
+        assert con.execute("select count(*) from pub_abnormal_list").fetchone()[0] == con.execute(
+            "select count(*) from intermediate.int_publication__list_entries where record_type = 'abnormal_list' "
+            "and publication_state = 'published'").fetchone()[0]
+        # masked IDs only for sole traders, in the masked shape
+        rows = con.execute("select party_category, legal_rep_id_masked from pub_penalties "
+                           "where legal_rep_id_masked is not null").fetchall()
+    assert rows and {c for c, _ in rows} == {"个体工商户"}
+    assert all(len(m) == 18 and m[10:14] == "****" for _, m in rows)
+
+
+def test_republishing_unchanged_data_is_byte_identical(built, tmp_path):
+    ws = _copy(built[0], tmp_path)
+    first = publish(ws)
+    before = {p.relative_to(first.path): p.read_bytes() for p in first.path.rglob("*") if p.is_file()}
+    publish(ws)
+    delta_step.build_delta(ws, AS_OF)  # the separate step on an unchanged release changes nothing either
+    after = {p.relative_to(first.path): p.read_bytes() for p in first.path.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in (ws.publication / "releases").iterdir() if p.name.startswith(".")]
+
+
+def test_a_broken_mart_stops_publication_with_a_readable_failure(built, tmp_path):
+    ws = _copy(built[0], tmp_path)
+    with duckdb.connect(str(ws.warehouse)) as con:
+        secret = "320923196901011513"
+        con.execute("update pub_penalties set legal_rep_id_masked = ? where rowid = (select min(rowid) from pub_penalties)",
+                    [secret])
+        con.execute("update pub_licences set source_batch_id = 'licences-0000000000000000' "
+                    "where rowid = (select min(rowid) from pub_licences)")
+        con.execute("insert into pub_inspections select * from pub_inspections limit 1")
+    with pytest.raises(GateFailed) as caught:
+        publish(ws)
+    message = str(caught.value)
+    assert "质量闸门未通过，未发布任何文件" in message
+    assert "行政处罚信息（pub_penalties）：「证件号码（脱敏）」只以脱敏形式出现" in message
+    assert "行政许可信息（pub_licences）：每一行的来源批次都是入库台账中已提交的批次 —— 1 行不符" in message
+    assert "抽查检查结果信息（pub_inspections）：主键（检查任务编号、统一社会信用代码）组合唯一" in message
+    assert secret not in message
+    assert not (ws.publication / "releases").exists() or not any((ws.publication / "releases").iterdir())
+    assert (ws.gate / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+
+
+def test_release_date_must_be_the_build_date(built, tmp_path):
+    ws = _copy(built[0], tmp_path)
+    with pytest.raises(ReleaseDateMismatch, match="cwh build --as-of 2026-07-02"):
+        publish(ws, date(2026, 7, 2))
+
+
+def test_delta_against_the_previous_release(built, tmp_path):
+    ws = _copy(built[0], tmp_path)
+    publish(ws)
+    with duckdb.connect(str(ws.warehouse)) as con:
+        removed, changed = [r[0] for r in con.execute(
+            "select decision_number from pub_penalties order by decision_number limit 2").fetchall()]
+        con.execute("delete from pub_penalties where decision_number = ?", [removed])
+        con.execute("update pub_penalties set penalty_content = penalty_content || '（更正）' where decision_number = ?",
+                    [changed])
+        con.execute("update mart_publication_context set as_of_date = date '2026-07-02'")
+    release = publish(ws, with_delta=False)  # the DAG's publish task; the delta task follows
+    assert not (release.path / "delta").exists()
+    d = delta_step.build_delta(ws, date(2026, 7, 2))
+    assert d["against"] == "2026-07-01"
+    assert d["counts"]["penalties"] == {"added": 0, "modified": 1, "removed": 1}
+    assert d["counts"]["enterprises"] == {"added": 0, "modified": 0, "removed": 0}
+    lines = [json.loads(x) for x in (release.path / "delta" / "penalties.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {(x["op"], x["record"]["decision_number"]) for x in lines} == {("DEL", removed), ("MOD", changed)}
+    manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["delta"] == d
+    entry = next(f for f in manifest["files"] if f["file"] == "delta/penalties.jsonl")
+    assert entry["sha256"] == hashlib.sha256((release.path / "delta" / "penalties.jsonl").read_bytes()).hexdigest()
+
+
+def test_rates_per_department_and_record_type_over_any_period(built):
+    ws = built[0]
+    overall = {r.record_type: r for r in rates.compute(ws, by_department=False)}
+    per_dept = rates.compute(ws)
+    assert {"penalties", "licences", "inspections"} <= set(overall)
+    for name, total in overall.items():
+        parts = [r for r in per_dept if r.record_type == name]
+        assert sum(r.published for r in parts) == total.published
+        assert sum(r.publishable for r in parts) == total.publishable
+        assert 0 <= total.publicity_rate <= 1 and total.published <= total.publishable
+    # accuracy: rows that passed the contract over rows received, matching the ingestion ledger
+    pen = overall["penalties"]
+    assert pen.received > pen.passed > 0
+    h1 = {r.record_type: r.published for r in rates.compute(ws, date(2025, 1, 1), date(2025, 6, 30), by_department=False)}
+    h2 = {r.record_type: r.published for r in rates.compute(ws, date(2025, 7, 1), None, by_department=False)}
+    assert h1["penalties"] + h2["penalties"] == pen.published
+    report = rates.write_report(ws, AS_OF)
+    head = report.read_text(encoding="utf-8").splitlines()[0]
+    assert head.startswith("记录类型,记录类型名称,部门（决定机关）,应公示数,已公示数,公示率")

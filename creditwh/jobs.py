@@ -105,9 +105,24 @@ def publish_release(ws: Workspace, release_date: date) -> dict:
     """Gate again on the data actually written, then the release and its manifest (atomic, byte-identical on rerun)."""
     from publication.publish import publish
 
-    release = publish(ws, release_date)
+    release = publish(ws, release_date, with_delta=False)  # the delta is its own task (release_delta)
     return {"release_date": release_date.isoformat(), "path": str(release.path), "rows": release.rows,
             "files": release.files, "expectations": release.expectations}
+
+
+def release_delta(ws: Workspace, release_date: date) -> dict:
+    """Added / modified / removed rows of the release against the previous one, recorded in its manifest."""
+    from publication.delta import build_delta
+
+    delta = build_delta(ws, release_date)
+    return {"release_date": release_date.isoformat(), "counts": delta.get("counts", {})}
+
+
+def publication_rates(ws: Workspace, release_date: date) -> dict:
+    """Publicity, timeliness and accuracy rates (per department and record type) as of the release date."""
+    from publication.rates import write_report
+
+    return {"release_date": release_date.isoformat(), "report": str(write_report(ws, release_date))}
 
 
 # --- monthly feedback (失信惩戒实施情况按月反馈) -------------------------------------------------------------

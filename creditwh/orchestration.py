@@ -3,7 +3,7 @@
     ingest_<producer>   one DAG per producing department, generated from the contracts; a task per feed that
                         emits the feed's Asset only when a batch actually landed
     warehouse_build     scheduled on any feed Asset; dbt build with as_of_date; emits the warehouse Asset
-    publication         scheduled on the warehouse Asset; gate → publish (PUBLICATION_STEPS)
+    publication         scheduled on the warehouse Asset; gate → publish → delta → rates (PUBLICATION_STEPS)
     daily_release       cron, daily: dbt build tag:daily_release, then the publication steps
     monthly_feedback    cron, days 1–15: in the first working week only (rule seed), dbt build
                         tag:monthly_feedback, then the CSV export under reports/feedback/<YYYY-MM>/
@@ -176,6 +176,8 @@ def warehouse_build_dag(doc: str | None) -> DAG:
 PUBLICATION_STEPS: tuple[tuple[str, str], ...] = (
     ("gate", "gate"),                 # 质量闸门
     ("publish", "publish_release"),   # 公示发布
+    ("delta", "release_delta"),       # 与上一次发布相比的增量
+    ("rates", "publication_rates"),   # 公示率、及时率、准确率
 )
 
 

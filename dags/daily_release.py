@@ -5,7 +5,7 @@
 按逻辑日期幂等：重跑或补跑某一天得到同样的结果。`catchup=False`：错过的日期用 `airflow backfill create` 补跑。
 
 **English** Daily (00:30 Asia/Shanghai): `dbt build --select tag:daily_release` with var `as_of_date` = the logical
-date (natural expiry of listings and measures, end of publicity periods), then gate → publish for that date.
+date (natural expiry of listings and measures, end of publicity periods), then gate → publish → delta → rates for that date.
 Idempotent per logical date. `catchup=False` deliberately: missed days are backfilled with `airflow backfill create`.
 """
 

@@ -105,7 +105,7 @@ def test_build_is_asset_driven_on_every_feed_and_publication_on_the_build(bag, o
 
 def test_publication_steps_are_chained_in_order(bag, orchestration):
     steps = [task_id for task_id, _ in orchestration.PUBLICATION_STEPS]
-    assert steps[:2] == ["gate", "publish"]
+    assert steps == ["gate", "publish", "delta", "rates"]
     for dag_id in ("publication", "daily_release"):
         dag = bag.dags[dag_id]
         for before, after in zip(steps, steps[1:]):

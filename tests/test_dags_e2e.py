@@ -120,7 +120,8 @@ def test_publication_writes_the_release_of_the_logical_date(published):
 
     ws, _, publication = published
     assert publication.state == "success", _states(publication)
-    assert _states(publication) == {"release_date": "success", "gate": "success", "publish": "success"}
+    assert _states(publication) == {"release_date": "success", "gate": "success", "publish": "success",
+                                    "delta": "success", "rates": "success"}
     release = ws.publication / "releases" / AS_OF.isoformat()
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["release_date"] == AS_OF.isoformat() and manifest["gate"]["success"]
@@ -129,19 +130,24 @@ def test_publication_writes_the_release_of_the_logical_date(published):
             assert record["rows"] == con.execute(f"select count(*) from pub_{name}").fetchone()[0] > 0
     for f in manifest["files"]:
         assert (release / f["file"]).stat().st_size == f["bytes"]
+    # the first release: every row is added, nothing against a previous release
+    assert manifest["delta"]["against"] is None
+    assert {n: c["added"] for n, c in manifest["delta"]["counts"].items()} == \
+        {n: r["rows"] for n, r in manifest["record_types"].items()}
+    assert (ws.publication / "rates" / f"{AS_OF.isoformat()}.csv").read_text(encoding="utf-8").startswith("记录类型")
     assert "publication.release" in _asset_events()
 
 
 def test_daily_release_reruns_the_day_without_changing_a_byte(published):
     ws, _, _ = published
     release = ws.publication / "releases" / AS_OF.isoformat()
-    before = {p.name: p.read_bytes() for p in release.iterdir()}
+    before = {p.relative_to(release): p.read_bytes() for p in release.rglob("*") if p.is_file()}
     from airflow.dag_processing.dagbag import DagBag
 
     run = DagBag(dag_folder=DAGS).dags["daily_release"].test(logical_date=LOGICAL)
     assert _states(run) == {"as_of_date": "success", "dbt_build_daily_release": "success", "gate": "success",
-                            "publish": "success"}
-    assert {p.name: p.read_bytes() for p in release.iterdir()} == before
+                            "publish": "success", "delta": "success", "rates": "success"}
+    assert {p.relative_to(release): p.read_bytes() for p in release.rglob("*") if p.is_file()} == before
 
 
 def test_monthly_feedback_runs_on_the_first_working_day_only(published):
@@ -151,9 +157,13 @@ def test_monthly_feedback_runs_on_the_first_working_day_only(published):
     dag = DagBag(dag_folder=DAGS).dags["monthly_feedback"]
     first = dag.test(logical_date=datetime(2026, 12, 1, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     assert set(_states(first).values()) == {"success"}
-    # no model carries the tag yet: dbt has nothing to do, and the report holds its manifest alone
-    manifest = json.loads((ws.home / "reports" / "feedback" / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+    # the models tagged monthly_feedback are exported, each CSV listed with its row count and hash
+    report = ws.home / "reports" / "feedback" / "2026-11"
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["feedback_month"] == "2026-11" and manifest["as_of_date"] == "2026-12-01"
+    assert "mart_punishment_monthly_feedback" in {f["model"] for f in manifest["files"]}
+    for f in manifest["files"]:
+        assert (report / f["file"]).is_file()
     second = dag.test(logical_date=datetime(2026, 12, 2, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     states = _states(second)
     assert states["feedback_due"] == "success"

@@ -24,8 +24,8 @@ PRODUCERS = sorted({c.producer.code for c in load_contracts().values()})
 CATCHUP = {**{f"ingest_{p}": False for p in PRODUCERS}, "warehouse_build": False, "publication": False,
            "daily_release": False, "monthly_feedback": False}
 # Tasks that open the DuckDB warehouse (to write, or to read while nothing writes): all take the one-slot pool.
-WAREHOUSE_TASKS = {"warehouse_build": {"dbt_build"}, "publication": {"gate", "publish"},
-                   "daily_release": {"dbt_build_daily_release", "gate", "publish"},
+WAREHOUSE_TASKS = {"warehouse_build": {"dbt_build"}, "publication": {"gate", "publish", "delta", "rates"},
+                   "daily_release": {"dbt_build_daily_release", "gate", "publish", "delta", "rates"},
                    "monthly_feedback": {"dbt_build_monthly_feedback", "export_feedback"}}
 HEAVY = ("duckdb", "polars", "pandas", "dbt", "great_expectations", "pandera")
 

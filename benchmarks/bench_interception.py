@@ -55,8 +55,10 @@ def entity_uscc(i: int) -> str:
 
 
 def entity_ric(i: int) -> str:
+    """A distinct resident ID number for entity i's legal representative (20,000 birth dates × 1,000 sequence
+    numbers: distinct up to 20 M entities)."""
     born = date(1950, 1, 1).toordinal() + i % 20000
-    return make_ric("310110", date.fromordinal(born), f"{i % 1000:03d}")
+    return make_ric("310110", date.fromordinal(born), f"{(i // 20000) % 1000:03d}")
 
 
 def build(path: Path, entities: int, share: float, measures: int) -> tuple[int, int, float]:

@@ -23,9 +23,9 @@ WORKDIR /opt/creditwh
 #    the image's own version; --no-deps installs exactly the locked versions, without re-resolving.
 COPY --chown=airflow:0 pyproject.toml uv.lock ./
 RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
- && uv export --frozen --no-dev --no-emit-project --no-hashes --extra docker -o /tmp/requirements.txt \
- && pip install --no-cache-dir --no-deps -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+ && uv export --frozen --no-dev --no-emit-project --no-hashes --extra docker -o requirements.lock.txt \
+ && pip install --no-cache-dir --no-deps -r requirements.lock.txt \
+ && rm requirements.lock.txt
 
 # 2. The project itself, editable: dbt_project/ and the contracts are read from this folder at run time.
 COPY --chown=airflow:0 . .

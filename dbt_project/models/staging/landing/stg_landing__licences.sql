@@ -44,21 +44,7 @@ renamed as (
         cast(status_date as date) as status_date,
 
         -- 来源（谁产生、谁提供、哪一批、哪一行）
-        cast(_batch_id as varchar) as _batch_id,
-        cast(_feed as varchar) as _feed,
-        cast(_producer_code as varchar) as _producer_code,
-        cast(_producer_dept as varchar) as _producer_dept,
-        cast(_producer_dept_uscc as varchar) as _producer_dept_uscc,
-        cast(_providing_system as varchar) as _providing_system,
-        cast(_source_file as varchar) as _source_file,
-        cast(_row_number as bigint) as _row_number,
-        cast(_file_sha256 as varchar) as _file_sha256,
-        cast(_received_at as timestamp) as _received_at,
-        cast(_ingested_at as timestamp) as _ingested_at,
-        cast(_due_by as date) as _due_by,
-        cast(_due_by_estimated as boolean) as _due_by_estimated,
-        cast(_is_late as boolean) as _is_late,
-        cast(_warnings as varchar) as _warnings
+        {{ provenance_columns() }}
 
     from source
     where _batch_id in (select batch_id from committed_batches)

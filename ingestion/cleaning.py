@@ -7,15 +7,23 @@ t2s (traditional → simplified, OpenCC), brackets (〔YYYY〕 in document numbe
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import polars as pl
 
 from contracts import Field
 
+_WORKERS = max(2, min(4, os.cpu_count() or 2))
+
 # Accepted date spellings seen in real feeds; anything else is a bad_date rejection.
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y.%m.%d")
 _YEAR_BRACKETS = r"[\[【(〔]\s*((?:19|20)\d{2})\s*[\]】)〕]"  # after NFKC: ［］→[] （）→()
+
+
+_OPENCC_LOCK = threading.Lock()  # columns are cleaned on threads; one converter, used by one at a time
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +40,8 @@ def to_simplified(values: pl.Series) -> pl.Series:
     if distinct.is_empty():
         return values
     texts = distinct.to_list()
-    converted = _opencc().convert("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
+    with _OPENCC_LOCK:
+        converted = _opencc().convert("\n".join(t.replace("\n", " ") for t in texts)).split("\n")
     mapping = dict(zip(texts, converted))
     return values.replace(mapping)
 
@@ -94,7 +103,27 @@ def parse_series(values: pl.Series, f: Field) -> pl.Series:
     return values
 
 
+# A column whose distinct values are at most this share of its rows is cleaned once per distinct value and mapped
+# back: code-table columns, authorities and dates repeat their values, and cleaning is the costly part.
+DISTINCT_SHARE = 0.05
+
+
+def clean_column(values: pl.Series, f: Field) -> pl.Series:
+    """The field's cleaned, typed value for every raw value (same length and order)."""
+    plain = not f.clean and f.logical_type == "string"  # trim and empty → null only: cheaper than any mapping
+    if not plain and values.len() and values.approx_n_unique() <= DISTINCT_SHARE * values.len():
+        distinct = values.unique()
+        mapping = pl.DataFrame({"raw": distinct, "clean": parse_series(clean_series(distinct, f), f)})
+        mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
+        return mapped["clean"].alias(f.name)
+    return parse_series(clean_series(values, f), f)
+
+
 def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
-    """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value."""
-    frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
-    return frame.with_columns([parse_series(clean_series(frame[f.name], f), f).alias(f.name) for f in fields])
+    """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value.
+
+    Columns are cleaned on a small thread pool: polars releases the GIL, so both cores work on a chunk.
+    """
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        cleaned = list(pool.map(lambda f: clean_column(frame[f.name], f), fields))
+    return frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields]).with_columns(cleaned)

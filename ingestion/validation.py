@@ -22,10 +22,25 @@ REASON_SCHEMA = {ROW_INDEX: pl.Int64, "rule": pl.String, "field": pl.String, "va
 SIGNATURE_SCHEMA = {ROW_INDEX: pl.Int64, "_row_sig": pl.UInt64, "_key_sig": pl.UInt64}
 _PANDERA_RULES = {"not_nullable": "required"}
 _SEED = 20_251_123  # any fixed value: signatures are only compared within one batch, in one process
+_FNV_PRIME = 0x100000001B3
 
 
 def raw_columns(contract: FeedContract) -> list[str]:
     return [f"{f.name}__raw" for f in contract.fields]
+
+
+def changed_raw_values(contract: FeedContract) -> list[pl.Expr]:
+    """What landing keeps of ``<f>__raw``: the value as received where cleaning changed it (trimmed, normalised,
+    re-typed, unparseable), null where the landed value, as text, is exactly what was received — OpenSanctions'
+    ``original_value``. :func:`received_values` gives every raw value back."""
+    return [pl.when(pl.col(f"{f.name}__raw").ne_missing(pl.col(f.name).cast(pl.String)))
+            .then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
+
+
+def received_values(contract: FeedContract) -> list[pl.Expr]:
+    """``<f>__raw`` as received for every row of a landed part (see :func:`changed_raw_values`)."""
+    return [pl.coalesce(pl.col(f"{f.name}__raw"), pl.col(f.name).cast(pl.String)).alias(f"{f.name}__raw")
+            for f in contract.fields]
 
 
 def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
@@ -60,21 +75,34 @@ def _table_error(failures: pl.DataFrame, contract: FeedContract) -> BatchError:
     return BatchError("schema_error", f"{contract.name}: 表级校验失败 {detail}")
 
 
+def _columns_hash(columns: list[str]) -> pl.Expr:
+    """One 64-bit value per row from several columns: each column hashed on its own (vectorised, column by column),
+    folded together FNV-style (UInt64 arithmetic wraps). Equal rows always hash equal; callers compare the values
+    of rows whose hashes match, so a collision costs a comparison, never a wrong answer."""
+    folded: pl.Expr = pl.lit(0, pl.UInt64)
+    for i, column in enumerate(columns):
+        folded = (folded * pl.lit(_FNV_PRIME, pl.UInt64)) ^ pl.col(column).hash(_SEED + i)
+    return folded
+
+
 def signatures(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Per row: a hash of its raw values and of its (cleaned) record key; the key hash is null if a part is."""
     key = list(contract.record_key)
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
     return frame.select(
         pl.col(ROW_INDEX),
-        pl.struct(raw_columns(contract)).hash(_SEED).alias("_row_sig"),
-        pl.when(complete).then(pl.struct(key).hash(_SEED)).alias("_key_sig"),
+        _columns_hash(raw_columns(contract)).alias("_row_sig"),
+        pl.when(complete).then(_columns_hash(key)).alias("_key_sig"),
     )
 
 
-def copies_in_chunk(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+def copies_in_chunk(frame: pl.DataFrame, sigs: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     """Exact copies within one chunk (a subset of what :func:`duplicate_reasons` finds over the batch), so they
-    are kept out of the chunk's landed rows at once rather than taken out again afterwards."""
-    copies = frame.filter(~pl.struct(raw_columns(contract)).is_first_distinct())
+    are kept out of the chunk's landed rows at once rather than taken out again afterwards. Only rows whose raw
+    signature occurs twice are compared, value by value."""
+    suspects = sigs.filter(pl.col("_row_sig").is_duplicated())[ROW_INDEX]
+    rows = frame.filter(pl.col(ROW_INDEX).is_in(suspects.implode())) if suspects.len() else frame.clear()
+    copies = rows.filter(~pl.struct(raw_columns(contract)).is_first_distinct())
     return copies.select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
                          value=pl.lit(None, pl.String))
 
@@ -86,8 +114,8 @@ def duplicate_reasons(sigs: pl.DataFrame, parts: list[Path], contract: FeedContr
         pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()))
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
-    rows = (pl.scan_parquet(parts).select(ROW_INDEX, *raw_cols, *key)
-            .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode())).collect().sort(ROW_INDEX))
+    rows = (pl.scan_parquet(parts).filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
+            .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
     first = pl.struct(raw_cols).is_first_distinct()
     copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
                                         value=pl.lit(None, pl.String))

@@ -113,7 +113,10 @@ def clean_column(values: pl.Series, f: Field) -> pl.Series:
     plain = not f.clean and f.logical_type == "string"  # trim and empty → null only: cheaper than any mapping
     if not plain and values.len() and values.approx_n_unique() <= DISTINCT_SHARE * values.len():
         distinct = values.unique()
-        mapping = pl.DataFrame({"raw": distinct, "clean": parse_series(clean_series(distinct, f), f)})
+        cleaned = parse_series(clean_series(distinct, f), f)
+        if f.logical_type == "string" and cleaned.equals(distinct):  # nothing to change (code tables, as a rule)
+            return values.alias(f.name)
+        mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
         mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
         return mapped["clean"].alias(f.name)
     return parse_series(clean_series(values, f), f)

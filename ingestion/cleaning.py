@@ -108,25 +108,34 @@ def parse_series(values: pl.Series, f: Field) -> pl.Series:
 DISTINCT_SHARE = 0.05
 
 
-def clean_column(values: pl.Series, f: Field) -> pl.Series:
-    """The field's cleaned, typed value for every raw value (same length and order)."""
+def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
+    """The field's cleaned, typed value for every raw value (same length and order), and whether cleaning is known
+    to have left every value as it was received."""
     plain = not f.clean and f.logical_type == "string"  # trim and empty → null only: cheaper than any mapping
     if not plain and values.len() and values.approx_n_unique() <= DISTINCT_SHARE * values.len():
         distinct = values.unique()
         cleaned = parse_series(clean_series(distinct, f), f)
         if f.logical_type == "string" and cleaned.equals(distinct):  # nothing to change (code tables, as a rule)
-            return values.alias(f.name)
+            return values.alias(f.name), True
         mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
         mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
-        return mapped["clean"].alias(f.name)
-    return parse_series(clean_series(values, f), f)
+        return mapped["clean"].alias(f.name), False
+    return parse_series(clean_series(values, f), f), False
 
 
-def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
-    """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value.
+def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, frozenset[str]]:
+    """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value;
+    also the names of the fields whose every value came through unchanged.
 
     Columns are cleaned on a small thread pool: polars releases the GIL, so both cores work on a chunk.
     """
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         cleaned = list(pool.map(lambda f: clean_column(frame[f.name], f), fields))
-    return frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields]).with_columns(cleaned)
+    frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
+    return (frame.with_columns([values for values, _ in cleaned]),
+            frozenset(f.name for f, (_, same) in zip(fields, cleaned) if same))
+
+
+def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
+    """:func:`clean_chunk`, the frame only."""
+    return clean_chunk(frame, fields)[0]

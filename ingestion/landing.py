@@ -28,7 +28,7 @@ from contracts.model import normalise_header
 from creditwh.settings import Workspace
 from creditwh.workdays import add_working_days
 from ingestion import ledger
-from ingestion.cleaning import apply_cleaning
+from ingestion.cleaning import clean_chunk
 from ingestion.errors import BatchError, IngestionError
 from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
 from ingestion.schema import load_schema, warning_columns
@@ -150,14 +150,14 @@ def _deadline(day: date, days: int):
 
 
 def _due_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
+    """``(<latency field>, _due_by, _due_by_estimated)`` for each distinct date of the chunk (working-day calendar)."""
     field, days = contract.latency_field, contract.latency_working_days
     lookup = {d: _deadline(d, days) for d in frame[field].drop_nulls().unique().to_list()}
-    table = pl.DataFrame(
+    return pl.DataFrame(
         {field: list(lookup), "_due_by": [v.due for v in lookup.values()],
          "_due_by_estimated": [v.estimated for v in lookup.values()]},
         schema={field: pl.Date, "_due_by": pl.Date, "_due_by_estimated": pl.Boolean},
     )
-    return frame.join(table, on=field, how="left", maintain_order="left")
 
 
 def _received_at(path: Path) -> datetime:
@@ -169,16 +169,17 @@ def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
     return raw.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
-def _with_provenance(frame: pl.DataFrame, b: _Batch) -> pl.DataFrame:
+def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str]) -> pl.LazyFrame:
+    """Accepted rows as landed: provenance, SLA due date and late flag, ``<f>__raw`` kept where cleaning changed it."""
     c = b.contract
-    frame = _due_dates(frame, c)
     received_local = b.received.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
     warnings = [
         pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(pl.Series(sorted(codes)).implode()))
         .then(pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name)))
         for f, codes in warning_columns(c)
     ]
-    frame = frame.with_columns(
+    rows = rows.join(due.lazy(), on=c.latency_field, how="left", maintain_order="left").with_columns(
+        *changed_raw_values(c, unchanged),
         _batch_id=pl.lit(b.batch_id), _feed=pl.lit(c.name), _producer_code=pl.lit(c.producer.code),
         _producer_dept=pl.lit(c.producer.department), _producer_dept_uscc=pl.lit(c.producer.department_uscc),
         _providing_system=pl.lit(c.producer.providing_system), _source_file=pl.lit(b.rel),
@@ -187,7 +188,7 @@ def _with_provenance(frame: pl.DataFrame, b: _Batch) -> pl.DataFrame:
         _is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     )
-    return frame.select([pl.col(col).cast(t) for col, t in landed_schema(c).items()])
+    return rows.select([pl.col(col).cast(t) for col, t in landed_schema(c).items()])
 
 
 def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.DataFrame:
@@ -224,16 +225,15 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
         for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
-            frame = apply_cleaning(_canonical(chunk, mapped, c), c.fields)
+            frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
             sigs.append(signatures(frame, c))
             found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, sigs[-1], c)])
             reasons.append(found)
-            frame = _with_provenance(frame, b)
             parts.append(accepted_dir / f"part-{i:05d}.parquet")
             if pending is not None:
                 pending.result()
-            pending = writer.submit(_write_chunk, frame, found[ROW_INDEX], parts[-1],
-                                    rejected_dir / f"part-{i:05d}.parquet", c)
+            pending = writer.submit(_write_chunk, frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b,
+                                    parts[-1], rejected_dir / f"part-{i:05d}.parquet")
         if pending is not None:
             pending.result()
     if not parts:
@@ -244,24 +244,26 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
     all_reasons = pl.concat([*reasons, dups]).unique(maintain_order=True)
     # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
     moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()
-    dup_rows = [pl.DataFrame(schema=landed_schema(c))]
+    row_columns = [ROW_INDEX, *(f.name for f in c.fields), *(f"{f.name}__raw" for f in c.fields)]
+    dup_rows = [pl.DataFrame(schema={k: v for k, v in landed_schema(c).items() if k in row_columns}
+                             | {ROW_INDEX: pl.Int64}).select(row_columns)]
     hit = pl.col(ROW_INDEX).is_in(moved.implode())
     for part in parts if moved.len() else []:
         if pl.scan_parquet(part).select(hit.any()).collect().item():
             frame = pl.read_parquet(part)
-            dup_rows.append(frame.filter(hit).with_columns(received_values(c)))
+            dup_rows.append(frame.filter(hit).with_columns(received_values(c)).select(row_columns))
             frame.filter(~hit).write_parquet(part, **PARQUET)
     landed = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
-    bad_rows = pl.concat([pl.read_parquet(p) for p in rejected_parts] + dup_rows).unique(ROW_INDEX)
+    bad_rows = pl.concat([pl.read_parquet(p).select(row_columns) for p in rejected_parts] + dup_rows).unique(ROW_INDEX)
     return landed, _reject_rows(all_reasons, bad_rows, b)
 
 
-def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, landed_part: Path, rejected_part: Path,
-                 contract: FeedContract) -> None:
-    """Accepted rows to the landing part (``<f>__raw`` kept where cleaning changed the value); rejected rows,
-    with every raw value, to scratch for the quarantine."""
+def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str], b: _Batch,
+                 landed_part: Path, rejected_part: Path) -> None:
+    """Accepted rows, with provenance, to the landing part — filtered, completed and written in one streaming pass;
+    rejected rows, with every raw value, to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    frame.filter(~bad).with_columns(changed_raw_values(contract)).write_parquet(landed_part, **PARQUET)
+    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).sink_parquet(landed_part, **PARQUET)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 

@@ -29,11 +29,13 @@ def raw_columns(contract: FeedContract) -> list[str]:
     return [f"{f.name}__raw" for f in contract.fields]
 
 
-def changed_raw_values(contract: FeedContract) -> list[pl.Expr]:
+def changed_raw_values(contract: FeedContract, unchanged: frozenset[str] = frozenset()) -> list[pl.Expr]:
     """What landing keeps of ``<f>__raw``: the value as received where cleaning changed it (trimmed, normalised,
     re-typed, unparseable), null where the landed value, as text, is exactly what was received — OpenSanctions'
-    ``original_value``. :func:`received_values` gives every raw value back."""
-    return [pl.when(pl.col(f"{f.name}__raw").ne_missing(pl.col(f.name).cast(pl.String)))
+    ``original_value``. :func:`received_values` gives every raw value back. ``unchanged``: fields cleaning is
+    known to have left as received (no comparison needed)."""
+    return [pl.lit(None, pl.String).alias(f"{f.name}__raw") if f.name in unchanged else
+            pl.when(pl.col(f"{f.name}__raw").ne_missing(pl.col(f.name).cast(pl.String)))
             .then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
 
 

@@ -38,7 +38,8 @@ from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_v
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
 CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
-PARQUET = {"compression": "zstd", "compression_level": 1}  # as small as the default level, written faster
+PARQUET = {"compression": "zstd", "compression_level": 1}
+HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it  # as small as the default level, written faster
 PROVENANCE = {
     "_batch_id": pl.String, "_feed": pl.String, "_producer_code": pl.String, "_producer_dept": pl.String,
     "_producer_dept_uscc": pl.String, "_providing_system": pl.String, "_source_file": pl.String,
@@ -68,15 +69,22 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class _Batch:
-    """What every landed row of one batch shares (provenance)."""
+    """What every landed row of one batch shares (provenance). The content hash may still be being computed."""
 
     contract: FeedContract
     rel: str
-    batch_id: str
-    sha256: str
+    digest: Future  # → the file's SHA-256 (hex)
     received: datetime
     ingested: datetime
     scratch: Path
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result()
+
+    @property
+    def batch_id(self) -> str:
+        return ledger.batch_id_for(self.contract.name, self.sha256)
 
 
 def landed_schema(contract: FeedContract) -> dict[str, pl.DataType]:
@@ -321,17 +329,23 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
     """
     ws.ensure()
     rel = path.relative_to(ws.feeds).as_posix() if path.is_relative_to(ws.feeds) else path.name
-    sha = sha256_of(path)
-    batch_id = ledger.batch_id_for(contract.name, sha)
-    done = ledger.read_entry(ws.ledger, contract.name, batch_id)
-    if done is not None:
-        return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
+    hasher = ThreadPoolExecutor(max_workers=1)
+    digest: Future = Future()
+    if path.stat().st_size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
+        # a new large file: hashed on its own thread while the first chunk is read and validated; only the
+        # landed rows (which carry the batch id) wait for it
+        digest = hasher.submit(sha256_of, path)
+    else:
+        digest.set_result(sha256_of(path))
+        batch_id = ledger.batch_id_for(contract.name, digest.result())
+        if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:
+            return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
     schema = schema if schema is not None else load_schema(contract)
 
     ingested = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
-    scratch = ws.staging_tmp / f"{batch_id}-{uuid.uuid4().hex[:8]}"
+    scratch = ws.staging_tmp / f"{contract.name}-{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
-    b = _Batch(contract, rel, batch_id, sha, _received_at(path), ingested, scratch)
+    b = _Batch(contract, rel, digest, _received_at(path), ingested, scratch)
     try:
         raw: RawBatch | None = None
         error: BatchError | None = None
@@ -352,6 +366,9 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         rejects = pl.concat([rejects, _malformed_rejects(raw, b)])
         rows_read = raw.rows_read if raw is not None else 0
         rows_quarantined = rejects["_row_number"].n_unique() if rejects.height else 0
+        sha, batch_id = b.sha256, b.batch_id
+        if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:  # same content, another name
+            return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
         rows_late = 0
         if error is None:
             rows_late = _late_rows(scratch / "landing")
@@ -372,6 +389,7 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         )
         ledger.write_entry(ws.ledger, entry)  # the commit marker, written last
     finally:
+        hasher.shutdown(cancel_futures=True)
         shutil.rmtree(scratch, ignore_errors=True)
     by_rule = dict(rejects.group_by("rule").agg(pl.col("_row_number").n_unique()).iter_rows()) if rejects.height else {}
     return BatchResult(contract.name, rel, batch_id, entry.status, entry.rows_read, entry.rows_landed,

@@ -64,5 +64,11 @@ def write_entry(ledger_dir: Path, entry: LedgerEntry) -> Path:
     return path
 
 
+def has_source(ledger_dir: Path, feed: str, source_file: str) -> bool:
+    """Whether any batch of ``feed`` came from a file of this name (a rerun, most likely: hash before anything)."""
+    return any(json.loads(p.read_text(encoding="utf-8")).get("source_file") == source_file
+               for p in (ledger_dir / feed).glob("*.json"))
+
+
 def all_entries(ledger_dir: Path) -> list[LedgerEntry]:
     return [LedgerEntry(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(ledger_dir.glob("*/*.json"))]

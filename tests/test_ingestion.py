@@ -73,7 +73,11 @@ def test_every_reason_of_every_bad_row_is_quarantined(ws):
     assert json.loads(r.filter(pl.col("_row_number") == 2)["raw_record"][0])["统一社会信用代码"] == bad_uscc["uscc"]
 
 
-def test_same_file_twice_adds_nothing(ws):
+@pytest.mark.parametrize("hash_behind", [False, True], ids=["hashed-first", "hashed-alongside"])
+def test_same_file_twice_adds_nothing(ws, monkeypatch, hash_behind):
+    # large files are hashed while they are validated; the copy under a new name is found only at the end
+    if hash_behind:
+        monkeypatch.setattr("ingestion.landing.HASH_BEHIND_BYTES", 0)
     path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
     first = ingest_all(ws)
     copy = path.with_name("p_again.csv")
@@ -113,7 +117,10 @@ def test_unreadable_files_are_rejected_with_a_reason(ws, content, rule):
     assert result.rows_read == result.rows_landed + result.rows_quarantined
 
 
-def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_lands_it(ws, monkeypatch):
+@pytest.mark.parametrize("hash_behind", [False, True], ids=["hashed-first", "hashed-alongside"])
+def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_lands_it(ws, monkeypatch, hash_behind):
+    if hash_behind:
+        monkeypatch.setattr("ingestion.landing.HASH_BEHIND_BYTES", 0)
     path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
     import ingestion.ledger as ledger
 
@@ -124,6 +131,8 @@ def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_lands_it(ws, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         ingest_all(ws)
     monkeypatch.undo()
+    if hash_behind:
+        monkeypatch.setattr("ingestion.landing.HASH_BEHIND_BYTES", 0)
     assert all_entries(ws.ledger) == []  # not committed: the warehouse ignores the orphan folder
     assert not any(ws.staging_tmp.iterdir())  # scratch cleaned
     [result] = ingest_all(ws)

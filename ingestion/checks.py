@@ -22,6 +22,7 @@ import pyarrow as pa_arrow
 from pandera.api.polars.types import PolarsData
 
 from creditwh import identifiers
+from ingestion.cleaning import few_distinct
 
 _FOOD_LICENCE_SHAPE = "|".join(p.pattern for p in (identifiers.SC_PATTERN, identifiers.JY_PATTERN))
 _OTHER_LICENCE_SHAPE = "|".join(
@@ -148,10 +149,6 @@ IDENTIFIER_RULES = {"uscc": ("uscc_check", uscc_valid), "ric": ("ric_check", ric
 
 # ---- pandera checks (called by the generated schemas) ------------------------------------------------------
 
-# A column whose distinct values are at most this share of its rows is checked value by value, not row by row.
-DISTINCT_SHARE = 0.05
-
-
 def passing_values(frame: pl.LazyFrame, key: str, valid) -> pl.Series:
     """The distinct non-null values of column ``key`` for which ``valid`` holds."""
     values = frame.select(pl.col(key).drop_nulls().unique()).collect()
@@ -169,8 +166,7 @@ def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
     def check(data: PolarsData) -> pl.LazyFrame:
         col, frame = pl.col(data.key), data.lazyframe
         if costly:
-            counts = frame.select(pl.len(), col.approx_n_unique()).collect().row(0)
-            if counts[1] <= DISTINCT_SHARE * counts[0]:
+            if frame.select(few_distinct(col)).collect().item():
                 return frame.select(col.is_null() | col.is_in(passing_values(frame, data.key, valid).implode()))
         return frame.select((col.is_null() | valid(col)).fill_null(False))
 

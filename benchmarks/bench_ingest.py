@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     csv = home / "feeds" / "amr_enforcement" / "penalties" / "penalties_bench.csv"
     faults, gen_s = write_csv(csv, args.rows, args.seed)
     size = csv.stat().st_size
+    os.sync()  # the file's pages written back first: neither timed step should pay for that writeback
     print(f"wrote {args.rows:,} rows ({human_bytes(size)}, {faults:,} faults) in {gen_s:.1f} s", flush=True)
 
     ours_s, ours_rss, out = timed(INGEST, str(home), str(csv))

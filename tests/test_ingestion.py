@@ -181,3 +181,26 @@ def test_cleaning_touches_only_what_needs_it():
                                                            "2025-01-06 08:00:00", "2025-13-45", None]}),
                            (PENALTIES.field("decision_date"),))["decision_date"].cast(pl.String).to_list()
     assert dates == ["2025-01-02", "2025-01-03", "2025-01-04", "2025-01-05", "2025-01-06", None, None]
+
+
+def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch):
+    """Repeated values are cleaned and checked once per distinct value: the landed rows and the quarantine are exactly
+    what cleaning and checking every row gives."""
+    from creditwh.settings import Workspace
+
+    rows = [penalty_row(n, legal_rep_name=name, decision_date=day, uscc=uscc)
+            for n, (name, day, uscc) in enumerate(
+                [("張偉", "2025-09-30", None), ("李娜", "2025/10/09", None), ("張偉", "2025-13-45", None),
+                 ("王芳 ", "20251010", "91310110MA1FL2X3XX"), ("李娜", "2025年10月11日", None)] * 40, start=1)]
+    for row in rows:
+        row["uscc"] = row["uscc"] or penalty_row(1)["uscc"]
+    results = {}
+    for share in (0.0, 1.0):  # never / always by distinct value
+        monkeypatch.setattr("ingestion.cleaning.DISTINCT_SHARE", share)
+        home = Workspace(tmp_path / f"share-{share}").ensure()
+        write_feed(home, "penalties", "p.csv", rows, mtime=datetime(2025, 10, 12, tzinfo=timezone.utc).timestamp())
+        [result] = ingest_all(home)
+        assert result.rows_quarantined == 80
+        results[share] = (landed(home).drop("_ingested_at").sort("_row_number"),
+                          rejects(home).sort("_row_number", "rule"))
+    assert results[0.0][0].equals(results[1.0][0]) and results[0.0][1].equals(results[1.0][1])

@@ -117,8 +117,7 @@ def few_distinct(column: pl.Expr) -> pl.Expr:
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
     """The field's cleaned, typed value for every raw value (same length and order), and whether cleaning is known
     to have left every value as it was received."""
-    plain = not f.clean and f.logical_type == "string"  # trim and empty → null only: cheaper than any mapping
-    if not plain and values.len() and values.to_frame("v").select(few_distinct(pl.col("v"))).item():
+    if values.len() and values.to_frame("v").select(few_distinct(pl.col("v"))).item():
         distinct = values.unique()
         cleaned = parse_series(clean_series(distinct, f), f)
         if f.logical_type == "string" and cleaned.equals(distinct):  # nothing to change (code tables, as a rule)

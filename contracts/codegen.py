@@ -174,7 +174,7 @@ def _feed_table(c: FeedContract) -> list[str]:
     for f in c.fields:
         lines += _column(f.name, DUCKDB_TYPES[f.logical_type], _column_description(f), _field_meta(f), _field_tests(f))
     for f in c.fields:
-        lines += _column(f"{f.name}__raw", "varchar", f"{f.label}（收到的原始值，未清洗）", _field_meta(f), [])
+        lines += _column(f"{f.name}__raw", "varchar", f"{f.label}（收到的原始值：仅在清洗改变了该值时保留，否则为空）", _field_meta(f), [])
     for name, data_type, description in PROVENANCE:
         tests = ["              - not_null"] if name in PROVENANCE_NOT_NULL else []
         lines += _column(name, data_type, description, None, tests)

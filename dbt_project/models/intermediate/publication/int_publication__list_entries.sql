@@ -1,6 +1,7 @@
 -- 经营异常名录、严重违法失信名单的公示判断：每个列入决定书文号取截至 as_of 日已收到的最新版本。
 -- 移出是历史而非删除：移出日期取最早发生的一项——报送的移出（日期已到）、准予信用修复（规则 stop）、
--- 名单期限届满（rule_publication_periods.list_term，严重违法失信名单3年）；移出后的记录继续公示并带移出日期与原因。
+-- 名单期限届满（与名单模型同一规则行 rule_list_parameters.serious_list_period，严重违法失信名单3年）；
+-- 移出后的记录继续公示并带移出日期与原因。
 
 with
 
@@ -42,10 +43,12 @@ rules as (
 
 ),
 
+-- 名单期限：名单模型（int_lists__list_periods）所用的同一规则行
 terms as (
 
-    select * from {{ ref('rule_publication_periods') }}
-    where parameter = 'list_term'
+    select 'serious_list' as record_type, period.*
+    from {{ ref('rule_list_parameters') }} as period
+    where period.rule_id = 'serious_list_period' and period.list_type = 'serious'
 
 ),
 
@@ -101,12 +104,12 @@ repair_removals as (
 term_removals as (
 
     select latest.record_type, latest.list_decision_number,
-        (latest.list_date + to_months(terms.quantity))::date as removed_on, terms.display_reason as reason
+        (latest.list_date + {{ rule_period('terms') }})::date as removed_on, '期满自动移出' as reason
     from latest
     inner join terms
         on terms.record_type = latest.record_type
         and {{ rule_in_force('latest.list_date', 'terms') }}
-    where (latest.list_date + to_months(terms.quantity))::date <= {{ as_of_date() }}
+    where (latest.list_date + {{ rule_period('terms') }})::date <= {{ as_of_date() }}
 
 ),
 

@@ -12,6 +12,15 @@ serious as (
 
 ),
 
+-- 名单期满日只在名单模型中计算一次（列入当日有效的 rule_list_parameters.serious_list_period）
+serious_expiry as (
+
+    select list_decision_number, uscc, scheduled_expiry_date
+    from {{ ref('int_lists__list_periods') }}
+    where list_type = 'serious'
+
+),
+
 abnormal as (
 
     select * from {{ ref('stg_landing__abnormal_listings') }}
@@ -60,10 +69,10 @@ bases as (
         list_date as received_date,
         removal_date,
         removal_reason,
-        cast(list_date + to_months({{ punishment_rule('serious_list_term_months', 'list_date') }}) as date)
-            as planned_end,
+        serious_expiry.scheduled_expiry_date as planned_end,
         _batch_id, _source_file, _row_number
     from serious
+    left join serious_expiry using (list_decision_number, uscc)
 
     union all
 

@@ -60,7 +60,7 @@ def _only_where(values: pl.Series, needs: str, step) -> pl.Series:
     if idx.is_empty():
         return values
     changed = values.gather(idx).to_frame("v").select(step(pl.col("v"))).to_series()
-    return values.scatter(idx, changed)
+    return values.clone().scatter(idx, changed)  # a copy: scatter writes in place, and values is the caller's
 
 
 def _brackets(e: pl.Expr) -> pl.Expr:
@@ -83,6 +83,58 @@ def clean_series(values: pl.Series, f: Field) -> pl.Series:
     if "strip" not in f.clean:
         values = values.str.strip_chars()
     return values.set(values == "", None).alias(f.name)
+
+
+# Which values some step could change, as one regex: a value of characters that every step of the field leaves as
+# they are (and not empty) comes through all of them unchanged, so the steps run on the other values only. Trimming
+# (always applied) keeps any character but whitespace; nfkc keeps NFKC_STABLE; brackets keeps all but the brackets it
+# rewrites; upper keeps all but a–z (none of NFKC_STABLE has another case mapping; without nfkc only printable
+# ASCII is kept). t2s has no such test (OpenCC converts phrases as well as characters).
+_BRACKET_CHARS = "[]()【】"
+
+
+def _without(ranges: tuple[tuple[int, int], ...], chars: str) -> tuple[tuple[int, int], ...]:
+    out = []
+    for a, b in ranges:
+        for cut in sorted(ord(ch) for ch in chars if a <= ord(ch) <= b):
+            if a < cut:
+                out.append((a, cut - 1))
+            a = cut + 1
+        if a <= b:
+            out.append((a, b))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _needs_cleaning(steps: tuple[str, ...]) -> str | None:
+    if not set(steps) <= {"strip", "nfkc", "brackets", "upper"}:
+        return None
+    if "nfkc" in steps:
+        kept = NFKC_STABLE
+    elif "upper" in steps:
+        kept = ((0x20, 0x7E),)
+    else:  # any character is kept but whitespace at either end and what the bracket step rewrites
+        return r"^\s|\s$|^$" + ("|" + _NEEDS_BRACKETS if "brackets" in steps else "")
+    kept = _without(kept, " " + (_BRACKET_CHARS if "brackets" in steps else "")
+                    + ("abcdefghijklmnopqrstuvwxyz" if "upper" in steps else ""))
+    return "^$|[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in kept) + "]"
+
+
+def needs_cleaning(f: Field) -> str | None:
+    """One regex matching every value the field's steps could change; None when some step has no such test."""
+    return _needs_cleaning(f.clean)
+
+
+def clean_rows(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
+    """:func:`clean_series` for a column of mostly distinct values, and whether every value came through as it was:
+    one regex pass (:func:`needs_cleaning`) finds the values some step would change, and only those are cleaned."""
+    needs = needs_cleaning(f)
+    if needs is None:
+        return clean_series(values, f), False
+    idx = values.str.contains(needs).fill_null(False).arg_true()
+    if idx.is_empty():
+        return values.alias(f.name), True
+    return values.clone().scatter(idx, clean_series(values.gather(idx), f)).alias(f.name), False  # not in place
 
 
 def parse_series(values: pl.Series, f: Field) -> pl.Series:
@@ -125,7 +177,8 @@ def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
         mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
         mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
         return mapped["clean"].alias(f.name), False
-    return parse_series(clean_series(values, f), f), False
+    cleaned, same = clean_rows(values, f)
+    return parse_series(cleaned, f), same and f.logical_type == "string"
 
 
 def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, frozenset[str]]:

@@ -40,10 +40,13 @@ EMPTY_BATCH = "_empty"
 CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
 PARQUET = {"compression": "zstd", "compression_level": 1}
 HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it  # as small as the default level, written faster
+# Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
+# either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
+_BATCH_TEXT = pl.Categorical
 PROVENANCE = {
-    "_batch_id": pl.String, "_feed": pl.String, "_producer_code": pl.String, "_producer_dept": pl.String,
-    "_producer_dept_uscc": pl.String, "_providing_system": pl.String, "_source_file": pl.String,
-    "_row_number": pl.Int64, "_file_sha256": pl.String, "_received_at": pl.Datetime("us"),
+    "_batch_id": _BATCH_TEXT, "_feed": _BATCH_TEXT, "_producer_code": _BATCH_TEXT, "_producer_dept": _BATCH_TEXT,
+    "_producer_dept_uscc": _BATCH_TEXT, "_providing_system": _BATCH_TEXT, "_source_file": _BATCH_TEXT,
+    "_row_number": pl.Int64, "_file_sha256": _BATCH_TEXT, "_received_at": pl.Datetime("us"),
     "_ingested_at": pl.Datetime("us"), "_due_by": pl.Date, "_due_by_estimated": pl.Boolean,
     "_is_late": pl.Boolean, "_warnings": pl.String,
 }
@@ -177,6 +180,10 @@ def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
     return raw.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
+def _batch_text(value: str | None) -> pl.Expr:
+    return pl.lit(value, pl.String).cast(_BATCH_TEXT)
+
+
 def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str]) -> pl.LazyFrame:
     """Accepted rows as landed: provenance, SLA due date and late flag, ``<f>__raw`` kept where cleaning changed it."""
     c = b.contract
@@ -186,16 +193,21 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
         .then(pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name)))
         for f, codes in warning_columns(c)
     ]
-    rows = rows.join(due.lazy(), on=c.latency_field, how="left", maintain_order="left").with_columns(
+    day = pl.col(c.latency_field)
+    rows = rows.with_columns(
         *changed_raw_values(c, unchanged),
-        _batch_id=pl.lit(b.batch_id), _feed=pl.lit(c.name), _producer_code=pl.lit(c.producer.code),
-        _producer_dept=pl.lit(c.producer.department), _producer_dept_uscc=pl.lit(c.producer.department_uscc),
-        _providing_system=pl.lit(c.producer.providing_system), _source_file=pl.lit(b.rel),
-        _file_sha256=pl.lit(b.sha256), _received_at=pl.lit(b.received, pl.Datetime("us")),
+        # the due date of each distinct decision date, looked up (a join would gather every column again)
+        _due_by=day.replace_strict(due[c.latency_field], due["_due_by"], default=None, return_dtype=pl.Date),
+        _due_by_estimated=day.replace_strict(due[c.latency_field], due["_due_by_estimated"], default=None,
+                                             return_dtype=pl.Boolean),
+        _batch_id=_batch_text(b.batch_id), _feed=_batch_text(c.name), _producer_code=_batch_text(c.producer.code),
+        _producer_dept=_batch_text(c.producer.department),
+        _producer_dept_uscc=_batch_text(c.producer.department_uscc),
+        _providing_system=_batch_text(c.producer.providing_system), _source_file=_batch_text(b.rel),
+        _file_sha256=_batch_text(b.sha256), _received_at=pl.lit(b.received, pl.Datetime("us")),
         _ingested_at=pl.lit(b.ingested, pl.Datetime("us")),
-        _is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
-    )
+    ).with_columns(_is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date))
     return rows.select([pl.col(col).cast(t) for col, t in landed_schema(c).items()])
 
 

@@ -183,6 +183,32 @@ def test_cleaning_touches_only_what_needs_it():
     assert dates == ["2025-01-02", "2025-01-03", "2025-01-04", "2025-01-05", "2025-01-06", None, None]
 
 
+@pytest.mark.parametrize("steps", [(), ("strip",), ("strip", "nfkc"), ("strip", "nfkc", "upper"),
+                                   ("strip", "nfkc", "brackets"), ("upper",), ("brackets",), ("nfkc", "upper")])
+def test_one_regex_finds_every_value_a_step_would_change(steps):
+    """clean_rows runs the steps only on values its regex flags: that must give exactly what the steps give on every
+    value, including full-width forms, odd whitespace, brackets, lower case and characters outside the BMP."""
+    import random
+    from dataclasses import replace
+
+    from ingestion.cleaning import clean_rows, clean_series
+
+    field = replace(PENALTIES.field("decision_number"), clean=steps)
+    alphabet = ("abcXYZ019 -/.,()[]【】〔〕（）［］ＡＢａｂ１２\u3000\t\n\u00a0\u2003〇沪市监處罚號年号"
+                "①½ﬁ\u00e9\u0301ß\U00020000\U0001f600\u3001\u3002\u300a")
+    rng = random.Random(7)
+    values = [None, "", " ", "沪市监杨处〔2025〕1号", "91310110MA1FL2X3XX"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    series = pl.Series("decision_number", values, dtype=pl.String)
+    fast, unchanged = clean_rows(series, field)
+    assert series.to_list() == values  # the raw values are left as they were
+    assert fast.to_list() == clean_series(series, field).to_list()
+    assert not unchanged
+    plain = ["ABC-123", "沪市监杨处〔2025〕1号"] if "nfkc" in steps or "upper" not in steps else ["ABC-123"]
+    same, unchanged = clean_rows(pl.Series("decision_number", plain), field)
+    assert unchanged and same.to_list() == plain  # nothing to clean: one regex pass, no copy
+
+
 def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch):
     """Repeated values are cleaned and checked once per distinct value: the landed rows and the quarantine are exactly
     what cleaning and checking every row gives."""

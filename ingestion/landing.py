@@ -9,15 +9,17 @@ the commit marker — so a crash at any point leaves nothing the warehouse reads
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 import pandera.polars as pa
@@ -33,13 +35,17 @@ from ingestion.errors import BatchError, IngestionError
 from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
 from ingestion.schema import load_schema, warning_columns
 from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_values, copies_in_chunk, duplicate_reasons,
-                                  received_values, schema_reasons, signatures)
+                                  duplicate_suspects, received_values, schema_reasons, signatures)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
 CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
-PARQUET = {"compression": "zstd", "compression_level": 1}
-HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it  # as small as the default level, written faster
+# zstd level 1: as small as the default level, written faster. Null counts only: min/max statistics of ~70 text
+# columns cost a quarter of the write, and nothing reads landing by value ranges (the warehouse scans whole batches,
+# which the batch_id= folders already select).
+PARQUET = {"compression": "zstd", "compression_level": 1,
+           "statistics": {"min": False, "max": False, "distinct_count": False, "null_count": True}}
+HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
 _BATCH_TEXT = pl.Categorical
@@ -229,12 +235,30 @@ def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.Dat
     )
 
 
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """Python's cycle collector off while a batch streams through: the work is in polars and numpy, and the
+    collector would otherwise walk every live object again and again as pandera and polars create small ones."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
     """Validate every chunk; write accepted rows to ``scratch/landing``. Returns (rows landed, quarantine lines).
 
     A chunk's Parquet is written on a background thread while the next chunk is read and validated (polars
     releases the GIL), at most one write behind.
     """
+    with _without_gc():
+        return _land_rows_in_chunks(raw, b, schema, name)
+
+
+def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
     c = b.contract
     mapped = _header_map(raw, c, name)
     accepted_dir, rejected_dir = b.scratch / "landing", b.scratch / "rejected"
@@ -246,7 +270,7 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
         pending: Future | None = None
         for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
             frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
-            sigs.append(signatures(frame, c))
+            sigs.append(signatures(frame, c, i))
             found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, sigs[-1], c)])
             reasons.append(found)
             parts.append(accepted_dir / f"part-{i:05d}.parquet")
@@ -254,13 +278,15 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
                 pending.result()
             pending = writer.submit(_write_chunk, frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b,
                                     parts[-1], rejected_dir / f"part-{i:05d}.parquet")
+        suspects = duplicate_suspects(pl.concat(sigs))  # while the last chunk is being written
         if pending is not None:
             pending.result()
     if not parts:
         parts.append(accepted_dir / "part-00000.parquet")
         pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1], **PARQUET)
     rejected_parts = sorted(rejected_dir.glob("*.parquet"))
-    dups = duplicate_reasons(pl.concat(sigs), parts + rejected_parts, c)
+    by_chunk = {i: [p for p in (part, rejected_dir / part.name) if p.exists()] for i, part in enumerate(parts)}
+    dups = duplicate_reasons(suspects, by_chunk, c)
     all_reasons = pl.concat([*reasons, dups]).unique(maintain_order=True)
     # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
     moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()
@@ -283,7 +309,7 @@ def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, un
     """Accepted rows, with provenance, to the landing part — filtered, completed and written in one streaming pass;
     rejected rows, with every raw value, to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).sink_parquet(landed_part, **PARQUET)
+    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect().write_parquet(landed_part, **PARQUET)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 

@@ -19,7 +19,7 @@ from ingestion.reading import ROW_INDEX
 from ingestion.schema import full_validation
 
 REASON_SCHEMA = {ROW_INDEX: pl.Int64, "rule": pl.String, "field": pl.String, "value": pl.String}
-SIGNATURE_SCHEMA = {ROW_INDEX: pl.Int64, "_row_sig": pl.UInt64, "_key_sig": pl.UInt64}
+SIGNATURE_SCHEMA = {ROW_INDEX: pl.Int64, "_row_sig": pl.UInt64, "_key_sig": pl.UInt64, "_chunk": pl.Int32}
 _PANDERA_RULES = {"not_nullable": "required"}
 _SEED = 20_251_123  # any fixed value: signatures are only compared within one batch, in one process
 _FNV_PRIME = 0x100000001B3
@@ -87,14 +87,15 @@ def _columns_hash(columns: list[str]) -> pl.Expr:
     return folded
 
 
-def signatures(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
-    """Per row: a hash of its raw values and of its (cleaned) record key; the key hash is null if a part is."""
+def signatures(frame: pl.DataFrame, contract: FeedContract, chunk: int = 0) -> pl.DataFrame:
+    """Per row: a hash of its raw values and of its (cleaned) record key (null if a part is), and its chunk."""
     key = list(contract.record_key)
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
     return frame.select(
         pl.col(ROW_INDEX),
         _columns_hash(raw_columns(contract)).alias("_row_sig"),
         pl.when(complete).then(_columns_hash(key)).alias("_key_sig"),
+        pl.lit(chunk, pl.Int32).alias("_chunk"),
     )
 
 
@@ -109,14 +110,23 @@ def copies_in_chunk(frame: pl.DataFrame, sigs: pl.DataFrame, contract: FeedContr
                          value=pl.lit(None, pl.String))
 
 
-def duplicate_reasons(sigs: pl.DataFrame, parts: list[Path], contract: FeedContract) -> pl.DataFrame:
-    """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)."""
+def duplicate_suspects(sigs: pl.DataFrame) -> pl.DataFrame:
+    """Rows that may be batch-wide duplicates, from the signatures alone (``_row_number``, ``_chunk``): rows whose raw
+    signature recurs in another chunk (copies within one chunk were taken out by :func:`copies_in_chunk`), and rows
+    whose record-key signature recurs anywhere. Only these are read back and compared value by value."""
+    spans = pl.col("_row_sig").is_duplicated() & (pl.col("_chunk").n_unique().over("_row_sig") > 1)
+    clash = pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()
+    return sigs.filter(spans | clash).select(ROW_INDEX, "_chunk")
+
+
+def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], contract: FeedContract) -> pl.DataFrame:
+    """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)
+    among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only."""
     raw_cols, key = raw_columns(contract), list(contract.record_key)
-    suspects = sigs.filter(pl.col("_row_sig").is_duplicated() | (
-        pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()))
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
-    rows = (pl.scan_parquet(parts).filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
+    files = [path for chunk in sorted(suspects["_chunk"].unique()) for path in parts.get(chunk, [])]
+    rows = (pl.scan_parquet(files).filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
             .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
     first = pl.struct(raw_cols).is_first_distinct()
     copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),

@@ -112,21 +112,25 @@ def _messy_batch(ws: Workspace):
     rows[2] = penalty_row(3, decision_date="2025-02-30")
     rows.insert(6, dict(rows[0]))  # exact copy of row 1, in a later chunk
     rows.append(penalty_row(4, fine_amount_wan="9"))  # same decision number as row 4, other values
+    rows.insert(2, dict(rows[1]))  # a copy of row 2 next to it (the same chunk, as a rule) …
+    rows.append(dict(rows[1]))  # … and another far from it
+    rows += [penalty_row(20), penalty_row(20, fine_amount_wan="7")]  # a key clash side by side
     return write_feed(ws, "penalties", "p.csv", rows, mtime=1_760_000_000)
 
 
-def test_small_chunks_give_the_same_result_as_one_chunk(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+def test_small_chunks_give_the_same_result_as_one_chunk(tmp_path, monkeypatch, chunk_rows):
     one = Workspace(tmp_path / "one").ensure()
     _messy_batch(one)
     [whole] = ingest_all(one)
-    monkeypatch.setattr(landing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(landing, "CHUNK_ROWS", chunk_rows)
     many = Workspace(tmp_path / "many").ensure()
     _messy_batch(many)
     [chunked] = ingest_all(many)
-    assert (whole.rows_read, whole.rows_landed, whole.rows_quarantined) == (10, 6, 4)
-    assert whole.rejects_by_rule == chunked.rejects_by_rule == {"bad_date": 1, "duplicate_row": 1, "duplicate_key": 2}
+    assert (whole.rows_read, whole.rows_landed, whole.rows_quarantined) == (14, 6, 8)
+    assert whole.rejects_by_rule == chunked.rejects_by_rule == {"bad_date": 1, "duplicate_row": 3, "duplicate_key": 4}
     assert _rows(one) == _rows(many)
-    assert len(list((many.landing / "penalties").glob("batch_id=penalties-*/*.parquet"))) == 5
+    assert len(list((many.landing / "penalties").glob("batch_id=penalties-*/*.parquet"))) == -(-14 // chunk_rows)
 
 
 @pytest.mark.parametrize("crash_in", ["duplicate_reasons", "_publish", "write_entry"])

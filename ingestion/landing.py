@@ -309,7 +309,7 @@ def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, un
     """Accepted rows, with provenance, to the landing part — filtered, completed and written in one streaming pass;
     rejected rows, with every raw value, to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect().write_parquet(landed_part, **PARQUET)
+    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).sink_parquet(landed_part, **PARQUET)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 

@@ -8,6 +8,7 @@ t2s (traditional → simplified, OpenCC), brackets (〔YYYY〕 in document numbe
 from __future__ import annotations
 
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -50,7 +51,8 @@ def to_simplified(values: pl.Series) -> pl.Series:
 # document numbers; tests/test_ingestion.py checks every one). Only values with some other character are normalised.
 NFKC_STABLE = ((0x20, 0x7E), (0x3001, 0x3002), (0x3008, 0x3011), (0x3014, 0x301B), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _NEEDS_NFKC = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in NFKC_STABLE) + "]"
-_NEEDS_BRACKETS = r"[\[\]【】()]|〔\s|\s〕"  # anything but 〔YYYY〕 and （）, the forms the step writes
+_BRACKET_CHARS = "[]()【】"  # what the bracket step rewrites: anything but 〔YYYY〕 and （）, the forms it writes
+_NEEDS_BRACKETS = "[" + re.escape(_BRACKET_CHARS) + r"]|〔\s|\s〕"
 
 
 def _only_where(values: pl.Series, needs: str, step) -> pl.Series:
@@ -90,7 +92,6 @@ def clean_series(values: pl.Series, f: Field) -> pl.Series:
 # (always applied) keeps any character but whitespace; nfkc keeps NFKC_STABLE; brackets keeps all but the brackets it
 # rewrites; upper keeps all but a–z (none of NFKC_STABLE has another case mapping; without nfkc only printable
 # ASCII is kept). t2s has no such test (OpenCC converts phrases as well as characters).
-_BRACKET_CHARS = "[]()【】"
 
 
 def _without(ranges: tuple[tuple[int, int], ...], chars: str) -> tuple[tuple[int, int], ...]:

@@ -40,11 +40,10 @@ from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_v
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
 CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
-# zstd level 1: as small as the default level, written faster. Null counts only: min/max statistics of ~70 text
-# columns cost a quarter of the write, and nothing reads landing by value ranges (the warehouse scans whole batches,
-# which the batch_id= folders already select).
-PARQUET = {"compression": "zstd", "compression_level": 1,
-           "statistics": {"min": False, "max": False, "distinct_count": False, "null_count": True}}
+# zstd level 1: as small as the default level, written faster. No statistics: min/max of ~70 text columns cost a
+# quarter of the write and null counts another tenth, and nothing reads landing by value ranges (the warehouse scans
+# whole batches, which the batch_id= folders already select).
+PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
 HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
@@ -101,6 +100,12 @@ def landed_schema(contract: FeedContract) -> dict[str, pl.DataType]:
     schema.update({f"{f.name}__raw": pl.String for f in contract.fields})
     schema.update(PROVENANCE)
     return schema
+
+
+def scan_landed(parts: Path | list[Path], contract: FeedContract) -> pl.LazyFrame:
+    """Landed Parquet parts of a feed with the full landed schema: a part leaves out the ``<f>__raw`` columns that
+    are null on all its rows, and they come back here as null."""
+    return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert")
 
 
 def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = None) -> None:
@@ -286,7 +291,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
         pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1], **PARQUET)
     rejected_parts = sorted(rejected_dir.glob("*.parquet"))
     by_chunk = {i: [p for p in (part, rejected_dir / part.name) if p.exists()] for i, part in enumerate(parts)}
-    dups = duplicate_reasons(suspects, by_chunk, c)
+    dups = duplicate_reasons(suspects, by_chunk, c, landed_schema(c))
     all_reasons = pl.concat([*reasons, dups]).unique(maintain_order=True)
     # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
     moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()
@@ -296,7 +301,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     hit = pl.col(ROW_INDEX).is_in(moved.implode())
     for part in parts if moved.len() else []:
         if pl.scan_parquet(part).select(hit.any()).collect().item():
-            frame = pl.read_parquet(part)
+            frame = scan_landed(part, c).collect()
             dup_rows.append(frame.filter(hit).with_columns(received_values(c)).select(row_columns))
             frame.filter(~hit).write_parquet(part, **PARQUET)
     landed = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
@@ -309,7 +314,14 @@ def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, un
     """Accepted rows, with provenance, to the landing part — filtered, completed and written in one streaming pass;
     rejected rows, with every raw value, to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).sink_parquet(landed_part, **PARQUET)
+    landed = _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect()
+    # a ``<f>__raw`` column that is null on every row (cleaning changed no value of the field) is left out of the part:
+    # readers insert it as null (``union_by_name`` in the warehouse, :func:`scan_landed` here), and writing 20-odd
+    # empty text columns cost a fifth of the write
+    empty = [f"{f.name}__raw" for f in b.contract.fields if landed[f"{f.name}__raw"].null_count() == landed.height]
+    # one contiguous array per column first: the CSV reader's rows come in a few hundred pieces, and the writer
+    # encodes whole columns faster than it gathers pieces (−0.5 CPU-s per 1 M rows, benchmarks/RESULTS.md)
+    landed.drop(empty if landed.height else []).rechunk().write_parquet(landed_part, **PARQUET)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 
@@ -343,12 +355,12 @@ def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> pl.DataFr
     return pl.concat(parts)
 
 
-def _late_rows(landing_dir: Path) -> int:
+def _late_rows(landing_dir: Path, contract: FeedContract) -> int:
     """Landed rows delivered after their SLA due date, counted from the batch's Parquet parts."""
     parts = sorted(landing_dir.glob("*.parquet"))
     if not parts:
         return 0
-    return int(pl.scan_parquet(parts).select(pl.col("_is_late").fill_null(False).sum()).collect().item())
+    return int(scan_landed(parts, contract).select(pl.col("_is_late").fill_null(False).sum()).collect().item())
 
 
 def _publish(tmp: Path, target: Path) -> None:
@@ -409,7 +421,7 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
             return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
         rows_late = 0
         if error is None:
-            rows_late = _late_rows(scratch / "landing")
+            rows_late = _late_rows(scratch / "landing", contract)
             _publish(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
         if rejects.height:
             out = scratch / "quarantine"
@@ -475,4 +487,4 @@ def today_local() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-__all__ = ["BatchResult", "ensure_layout", "ingest_file", "ingest_all", "discover", "landed_schema", "json"]
+__all__ = ["BatchResult", "ensure_layout", "scan_landed", "ingest_file", "ingest_all", "discover", "landed_schema", "json"]

@@ -114,19 +114,25 @@ def duplicate_suspects(sigs: pl.DataFrame) -> pl.DataFrame:
     """Rows that may be batch-wide duplicates, from the signatures alone (``_row_number``, ``_chunk``): rows whose raw
     signature recurs in another chunk (copies within one chunk were taken out by :func:`copies_in_chunk`), and rows
     whose record-key signature recurs anywhere. Only these are read back and compared value by value."""
-    spans = pl.col("_row_sig").is_duplicated() & (pl.col("_chunk").n_unique().over("_row_sig") > 1)
+    recurs = pl.col("_row_sig").is_duplicated()
     clash = pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()
-    return sigs.filter(spans | clash).select(ROW_INDEX, "_chunk")
+    # the few recurring rows first; which chunks a signature spans is then asked of those only
+    few = sigs.filter(recurs | clash).with_columns(recurs=recurs, clash=clash)
+    spans = pl.col("recurs") & (pl.col("_chunk").n_unique().over("_row_sig") > 1)
+    return few.filter(spans | pl.col("clash")).select(ROW_INDEX, "_chunk")
 
 
-def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], contract: FeedContract) -> pl.DataFrame:
+def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], contract: FeedContract,
+                      schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)
-    among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only."""
+    among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only. ``schema``:
+    the landed schema; the parts hold some of its columns (a landed part leaves out empty ``<f>__raw`` columns,
+    a rejected part has no provenance), and the others are read as null."""
     raw_cols, key = raw_columns(contract), list(contract.record_key)
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     files = [path for chunk in sorted(suspects["_chunk"].unique()) for path in parts.get(chunk, [])]
-    rows = (pl.scan_parquet(files).filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
+    rows = (pl.scan_parquet(files, schema=schema, missing_columns="insert").filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
             .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
     first = pl.struct(raw_cols).is_first_distinct()
     copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),

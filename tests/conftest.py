@@ -9,11 +9,13 @@ import os
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from contracts import load_contracts
 from creditwh.identifiers import make_ric, make_uscc
 from creditwh.settings import Workspace
+from ingestion.landing import scan_landed
 
 AUTHORITY_USCC = "11310000MB2F29521E"
 
@@ -82,3 +84,8 @@ def airflow_home(tmp_path_factory):
         for key, value in env.items():
             mp.setenv(key, value)
         yield home
+
+
+def read_landed(ws: Workspace, feed: str) -> pl.DataFrame:
+    """Every landed row of a feed, every column (a part leaves out its empty ``<f>__raw`` columns)."""
+    return scan_landed(ws.landing / feed / "*" / "*.parquet", load_contracts()[feed]).collect()

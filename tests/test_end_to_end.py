@@ -17,6 +17,7 @@ from contracts import load_contracts
 from creditwh.settings import Workspace
 from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
+from tests.conftest import read_landed
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +85,7 @@ def test_cleaning_faults_land_cleaned_with_the_raw_value_kept(demo):
     assert cleaned
     for fault in cleaned[:20]:
         feed = Path(fault["file"]).parts[1]
-        rows = pl.read_parquet(ws.landing / feed / "*" / "*.parquet").filter(
+        rows = read_landed(ws, feed).filter(
             (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"]))
         assert rows.height == 1, fault
         field = fault["field"]
@@ -129,7 +130,7 @@ def test_rerunning_ingestion_adds_nothing(demo):
 
 def test_no_negative_list_value_reaches_the_publication_folder(demo):
     ws, _ = demo
-    registry = pl.read_parquet(ws.landing / "registry" / "*" / "*.parquet")
+    registry = read_landed(ws, "registry")
     secrets = set(registry["legal_rep_id_number"].drop_nulls()) | set(registry["contact_phone"].drop_nulls())
     assert secrets
     text = "".join(p.read_text(encoding="utf-8") for p in (ws.publication / "releases").rglob("*") if p.is_file())

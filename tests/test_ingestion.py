@@ -12,13 +12,13 @@ import pytest
 from contracts import load_contracts
 from ingestion import ingest_all, ingest_file
 from ingestion.ledger import all_entries
-from tests.conftest import penalty_row, write_feed
+from tests.conftest import penalty_row, read_landed, write_feed
 
 PENALTIES = load_contracts()["penalties"]
 
 
 def landed(ws, feed="penalties") -> pl.DataFrame:
-    return pl.read_parquet(ws.landing / feed / "*" / "*.parquet")
+    return read_landed(ws, feed)
 
 
 def rejects(ws, feed="penalties") -> pl.DataFrame:

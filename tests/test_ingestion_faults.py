@@ -17,7 +17,7 @@ from feedgen import generate
 from feedgen.config import BATCH_FAULT_KINDS, ROW_FAULT_KINDS
 from ingestion import ingest_all, ingest_file
 from ingestion.ledger import all_entries
-from tests.conftest import penalty_row, write_feed
+from tests.conftest import penalty_row, read_landed, write_feed
 
 # fault kind → the quarantine rule(s) that must name it; the cleaning kinds land (cleaned, raw kept)
 CAUGHT_AS = {"bad_check_char": {"uscc_check"}, "missing_mandatory": {"required"}, "bad_date": {"bad_date"},
@@ -66,7 +66,7 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
     kept = 0
     for fault in [f for f in _faults(generated) if f["kind"] in CLEANED][:30]:
         feed = fault["file"].split("/")[1]
-        row = pl.read_parquet(generated.landing / feed / "*" / "*.parquet").filter(
+        row = read_landed(generated, feed).filter(
             (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"]))
         assert row.height == 1, fault
         clean, raw = row[fault["field"]][0], row[f"{fault['field']}__raw"][0]
@@ -101,7 +101,7 @@ def test_ingesting_everything_again_adds_nothing(generated):
 # ---- chunks, crashes, reruns: the result is always that of one clean run -----------------------------------
 
 def _rows(ws: Workspace) -> tuple[list, list]:
-    landed = pl.read_parquet(ws.landing / "penalties" / "*" / "*.parquet").drop(PROVENANCE_TIMES).sort("_row_number")
+    landed = read_landed(ws, "penalties").drop(PROVENANCE_TIMES).sort("_row_number")
     rejects = pl.read_parquet(ws.quarantine / "penalties" / "*" / "rejects.parquet").sort(
         "_row_number", "rule", "field", nulls_last=True)
     return landed.rows(), rejects.rows()
@@ -171,7 +171,7 @@ def test_a_gbk_body_under_an_ascii_header_is_detected_and_read_again(ws):
     result = ingest_file(ws, contract, path)
     assert (result.status, result.rows_landed) == ("landed", 1)
     assert all_entries(ws.ledger)[0].encoding == "gbk"
-    assert pl.read_parquet(ws.landing / "penalties" / "*" / "*.parquet")["party_name"].to_list() == ["上海市黄浦区龙华食品店"]
+    assert read_landed(ws, "penalties")["party_name"].to_list() == ["上海市黄浦区龙华食品店"]
 
 
 def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
@@ -182,7 +182,7 @@ def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
     ingest_all(ws)
     write_feed(ws, "penalties", "week2.csv", [penalty_row(1, record_status="变更", fine_amount_wan="2.5")])
     ingest_all(ws)
-    landed = pl.read_parquet(ws.landing / "penalties" / "*" / "*.parquet").filter(
+    landed = read_landed(ws, "penalties").filter(
         pl.col("decision_number") == "沪市监杨处〔2025〕102025000001号").sort("_received_at")
     assert landed["record_status"].to_list() == ["正常", "变更"]  # both versions kept, each with its batch
     assert landed["fine_amount_wan"].to_list() == [1.5, 2.5] and landed["_batch_id"].n_unique() == 2

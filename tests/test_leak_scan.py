@@ -27,6 +27,7 @@ from contracts.model import normalise_header
 from creditwh.identifiers import make_ric
 from creditwh.settings import Workspace
 from feedgen import generate
+from tests.conftest import read_landed
 from feedgen.config import FEED_FORMATS
 
 pytestmark = pytest.mark.e2e
@@ -129,7 +130,7 @@ def test_every_restricted_field_got_canaries_that_landed(scanned):
             assert {(feed, f.name) for f in fields} <= planted, feed
     for feed, field in [("registry", "legal_rep_id_number"), ("registry", "contact_phone"), ("registry", "address"),
                         ("penalties", "legal_rep_id_number"), ("licences", "legal_rep_id_number")]:
-        landed = set(pl.read_parquet(ws.landing / feed / "*" / "*.parquet")[field].drop_nulls())
+        landed = set(read_landed(ws, feed)[field].drop_nulls())
         assert landed & set(plant.values[(feed, field)]), (feed, field)
 
 

@@ -29,7 +29,7 @@ from publication.publish import ReleaseDateMismatch, publish
 from publication.spec import record_types
 from quality_gate import GateFailed
 from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, masked_patterns, render_suites
-from tests.conftest import write_feed
+from tests.conftest import read_landed, write_feed
 
 AS_OF = date(2026, 7, 1)
 
@@ -67,11 +67,11 @@ def test_masked_pattern_comes_from_the_masking_rule():
 
 def _hold_rows(ws: Workspace) -> list[dict[str, str]]:
     """Two landed penalties and one licence flagged secret (不予公示), approved before the as-of date."""
-    pen = pl.read_parquet(ws.landing / "penalties" / "*" / "*.parquet").filter(
+    pen = read_landed(ws, "penalties").filter(
         (pl.col("procedure_type") == "普通程序") & (pl.col("penalty_types") != "警告")
         & (pl.col("party_category") != "自然人") & (pl.col("record_status") == "正常")
         & (pl.col("decision_date") >= date(2026, 1, 1))).sort("decision_number").head(2)
-    lic = pl.read_parquet(ws.landing / "licences" / "*" / "*.parquet").filter(
+    lic = read_landed(ws, "licences").filter(
         pl.col("party_category") != "自然人").sort("licence_number").head(1)
     rows = [dict(hold_id=f"BGSTEST{i:04d}", record_type="行政处罚", record_number=r["decision_number"], uscc=r["uscc"],
                  hold_reason="涉及国家秘密", legal_basis="《中华人民共和国保守国家秘密法》", approving_unit="上海市市场监督管理局",

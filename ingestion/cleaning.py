@@ -168,16 +168,19 @@ def few_distinct(column: pl.Expr) -> pl.Expr:
 
 
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
-    """The field's cleaned, typed value for every raw value (same length and order), and whether cleaning is known
-    to have left every value as it was received."""
+    """The field's cleaned, typed value for every raw value (same length and order), and whether every value, as
+    text, is still exactly what was received (then no row needs its raw value kept)."""
     if values.len() and values.to_frame("v").select(few_distinct(pl.col("v"))).item():
         distinct = values.unique()
         cleaned = parse_series(clean_series(distinct, f), f)
         if f.logical_type == "string" and cleaned.equals(distinct):  # nothing to change (code tables, as a rule)
             return values.alias(f.name), True
+        # asked of the distinct values: dates and amounts written the way they are landed need no raw copy, and the
+        # per-row comparison (formatting every date and amount as text again) is skipped
+        as_received = bool(cleaned.cast(pl.String).eq_missing(distinct).all())
         mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
         mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
-        return mapped["clean"].alias(f.name), False
+        return mapped["clean"].alias(f.name), as_received
     cleaned, same = clean_rows(values, f)
     return parse_series(cleaned, f), same and f.logical_type == "string"
 

@@ -209,6 +209,23 @@ def test_one_regex_finds_every_value_a_step_would_change(steps):
     assert unchanged and same.to_list() == plain  # nothing to clean: one regex pass, no copy
 
 
+@pytest.mark.parametrize("spellings, as_received", [
+    (["2025-01-02", "2025-03-04", None], True),
+    (["2025-01-02", "2025/03/04", None], False),  # a date landed in another spelling: its raw value is kept
+    (["2025-01-02", "2025-13-45"], False),  # unparseable: landed null, raw kept
+])
+def test_repeated_values_are_as_received_only_when_every_one_reads_back_the_same(spellings, as_received):
+    """Cleaning a column of repeated values (once per distinct value) reports it as received only when every value,
+    as landed text, is what was sent — then landing keeps no raw copy of the field."""
+    from ingestion.cleaning import clean_column, few_distinct
+
+    values = pl.Series("decision_date", spellings * 400, dtype=pl.String)
+    assert values.to_frame().select(few_distinct(pl.col("decision_date"))).item()  # the value-by-value route
+    cleaned, same = clean_column(values, PENALTIES.field("decision_date"))
+    assert same is as_received
+    assert same == cleaned.cast(pl.String).eq_missing(values).all()
+
+
 def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch):
     """Repeated values are cleaned and checked once per distinct value: the landed rows and the quarantine are exactly
     what cleaning and checking every row gives."""

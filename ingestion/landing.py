@@ -303,7 +303,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
         if pl.scan_parquet(part).select(hit.any()).collect().item():
             frame = scan_landed(part, c).collect()
             dup_rows.append(frame.filter(hit).with_columns(received_values(c)).select(row_columns))
-            frame.filter(~hit).write_parquet(part, **PARQUET)
+            _write_landed(frame.filter(~hit), c, part)
     landed = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in parts)
     bad_rows = pl.concat([pl.read_parquet(p).select(row_columns) for p in rejected_parts] + dup_rows).unique(ROW_INDEX)
     return landed, _reject_rows(all_reasons, bad_rows, b)
@@ -311,19 +311,22 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
 
 def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str], b: _Batch,
                  landed_part: Path, rejected_part: Path) -> None:
-    """Accepted rows, with provenance, to the landing part — filtered, completed and written in one streaming pass;
-    rejected rows, with every raw value, to scratch for the quarantine."""
+    """Accepted rows, with provenance, to the landing part; rejected rows, with every raw value, to scratch for the
+    quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    landed = _with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect()
-    # a ``<f>__raw`` column that is null on every row (cleaning changed no value of the field) is left out of the part:
-    # readers insert it as null (``union_by_name`` in the warehouse, :func:`scan_landed` here), and writing 20-odd
-    # empty text columns cost a fifth of the write
-    empty = [f"{f.name}__raw" for f in b.contract.fields if landed[f"{f.name}__raw"].null_count() == landed.height]
-    # one contiguous array per column first: the CSV reader's rows come in a few hundred pieces, and the writer
-    # encodes whole columns faster than it gathers pieces (−0.5 CPU-s per 1 M rows, benchmarks/RESULTS.md)
-    landed.drop(empty if landed.height else []).rechunk().write_parquet(landed_part, **PARQUET)
+    _write_landed(_with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect(), b.contract, landed_part)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
+
+
+def _write_landed(landed: pl.DataFrame, contract: FeedContract, part: Path) -> None:
+    """One landed part. A ``<f>__raw`` column that is null on every row (cleaning changed no value of the field) is
+    left out: readers insert it as null (``union_by_name`` in the warehouse, :func:`scan_landed` here), and writing
+    20-odd empty text columns cost a fifth of the write. Each column is made one contiguous array first: the CSV
+    reader's rows come in a few hundred pieces, and the writer encodes whole columns faster than it gathers pieces
+    (−0.5 CPU-s per 1 M rows, benchmarks/RESULTS.md)."""
+    empty = [f"{f.name}__raw" for f in contract.fields if landed[f"{f.name}__raw"].null_count() == landed.height]
+    landed.drop(empty if landed.height else []).rechunk().write_parquet(part, **PARQUET)
 
 
 def _malformed_rejects(raw: RawBatch | None, b: _Batch) -> pl.DataFrame:
@@ -487,4 +490,5 @@ def today_local() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-__all__ = ["BatchResult", "ensure_layout", "scan_landed", "ingest_file", "ingest_all", "discover", "landed_schema", "json"]
+__all__ = ["BatchResult", "ensure_layout", "scan_landed", "ingest_file", "ingest_all", "discover", "landed_schema",
+           "json"]

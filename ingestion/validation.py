@@ -132,7 +132,8 @@ def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], cont
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     files = [path for chunk in sorted(suspects["_chunk"].unique()) for path in parts.get(chunk, [])]
-    rows = (pl.scan_parquet(files, schema=schema, missing_columns="insert").filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
+    rows = (pl.scan_parquet(files, schema=schema, missing_columns="insert")
+            .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
             .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
     first = pl.struct(raw_cols).is_first_distinct()
     copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),

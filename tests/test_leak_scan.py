@@ -27,8 +27,8 @@ from contracts.model import normalise_header
 from creditwh.identifiers import make_ric
 from creditwh.settings import Workspace
 from feedgen import generate
-from tests.conftest import read_landed
 from feedgen.config import FEED_FORMATS
+from tests.conftest import read_landed
 
 pytestmark = pytest.mark.e2e
 

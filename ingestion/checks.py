@@ -37,7 +37,7 @@ def _base36_digits(e: pl.Expr, start: int, width: int, base: int = 36) -> list[p
 
 def _byte_table(alphabet: str) -> np.ndarray:
     """Byte → position of that character in ``alphabet``; 99 for any other byte."""
-    table = np.full(256, 99, dtype=np.int64)
+    table = np.full(256, 99, dtype=np.uint8)
     table[[ord(ch) for ch in alphabet]] = np.arange(len(alphabet))
     return table
 
@@ -45,16 +45,15 @@ def _byte_table(alphabet: str) -> np.ndarray:
 _USCC_POSITION = _byte_table(identifiers.USCC_ALPHABET)
 _ORG_CODE_VALUE = _byte_table(identifiers.ORG_CODE_ALPHABET)
 _DIGIT = _byte_table("0123456789")
-_USCC_W = np.array(identifiers.USCC_WEIGHTS, dtype=np.int64)
-_ORG_W = np.array(identifiers.ORG_CODE_WEIGHTS, dtype=np.int64)
-_RIC_W = np.array(identifiers.RIC_WEIGHTS, dtype=np.int64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
 def _fixed_width(values: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The values exactly ``width`` bytes long, as a (rows, width) byte matrix, and the mask of those rows.
+    """The values exactly ``width`` bytes long, as a (width, rows) byte matrix (one contiguous row per character
+    position), and the mask of those rows.
 
-    Identifiers are fixed-width ASCII: arithmetic over the bytes, column by column in numpy, costs a few
-    operations per character for a whole chunk, where string slicing and parsing in polars cost dozens.
+    Identifiers are fixed-width ASCII: arithmetic over the bytes, character position by position in numpy, costs
+    a few operations per character for a whole chunk, where string slicing and parsing in polars cost dozens.
     """
     arrow = values.to_arrow(compat_level=pl.CompatLevel.oldest())
     if isinstance(arrow, pa_arrow.ChunkedArray):
@@ -72,26 +71,35 @@ def _fixed_width(values: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]
         matrix = data[offsets[0]:offsets[-1]].reshape(good, width)  # every non-empty value fits: no copy
     else:
         matrix = data[offsets[:-1][rows][:, None] + np.arange(width)]
-    return matrix, rows
+    return np.ascontiguousarray(matrix.T), rows
 
 
 def _per_row(values: pl.Series, width: int, valid_rows) -> pl.Series:
     """``valid_rows(matrix)`` for the values of the right width, False for others, null for nulls."""
     matrix, rows = _fixed_width(values, width)
     out = np.zeros(len(values), dtype=bool)
-    if len(matrix):
+    if matrix.shape[1]:
         out[rows] = valid_rows(matrix)
     return pl.Series(values.name, out).set(values.is_null(), None)
 
 
+def _weighted_sum(columns: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
+    """Σ columns[j] · weights[j] of a (positions, rows) matrix of small values, one position at a time in uint32
+    (no overflow: values ≤ 99, weights < 1000, at most 18 positions); ten times cheaper than an int64 matmul."""
+    total = np.zeros(columns.shape[1], dtype=np.uint32)
+    for column, weight in zip(columns, weights):
+        total += column * np.uint32(weight)
+    return total
+
+
 def _uscc_rows(m: np.ndarray) -> np.ndarray:
-    position = _USCC_POSITION[m]
-    shape = (position < 31).all(axis=1) & (position[:, :8] < 10).all(axis=1)  # 8 digits, then the GB 32100 alphabet
-    mod31 = (position[:, :17] @ _USCC_W + position[:, 17]) % 31 == 0
-    org = _ORG_CODE_VALUE[m[:, 8:17]]
-    check = 11 - (org[:, :8] @ _ORG_W) % 11  # 10 → X (value 33), 11 → 0
+    position = _USCC_POSITION.take(m)
+    shape = (position.max(axis=0) < 31) & (position[:8].max(axis=0) < 10)  # 8 digits, then the GB 32100 alphabet
+    mod31 = (_weighted_sum(position[:17], identifiers.USCC_WEIGHTS) + position[17]) % 31 == 0
+    org = _ORG_CODE_VALUE.take(m[8:17])
+    check = 11 - (_weighted_sum(org[:8], identifiers.ORG_CODE_WEIGHTS) % 11).astype(np.int64)  # 10 → X (33), 11 → 0
     expected = np.where(check == 10, 33, np.where(check == 11, 0, check))
-    return shape & mod31 & (org[:, 8] == expected)
+    return shape & mod31 & (org[8] == expected)
 
 
 def uscc_valid(e: pl.Expr) -> pl.Expr:
@@ -103,15 +111,16 @@ def uscc_valid(e: pl.Expr) -> pl.Expr:
 
 
 def _ric_rows(m: np.ndarray, today: date) -> np.ndarray:
-    digits = _DIGIT[m[:, :17]]
-    last = m[:, 17]
-    actual = np.where(last == ord("X"), 10, _DIGIT[last])
-    shape = (digits < 10).all(axis=1) & (actual < 11)
-    check = (12 - (digits @ _RIC_W) % 11) % 11 == actual
-    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
-    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+    digits = _DIGIT.take(m[:17])
+    last = m[17]
+    actual = np.where(last == ord("X"), 10, _DIGIT.take(last))
+    shape = (digits.max(axis=0) < 10) & (actual < 11)
+    check = (12 - (_weighted_sum(digits, identifiers.RIC_WEIGHTS) % 11).astype(np.int64)) % 11 == actual
+    year = _weighted_sum(digits[6:10], (1000, 100, 10, 1)).astype(np.int64)
+    month = digits[10].astype(np.int64) * 10 + digits[11]
+    day = digits[12].astype(np.int64) * 10 + digits[13]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
     real_day = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
     born = year * 10_000 + month * 100 + day
     in_range = (born >= 19_000_101) & (born <= today.year * 10_000 + today.month * 100 + today.day)
@@ -149,10 +158,11 @@ IDENTIFIER_RULES = {"uscc": ("uscc_check", uscc_valid), "ric": ("ric_check", ric
 
 # ---- pandera checks (called by the generated schemas) ------------------------------------------------------
 
-def passing_values(frame: pl.LazyFrame, key: str, valid) -> pl.Series:
-    """The distinct non-null values of column ``key`` for which ``valid`` holds."""
+def passing_values(frame: pl.LazyFrame, key: str, valid) -> tuple[pl.Series, bool]:
+    """The distinct non-null values of column ``key`` for which ``valid`` holds, and whether that is all of them."""
     values = frame.select(pl.col(key).drop_nulls().unique()).collect()
-    return values.lazy().filter(valid(pl.col(key)).fill_null(False)).collect().to_series()
+    passing = values.lazy().filter(valid(pl.col(key)).fill_null(False)).collect().to_series()
+    return passing, passing.len() == values.height
 
 
 def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
@@ -160,14 +170,18 @@ def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
 
     ``costly`` rules (check characters, lists of codes) are evaluated once per distinct value when a column repeats
     its values (authorities, enterprises with several records): the same answer for every row, at a fraction of
-    the work. A column of mostly distinct values (one registry row per enterprise) is checked row by row.
+    the work, and none per row when every distinct value passes. A column of mostly distinct values (one registry
+    row per enterprise) is checked row by row.
     """
 
     def check(data: PolarsData) -> pl.LazyFrame:
         col, frame = pl.col(data.key), data.lazyframe
         if costly:
             if frame.select(few_distinct(col)).collect().item():
-                return frame.select(col.is_null() | col.is_in(passing_values(frame, data.key, valid).implode()))
+                passing, every_one = passing_values(frame, data.key, valid)
+                if every_one:  # the whole column passes: pandera takes one bool for it, no per-row lookup needed
+                    return True
+                return frame.select(col.is_null() | col.is_in(passing.implode()))
         return frame.select((col.is_null() | valid(col)).fill_null(False))
 
     return pa.Check(check, name=rule)

@@ -156,6 +156,13 @@ def parse_series(values: pl.Series, f: Field) -> pl.Series:
     return values
 
 
+def as_received_text(values: pl.Series | pl.Expr) -> pl.Series | pl.Expr:
+    """A landed value as the text it would have been received as, to tell whether cleaning changed it: the value
+    itself, as text, and null as an empty field (a CSV has no other way to send "no value", so an empty field that
+    lands as null is not a change, and keeps no ``<f>__raw``)."""
+    return values.cast(pl.String).fill_null("")
+
+
 # A column whose distinct values are at most this share of its rows is cleaned (and checked) once per distinct value
 # and mapped back: code-table columns, authorities and dates repeat their values, and cleaning is the costly part.
 DISTINCT_SHARE = 0.05
@@ -177,7 +184,9 @@ def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
             return values.alias(f.name), True
         # asked of the distinct values: dates and amounts written the way they are landed need no raw copy, and the
         # per-row comparison (formatting every date and amount as text again) is skipped
-        as_received = bool(cleaned.cast(pl.String).eq_missing(distinct).all())
+        as_received = bool(as_received_text(cleaned).eq_missing(distinct.fill_null("")).all())
+        if distinct.len() == 1:  # one value on every row: an optional field the producer leaves empty, as a rule
+            return pl.repeat(cleaned[0], values.len(), dtype=cleaned.dtype, eager=True).alias(f.name), as_received
         mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
         mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
         return mapped["clean"].alias(f.name), as_received

@@ -13,6 +13,7 @@ import gc
 import json
 import shutil
 import uuid
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,7 +40,10 @@ from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_v
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
-CHUNK_ROWS = 1_000_000  # rows validated at a time: ~1–2 GB of working memory for the widest feed
+# Rows validated at a time. 250 000 rows of the widest feed take ~300 MB raw and ~1 GB while being cleaned and
+# written; larger chunks gained nothing but memory, and on a VM fresh memory is costly (benchmarks/RESULTS.md).
+CHUNK_ROWS = 250_000
+CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
 # zstd level 1: as small as the default level, written faster. No statistics: min/max of ~70 text columns cost a
 # quarter of the write and null counts another tenth, and nothing reads landing by value ranges (the warehouse scans
 # whole batches, which the batch_id= folders already select).
@@ -256,11 +260,25 @@ def _without_gc() -> Iterator[None]:
 def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
     """Validate every chunk; write accepted rows to ``scratch/landing``. Returns (rows landed, quarantine lines).
 
-    A chunk's Parquet is written on a background thread while the next chunk is read and validated (polars
-    releases the GIL), at most one write behind.
+    Chunks are cleaned, validated and written on CHUNK_WORKERS threads, while the next chunk is being read:
+    polars releases the GIL, and one chunk's single-threaded moments (pandera, numpy) are another's busy ones.
+    At most CHUNK_WORKERS + 1 chunks are queued or being processed at a time.
     """
     with _without_gc():
         return _land_rows_in_chunks(raw, b, schema, name)
+
+
+def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, schema: pa.DataFrameSchema,
+                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One chunk: cleaned, validated, written (accepted rows to ``accepted``, rejected rows to ``rejected``).
+    Returns its row signatures and its reasons."""
+    c = b.contract
+    frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
+    del chunk
+    sigs = signatures(frame, c, i)
+    found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, sigs, c)])
+    _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b, accepted, rejected)
+    return sigs, found
 
 
 def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
@@ -271,21 +289,28 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     rejected_dir.mkdir()
     reasons, sigs = [pl.DataFrame(schema=REASON_SCHEMA)], [pl.DataFrame(schema=SIGNATURE_SCHEMA)]
     parts: list[Path] = []
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending: Future | None = None
-        for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
-            frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
-            sigs.append(signatures(frame, c, i))
-            found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, sigs[-1], c)])
+    with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as workers:
+        in_flight: deque[Future] = deque()
+
+        def collect_oldest() -> None:
+            chunk_sigs, found = in_flight.popleft().result()
+            sigs.append(chunk_sigs)
             reasons.append(found)
-            parts.append(accepted_dir / f"part-{i:05d}.parquet")
-            if pending is not None:
-                pending.result()
-            pending = writer.submit(_write_chunk, frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b,
-                                    parts[-1], rejected_dir / f"part-{i:05d}.parquet")
-        suspects = duplicate_suspects(pl.concat(sigs))  # while the last chunk is being written
-        if pending is not None:
-            pending.result()
+
+        try:
+            for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
+                parts.append(accepted_dir / f"part-{i:05d}.parquet")
+                in_flight.append(workers.submit(_land_chunk, i, chunk, mapped, b, schema, parts[-1],
+                                                rejected_dir / f"part-{i:05d}.parquet"))
+                del chunk
+                while len(in_flight) > CHUNK_WORKERS:  # one more queued, so a worker never waits for a read
+                    collect_oldest()
+            while in_flight:
+                collect_oldest()
+        finally:
+            for pending in in_flight:  # a failed chunk or read: nothing more starts; running chunks finish
+                pending.cancel()
+    suspects = duplicate_suspects(pl.concat(sigs))
     if not parts:
         parts.append(accepted_dir / "part-00000.parquet")
         pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1], **PARQUET)

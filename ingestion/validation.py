@@ -14,6 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from contracts import FeedContract
+from ingestion.cleaning import as_received_text
 from ingestion.errors import BatchError
 from ingestion.reading import ROW_INDEX
 from ingestion.schema import full_validation
@@ -32,17 +33,20 @@ def raw_columns(contract: FeedContract) -> list[str]:
 def changed_raw_values(contract: FeedContract, unchanged: frozenset[str] = frozenset()) -> list[pl.Expr]:
     """What landing keeps of ``<f>__raw``: the value as received where cleaning changed it (trimmed, normalised,
     re-typed, unparseable), null where the landed value, as text, is exactly what was received — OpenSanctions'
-    ``original_value``. :func:`received_values` gives every raw value back. ``unchanged``: fields cleaning is
-    known to have left as received (no comparison needed)."""
+    ``original_value`` — or where an empty field landed as null (:func:`~ingestion.cleaning.as_received_text`).
+    :func:`received_values` gives the raw values back. ``unchanged``: fields cleaning is known to have left as
+    received (no comparison needed)."""
     return [pl.lit(None, pl.String).alias(f"{f.name}__raw") if f.name in unchanged else
-            pl.when(pl.col(f"{f.name}__raw").ne_missing(pl.col(f.name).cast(pl.String)))
+            pl.when(pl.col(f"{f.name}__raw").ne_missing(as_received_text(pl.col(f.name))))
             .then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
 
 
 def received_values(contract: FeedContract) -> list[pl.Expr]:
-    """``<f>__raw`` as received for every row of a landed part (see :func:`changed_raw_values`)."""
-    return [pl.coalesce(pl.col(f"{f.name}__raw"), pl.col(f.name).cast(pl.String)).alias(f"{f.name}__raw")
-            for f in contract.fields]
+    """``<f>__raw`` as received for every row of a landed part (see :func:`changed_raw_values`); an empty field
+    comes back as null."""
+    # an empty field reads back as null whether its raw value was kept (a rejected row keeps all) or not (landed)
+    return [pl.coalesce(pl.col(f"{f.name}__raw").replace("", None), pl.col(f.name).cast(pl.String))
+            .alias(f"{f.name}__raw") for f in contract.fields]
 
 
 def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
@@ -110,12 +114,20 @@ def copies_in_chunk(frame: pl.DataFrame, sigs: pl.DataFrame, contract: FeedContr
                          value=pl.lit(None, pl.String))
 
 
+def recurring(values: pl.Series) -> pl.Series:
+    """The non-null values that occur more than once, found by one sort: a hash table over a batch's 10 M
+    signatures (``is_duplicated``) costs several times the CPU and a gigabyte of fresh memory, on the serial tail
+    of the batch."""
+    ordered = values.drop_nulls().sort()
+    return ordered.filter(ordered == ordered.shift(1)).unique()
+
+
 def duplicate_suspects(sigs: pl.DataFrame) -> pl.DataFrame:
     """Rows that may be batch-wide duplicates, from the signatures alone (``_row_number``, ``_chunk``): rows whose raw
     signature recurs in another chunk (copies within one chunk were taken out by :func:`copies_in_chunk`), and rows
     whose record-key signature recurs anywhere. Only these are read back and compared value by value."""
-    recurs = pl.col("_row_sig").is_duplicated()
-    clash = pl.col("_key_sig").is_not_null() & pl.col("_key_sig").is_duplicated()
+    recurs = pl.col("_row_sig").is_in(recurring(sigs["_row_sig"]).implode())
+    clash = pl.col("_key_sig").is_in(recurring(sigs["_key_sig"]).implode()).fill_null(False)
     # the few recurring rows first; which chunks a signature spans is then asked of those only
     few = sigs.filter(recurs | clash).with_columns(recurs=recurs, clash=clash)
     spans = pl.col("recurs") & (pl.col("_chunk").n_unique().over("_row_sig") > 1)

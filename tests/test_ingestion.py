@@ -247,3 +247,18 @@ def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch
         results[share] = (landed(home).drop("_ingested_at").sort("_row_number"),
                           rejects(home).sort("_row_number", "rule"))
     assert results[0.0][0].equals(results[1.0][0]) and results[0.0][1].equals(results[1.0][1])
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_an_empty_field_is_no_change_and_a_copy_with_one_is_only_a_copy(ws, monkeypatch, chunk_rows):
+    # JSON Lines sends an empty optional field as "" (a CSV as nothing): it lands as null, keeps no raw value, and
+    # an exact copy of such a row (rejected, so every raw value kept) still reads back equal to its landed original
+    from ingestion import landing
+
+    monkeypatch.setattr(landing, "CHUNK_ROWS", chunk_rows)
+    row = penalty_row(1, remarks="", revoked_licence="")
+    write_feed(ws, "penalties", "p.jsonl", [row, dict(row), penalty_row(2)])
+    [result] = ingest_all(ws)
+    assert (result.rows_landed, result.rows_quarantined, result.rejects_by_rule) == (2, 1, {"duplicate_row": 1})
+    first = landed(ws).filter(pl.col("_row_number") == 1).row(0, named=True)
+    assert first["remarks"] is None and first["remarks__raw"] is None and first["revoked_licence__raw"] is None

@@ -229,9 +229,11 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
 def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.DataFrame:
     """One quarantine line per reason: the raw value of the failed field and the whole raw record."""
     c = b.contract
-    raw_values = rows.unpivot(index=ROW_INDEX, on=[f"{f.name}__raw" for f in c.fields],
-                              variable_name="field", value_name="raw_value").with_columns(
-        pl.col("field").str.strip_suffix("__raw"))
+    named = set(reasons["field"].drop_nulls().unique())  # the fields some reason names: a few, as a rule
+    raw_values = pl.DataFrame(schema={ROW_INDEX: pl.Int64, "field": pl.String, "raw_value": pl.String})
+    if on := [f"{f.name}__raw" for f in c.fields if f.name in named]:
+        raw_values = rows.unpivot(index=ROW_INDEX, on=on, variable_name="field", value_name="raw_value").with_columns(
+            pl.col("field").str.strip_suffix("__raw")).select(ROW_INDEX, "field", "raw_value")
     records = rows.select(ROW_INDEX, raw_record=_raw_json(rows, c))
     reasons = reasons.join(raw_values, on=[ROW_INDEX, "field"], how="left")
     # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
@@ -276,9 +278,12 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     del chunk
     sigs = signatures(frame, c, i)
-    found = pl.concat([schema_reasons(frame, schema, c), copies_in_chunk(frame, sigs, c)])
+    copies = copies_in_chunk(frame, sigs, c)
+    found = pl.concat([schema_reasons(frame, schema, c), copies])
     _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b, accepted, rejected)
-    return sigs, found
+    # a copy found here is a duplicate_row already, and its earlier original stays in the signatures: it would
+    # only make its original a batch-wide suspect (same record key) and have the chunk's parts read back
+    return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found
 
 
 def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:

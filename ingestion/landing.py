@@ -264,7 +264,7 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
 
     Chunks are cleaned, validated and written on CHUNK_WORKERS threads, while the next chunk is being read:
     polars releases the GIL, and one chunk's single-threaded moments (pandera, numpy) are another's busy ones.
-    At most CHUNK_WORKERS + 1 chunks are queued or being processed at a time.
+    At most CHUNK_WORKERS chunks are being processed at a time (a chunk queued besides cost memory, no time).
     """
     with _without_gc():
         return _land_rows_in_chunks(raw, b, schema, name)
@@ -308,7 +308,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
                 in_flight.append(workers.submit(_land_chunk, i, chunk, mapped, b, schema, parts[-1],
                                                 rejected_dir / f"part-{i:05d}.parquet"))
                 del chunk
-                while len(in_flight) > CHUNK_WORKERS:  # one more queued, so a worker never waits for a read
+                while len(in_flight) >= CHUNK_WORKERS:  # the next read waits for a free worker
                     collect_oldest()
             while in_flight:
                 collect_oldest()

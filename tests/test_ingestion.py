@@ -262,3 +262,17 @@ def test_an_empty_field_is_no_change_and_a_copy_with_one_is_only_a_copy(ws, monk
     assert (result.rows_landed, result.rows_quarantined, result.rejects_by_rule) == (2, 1, {"duplicate_row": 1})
     first = landed(ws).filter(pl.col("_row_number") == 1).row(0, named=True)
     assert first["remarks"] is None and first["remarks__raw"] is None and first["revoked_licence__raw"] is None
+
+
+def test_polars_allocator_is_configured_before_polars_loads():
+    # what the benchmark and the CLI import first; jemalloc reads its configuration once, when polars loads
+    import subprocess
+    import sys
+
+    import creditwh
+
+    code = ("from contracts import load_contracts; from ingestion import ingest_file; import os; "
+            "print(os.environ['_RJEM_MALLOC_CONF'])")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "_RJEM_MALLOC_CONF"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip().endswith("," + creditwh.ALLOCATOR_CONF)  # after polars' defaults: it wins

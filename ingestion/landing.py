@@ -40,8 +40,9 @@ from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_v
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
-# Rows validated at a time. 250 000 rows of the widest feed take ~300 MB raw and ~1 GB while being cleaned and
-# written; larger chunks gained nothing but memory, and on a VM fresh memory is costly (benchmarks/RESULTS.md).
+# Rows validated at a time. 250 000 penalty rows are ~110 MB as read; a 10 M-row batch peaks at 2.5 GiB with two
+# chunks in flight and the reader's read-ahead. 1 M-row chunks peaked at 7.5 GiB and were slower: on a VM a page's
+# first touch is dear (benchmarks/RESULTS.md).
 CHUNK_ROWS = 250_000
 CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
 # zstd level 1: as small as the default level, written faster. No statistics: min/max of ~70 text columns cost a

@@ -277,7 +277,6 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     Returns its row signatures and its reasons."""
     c = b.contract
     frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
-    del chunk
     sigs = signatures(frame, c, i)
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
@@ -322,7 +321,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
         pl.DataFrame(schema=landed_schema(c)).write_parquet(parts[-1], **PARQUET)
     rejected_parts = sorted(rejected_dir.glob("*.parquet"))
     by_chunk = {i: [p for p in (part, rejected_dir / part.name) if p.exists()] for i, part in enumerate(parts)}
-    dups = duplicate_reasons(suspects, by_chunk, c, landed_schema(c))
+    dups = duplicate_reasons(suspects, by_chunk, c, lambda files: scan_landed(files, c))
     all_reasons = pl.concat([*reasons, dups]).unique(maintain_order=True)
     # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
     moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()

@@ -9,6 +9,7 @@ quarantine a good row.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pandera.polars as pa
 import polars as pl
@@ -135,16 +136,16 @@ def duplicate_suspects(sigs: pl.DataFrame) -> pl.DataFrame:
 
 
 def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], contract: FeedContract,
-                      schema: dict[str, pl.DataType]) -> pl.DataFrame:
+                      scan: Callable[[list[Path]], pl.LazyFrame]) -> pl.DataFrame:
     """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)
-    among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only. ``schema``:
-    the landed schema; the parts hold some of its columns (a landed part leaves out empty ``<f>__raw`` columns,
-    a rejected part has no provenance), and the others are read as null."""
+    among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only. ``scan``:
+    reads parts with the full landed schema (:func:`ingestion.landing.scan_landed`): a landed part leaves out
+    empty ``<f>__raw`` columns, a rejected part has no provenance, and the others are read as null."""
     raw_cols, key = raw_columns(contract), list(contract.record_key)
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     files = [path for chunk in sorted(suspects["_chunk"].unique()) for path in parts.get(chunk, [])]
-    rows = (pl.scan_parquet(files, schema=schema, missing_columns="insert")
+    rows = (scan(files)
             .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
             .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
     first = pl.struct(raw_cols).is_first_distinct()

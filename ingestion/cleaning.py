@@ -12,6 +12,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import NamedTuple
 
 import polars as pl
 
@@ -177,36 +178,56 @@ def few_distinct(column: pl.Expr) -> pl.Expr:
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
     """The field's cleaned, typed value for every raw value (same length and order), and whether every value, as
     text, is still exactly what was received (then no row needs its raw value kept)."""
+    cleaned, same, _ = _clean_column(values, f)
+    return cleaned, same
+
+
+def _clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool, pl.Series | None]:
+    """:func:`clean_column`, and the column as landed when it can be written dictionary-coded (else None)."""
     if values.len() and values.to_frame("v").select(few_distinct(pl.col("v"))).item():
-        distinct = values.unique()
+        # one pass over the rows gives each its code and the distinct values, code i ↔ distinct[i] (categories of
+        # this column alone); the distinct values are cleaned and the rows take theirs by code
+        categories = pl.Categories.random()
+        coded = values.cast(pl.Categorical(categories)).alias(f.name)
+        distinct = categories.to_series()
         cleaned = parse_series(clean_series(distinct, f), f)
-        if f.logical_type == "string" and cleaned.equals(distinct):  # nothing to change (code tables, as a rule)
-            return values.alias(f.name), True
+        if f.logical_type == "string":
+            same = cleaned.eq_missing(distinct)
+            if same.all():  # nothing to change (code tables, as a rule): landed as it came, and coded (the
+                return values.alias(f.name), True, coded  # Parquet writer then encodes codes, not strings)
+            empty = (distinct == "").arg_true()
+            if not empty.is_empty() and (same | (distinct == "")).all():  # only an empty value, landed as null
+                codes = coded.to_physical()
+                return (cleaned.gather(codes).alias(f.name), True,
+                        coded.to_frame().select(pl.when(codes != empty[0]).then(pl.col(f.name))).to_series())
         # asked of the distinct values: dates and amounts written the way they are landed need no raw copy, and the
         # per-row comparison (formatting every date and amount as text again) is skipped
-        as_received = bool(as_received_text(cleaned).eq_missing(distinct.fill_null("")).all())
-        if distinct.len() == 1:  # one value on every row: an optional field the producer leaves empty, as a rule
-            return pl.repeat(cleaned[0], values.len(), dtype=cleaned.dtype, eager=True).alias(f.name), as_received
-        mapping = pl.DataFrame({"raw": distinct, "clean": cleaned})
-        mapped = values.to_frame("raw").join(mapping, on="raw", how="left", maintain_order="left", nulls_equal=True)
-        return mapped["clean"].alias(f.name), as_received
+        as_received = bool(as_received_text(cleaned).eq_missing(distinct).all())
+        return cleaned.gather(coded.to_physical()).alias(f.name), as_received, None
     cleaned, same = clean_rows(values, f)
-    return parse_series(cleaned, f), same and f.logical_type == "string"
+    return parse_series(cleaned, f), same and f.logical_type == "string", None
 
 
-def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, frozenset[str]]:
+class CleanChunk(NamedTuple):
+    frame: pl.DataFrame  # ``<f>`` clean and typed, ``<f>__raw`` as received
+    unchanged: frozenset[str]  # fields whose every value came through as received
+    coded: dict[str, pl.Series]  # fields to land dictionary-coded (Categorical), same rows as ``frame``
+
+
+def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> CleanChunk:
     """Raw columns (canonical names, String) → adds ``<f>__raw`` and replaces ``<f>`` by its clean, typed value;
-    also the names of the fields whose every value came through unchanged.
+    also the names of the fields whose every value came through unchanged, and the columns to land coded.
 
     Columns are cleaned on a small thread pool: polars releases the GIL, so both cores work on a chunk.
     """
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        cleaned = list(pool.map(lambda f: clean_column(frame[f.name], f), fields))
+        cleaned = list(pool.map(lambda f: _clean_column(frame[f.name], f), fields))
     frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
-    return (frame.with_columns([values for values, _ in cleaned]),
-            frozenset(f.name for f, (_, same) in zip(fields, cleaned) if same))
+    return CleanChunk(frame.with_columns([values for values, _, _ in cleaned]),
+                      frozenset(f.name for f, (_, same, _) in zip(fields, cleaned) if same),
+                      {f.name: coded for f, (_, _, coded) in zip(fields, cleaned) if coded is not None})
 
 
 def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     """:func:`clean_chunk`, the frame only."""
-    return clean_chunk(frame, fields)[0]
+    return clean_chunk(frame, fields).frame

@@ -109,8 +109,10 @@ def landed_schema(contract: FeedContract) -> dict[str, pl.DataType]:
 
 def scan_landed(parts: Path | list[Path], contract: FeedContract) -> pl.LazyFrame:
     """Landed Parquet parts of a feed with the full landed schema: a part leaves out the ``<f>__raw`` columns that
-    are null on all its rows, and they come back here as null."""
-    return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert")
+    are null on all its rows, and they come back here as null; text written dictionary-coded (Categorical) is read
+    as the String it is."""
+    return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert",
+                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"))
 
 
 def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = None) -> None:
@@ -224,7 +226,10 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
         _ingested_at=pl.lit(b.ingested, pl.Datetime("us")),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     ).with_columns(_is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date))
-    return rows.select([pl.col(col).cast(t) for col, t in landed_schema(c).items()])
+    have = rows.collect_schema()
+    # text coded by cleaning stays Categorical: Parquet stores either as dictionary-encoded text
+    return rows.select([pl.col(col) if have[col].base_type() == pl.Categorical and t == pl.String else pl.col(col).cast(t)
+                        for col, t in landed_schema(c).items()])
 
 
 def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.DataFrame:
@@ -276,11 +281,11 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     """One chunk: cleaned, validated, written (accepted rows to ``accepted``, rejected rows to ``rejected``).
     Returns its row signatures and its reasons."""
     c = b.contract
-    frame, unchanged = clean_chunk(_canonical(chunk, mapped, c), c.fields)
+    frame, unchanged, coded = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i)
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
-    _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, b, accepted, rejected)
+    _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, b, accepted, rejected)
     # a copy found here is a duplicate_row already, and its earlier original stays in the signatures: it would
     # only make its original a batch-wide suspect (same record key) and have the chunk's parts read back
     return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found
@@ -339,12 +344,13 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     return landed, _reject_rows(all_reasons, bad_rows, b)
 
 
-def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str], b: _Batch,
-                 landed_part: Path, rejected_part: Path) -> None:
-    """Accepted rows, with provenance, to the landing part; rejected rows, with every raw value, to scratch for the
-    quarantine."""
+def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str],
+                 coded: dict[str, pl.Series], b: _Batch, landed_part: Path, rejected_part: Path) -> None:
+    """Accepted rows, with provenance, to the landing part (``coded`` columns dictionary-coded, as cleaning coded
+    them); rejected rows, with every raw value, to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    _write_landed(_with_provenance(frame.lazy().filter(~bad), due, b, unchanged).collect(), b.contract, landed_part)
+    landed = frame.with_columns(coded.values()).lazy().filter(~bad)
+    _write_landed(_with_provenance(landed, due, b, unchanged).collect(), b.contract, landed_part)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 

@@ -276,3 +276,28 @@ def test_polars_allocator_is_configured_before_polars_loads():
     env = {k: v for k, v in __import__("os").environ.items() if k != "_RJEM_MALLOC_CONF"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip().endswith("," + creditwh.ALLOCATOR_CONF)  # after polars' defaults: it wins
+
+
+def test_repeated_text_lands_dictionary_coded_and_reads_back_as_text(ws):
+    """A column of few distinct values is coded once while it is cleaned and written as a Parquet dictionary of those
+    codes (Categorical); readers get the text: scan_landed as String, DuckDB as VARCHAR. An empty field lands null."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from ingestion.landing import scan_landed
+
+    rows = [penalty_row(n, remarks="" if n % 2 else "已整改") for n in range(1, 201)]
+    write_feed(ws, "penalties", "p.csv", rows)
+    [result] = ingest_all(ws)
+    assert result.rows_landed == 200
+    [part] = (ws.landing / "penalties").glob("batch_id=[!_]*/*.parquet")
+    schema = pq.read_schema(part)
+    assert str(schema.field("party_category").type).startswith("dictionary")
+    assert str(schema.field("remarks").type).startswith("dictionary")
+    back = scan_landed(part, PENALTIES).collect().sort("_row_number")
+    assert back.schema["party_category"] == pl.String and back.schema["remarks"] == pl.String
+    assert back["party_category"].unique().to_list() == ["法人及非法人组织"]
+    assert back["remarks"].to_list() == [None if n % 2 else "已整改" for n in range(1, 201)]
+    assert back["remarks__raw"].null_count() == 200  # empty → null is no change: no raw copy kept
+    kinds = duckdb.sql(f"select typeof(party_category), typeof(remarks), count(remarks) from '{part}' group by all")
+    assert kinds.fetchall() == [("VARCHAR", "VARCHAR", 100)]

@@ -175,6 +175,18 @@ def few_distinct(column: pl.Expr) -> pl.Expr:
     return column.gather_every(10).approx_n_unique() <= DISTINCT_SHARE * pl.len()
 
 
+def _coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The column as codes (a Categorical whose categories are this column's values alone, so the codes are
+    0 … k-1) and its k distinct non-null values, code i ↔ distinct[i]. Read from the column's own distinct codes:
+    ``Categories.to_series()`` walks the categories one by one in Python, holding the GIL."""
+    coded = values.cast(pl.Categorical(pl.Categories.random()))
+    present = coded.unique().drop_nulls()
+    codes = present.to_physical()
+    if present.len() and codes.max() != present.len() - 1:  # categories shared with other data: not a code table
+        raise RuntimeError(f"{values.name}: codes are not 0 … {present.len() - 1}")
+    return coded, present.cast(pl.String).gather(codes.arg_sort())
+
+
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
     """The field's cleaned, typed value for every raw value (same length and order), and whether every value, as
     text, is still exactly what was received (then no row needs its raw value kept)."""
@@ -185,11 +197,8 @@ def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
 def _clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool, pl.Series | None]:
     """:func:`clean_column`, and the column as landed when it can be written dictionary-coded (else None)."""
     if values.len() and values.to_frame("v").select(few_distinct(pl.col("v"))).item():
-        # one pass over the rows gives each its code and the distinct values, code i ↔ distinct[i] (categories of
-        # this column alone); the distinct values are cleaned and the rows take theirs by code
-        categories = pl.Categories.random()
-        coded = values.cast(pl.Categorical(categories)).alias(f.name)
-        distinct = categories.to_series()
+        # one pass over the rows gives each its code; the distinct values are cleaned and the rows take theirs by code
+        coded, distinct = _coded(values)
         cleaned = parse_series(clean_series(distinct, f), f)
         if f.logical_type == "string":
             same = cleaned.eq_missing(distinct)

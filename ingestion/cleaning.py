@@ -204,11 +204,12 @@ def _clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool, pl.Seri
             same = cleaned.eq_missing(distinct)
             if same.all():  # nothing to change (code tables, as a rule): landed as it came, and coded (the
                 return values.alias(f.name), True, coded  # Parquet writer then encodes codes, not strings)
-            empty = (distinct == "").arg_true()
-            if not empty.is_empty() and (same | (distinct == "")).all():  # only an empty value, landed as null
+            empty = distinct == ""
+            if empty.any() and (same | empty).all():  # only an empty value changes: it lands as null
                 codes = coded.to_physical()
+                blank = codes == empty.arg_true()[0]
                 return (cleaned.gather(codes).alias(f.name), True,
-                        coded.to_frame().select(pl.when(codes != empty[0]).then(pl.col(f.name))).to_series())
+                        coded.to_frame().select(pl.when(~blank).then(pl.col(f.name))).to_series())
         # asked of the distinct values: dates and amounts written the way they are landed need no raw copy, and the
         # per-row comparison (formatting every date and amount as text again) is skipped
         as_received = bool(as_received_text(cleaned).eq_missing(distinct).all())

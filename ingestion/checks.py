@@ -35,11 +35,17 @@ def _base36_digits(e: pl.Expr, start: int, width: int, base: int = 36) -> list[p
     return [(n // base ** (width - 1 - j)) % base for j in range(width)]
 
 
-def _byte_table(alphabet: str) -> np.ndarray:
-    """Byte → position of that character in ``alphabet``; 99 for any other byte."""
+def _byte_table(alphabet: str) -> bytes:
+    """Byte → position of that character in ``alphabet``; 99 for any other byte (a ``bytes.translate`` table)."""
     table = np.full(256, 99, dtype=np.uint8)
     table[[ord(ch) for ch in alphabet]] = np.arange(len(alphabet))
-    return table
+    return table.tobytes()
+
+
+def _lookup(m: np.ndarray, table: bytes) -> np.ndarray:
+    """``table[m]`` for a byte matrix, by ``bytes.translate``: one pass over the bytes, where numpy's ``take``
+    first widens every byte to a 64-bit index (a 250 000-row USCC column: 1.9 ms against 9.6 ms)."""
+    return np.frombuffer(m.tobytes().translate(table), dtype=np.uint8).reshape(m.shape)
 
 
 _USCC_POSITION = _byte_table(identifiers.USCC_ALPHABET)
@@ -93,10 +99,10 @@ def _weighted_sum(columns: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
 
 
 def _uscc_rows(m: np.ndarray) -> np.ndarray:
-    position = _USCC_POSITION.take(m)
+    position = _lookup(m, _USCC_POSITION)
     shape = (position.max(axis=0) < 31) & (position[:8].max(axis=0) < 10)  # 8 digits, then the GB 32100 alphabet
     mod31 = (_weighted_sum(position[:17], identifiers.USCC_WEIGHTS) + position[17]) % 31 == 0
-    org = _ORG_CODE_VALUE.take(m[8:17])
+    org = _lookup(m[8:17], _ORG_CODE_VALUE)
     check = 11 - (_weighted_sum(org[:8], identifiers.ORG_CODE_WEIGHTS) % 11).astype(np.int64)  # 10 → X (33), 11 → 0
     expected = np.where(check == 10, 33, np.where(check == 11, 0, check))
     return shape & mod31 & (org[8] == expected)
@@ -111,9 +117,9 @@ def uscc_valid(e: pl.Expr) -> pl.Expr:
 
 
 def _ric_rows(m: np.ndarray, today: date) -> np.ndarray:
-    digits = _DIGIT.take(m[:17])
+    digits = _lookup(m[:17], _DIGIT)
     last = m[17]
-    actual = np.where(last == ord("X"), 10, _DIGIT.take(last))
+    actual = np.where(last == ord("X"), 10, _lookup(last, _DIGIT))
     shape = (digits.max(axis=0) < 10) & (actual < 11)
     check = (12 - (_weighted_sum(digits, identifiers.RIC_WEIGHTS) % 11).astype(np.int64)) % 11 == actual
     year = _weighted_sum(digits[6:10], (1000, 100, 10, 1)).astype(np.int64)
@@ -177,7 +183,7 @@ def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
     def check(data: PolarsData) -> pl.LazyFrame:
         col, frame = pl.col(data.key), data.lazyframe
         if costly:
-            if frame.select(few_distinct(col)).collect().item():
+            if few_distinct(frame.select(col).collect().to_series()):
                 passing, every_one = passing_values(frame, data.key, valid)
                 if every_one:  # the whole column passes: pandera takes one bool for it, no per-row lookup needed
                     return True

@@ -50,6 +50,10 @@ CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
 # whole batches, which the batch_id= folders already select).
 PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
 HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
+# Validated chunks that may wait for the content hash before they are written (the landed rows carry the batch id
+# derived from it). A 4.9 GB file hashes in 3–5 s, in which both workers would otherwise stand idle; each waiting
+# chunk holds ~200 MB (benchmarks/RESULTS.md).
+DEFERRED_WRITES = 4
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
 _BATCH_TEXT = pl.Categorical
@@ -277,18 +281,25 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
 
 
 def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, schema: pa.DataFrameSchema,
-                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame, Callable[[], None] | None]:
     """One chunk: cleaned, validated, written (accepted rows to ``accepted``, rejected rows to ``rejected``).
-    Returns its row signatures and its reasons."""
+    Returns its row signatures, its reasons, and — while the file's content hash is still being computed (the
+    landed rows carry the batch id derived from it) — the write, to be run once the hash is known."""
     c = b.contract
     frame, unchanged, coded = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i)
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
-    _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, b, accepted, rejected)
+
+    def write() -> None:
+        _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, b, accepted, rejected)
+
+    deferred = not b.digest.done()
+    if not deferred:
+        write()
     # a copy found here is a duplicate_row already, and its earlier original stays in the signatures: it would
     # only make its original a batch-wide suspect (same record key) and have the chunk's parts read back
-    return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found
+    return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found, write if deferred else None
 
 
 def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
@@ -300,12 +311,20 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     reasons, sigs = [pl.DataFrame(schema=REASON_SCHEMA)], [pl.DataFrame(schema=SIGNATURE_SCHEMA)]
     parts: list[Path] = []
     with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as workers:
-        in_flight: deque[Future] = deque()
+        in_flight: deque[Future] = deque()  # chunks being cleaned and validated
+        deferred: list[Callable[[], None]] = []  # validated chunks waiting for the content hash to be written
+        writes: list[Future] = []
 
         def collect_oldest() -> None:
-            chunk_sigs, found = in_flight.popleft().result()
+            chunk_sigs, found, write = in_flight.popleft().result()
             sigs.append(chunk_sigs)
             reasons.append(found)
+            if write is not None:
+                deferred.append(write)
+            if deferred and (b.digest.done() or len(deferred) >= DEFERRED_WRITES):
+                b.digest.result()  # the hash is done, or enough chunks wait for it: nothing more starts until it is
+                writes.extend(workers.submit(w) for w in deferred)
+                deferred.clear()
 
         try:
             for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
@@ -317,8 +336,13 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
                     collect_oldest()
             while in_flight:
                 collect_oldest()
+            b.digest.result()
+            writes.extend(workers.submit(w) for w in deferred)
+            deferred.clear()
+            for done in writes:
+                done.result()
         finally:
-            for pending in in_flight:  # a failed chunk or read: nothing more starts; running chunks finish
+            for pending in [*in_flight, *writes]:  # a failed chunk or read: nothing more starts; running ones finish
                 pending.cancel()
     suspects = duplicate_suspects(pl.concat(sigs))
     if not parts:

@@ -108,7 +108,7 @@ def copies_in_chunk(frame: pl.DataFrame, sigs: pl.DataFrame, contract: FeedContr
     """Exact copies within one chunk (a subset of what :func:`duplicate_reasons` finds over the batch), so they
     are kept out of the chunk's landed rows at once rather than taken out again afterwards. Only rows whose raw
     signature occurs twice are compared, value by value."""
-    suspects = sigs.filter(pl.col("_row_sig").is_duplicated())[ROW_INDEX]
+    suspects = sigs.filter(pl.col("_row_sig").is_in(recurring(sigs["_row_sig"]).implode()))[ROW_INDEX]
     rows = frame.filter(pl.col(ROW_INDEX).is_in(suspects.implode())) if suspects.len() else frame.clear()
     copies = rows.filter(~pl.struct(raw_columns(contract)).is_first_distinct())
     return copies.select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),

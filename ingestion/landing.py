@@ -286,8 +286,9 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     Returns its row signatures, its reasons, and — while the file's content hash is still being computed (the
     landed rows carry the batch id derived from it) — the write, to be run once the hash is known."""
     c = b.contract
-    frame, unchanged, coded = clean_chunk(_canonical(chunk, mapped, c), c.fields)
-    sigs = signatures(frame, c, i)
+    frame, unchanged, coded, raw_codes = clean_chunk(_canonical(chunk, mapped, c), c.fields)
+    sigs = signatures(frame, c, i, raw_codes)
+    del raw_codes
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
 
@@ -489,7 +490,7 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         if rejects.height:
             out = scratch / "quarantine"
             out.mkdir()
-            rejects.sort("_row_number", "rule", "field", nulls_last=True).write_parquet(out / "rejects.parquet")
+            rejects.sort("_row_number", "rule", "field", nulls_last=True).write_parquet(out / "rejects.parquet", **PARQUET)
             _publish(out, ws.quarantine / contract.name / f"batch_id={batch_id}")
         entry = ledger.LedgerEntry(
             batch_id=batch_id, feed=contract.name, producer_code=contract.producer.code,

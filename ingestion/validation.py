@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from contracts import FeedContract
-from ingestion.cleaning import as_received_text
+from ingestion.cleaning import Codes, as_received_text
 from ingestion.errors import BatchError
 from ingestion.reading import ROW_INDEX
 from ingestion.schema import full_validation
@@ -82,23 +82,39 @@ def _table_error(failures: pl.DataFrame, contract: FeedContract) -> BatchError:
     return BatchError("schema_error", f"{contract.name}: 表级校验失败 {detail}")
 
 
-def _columns_hash(columns: list[str]) -> pl.Expr:
+def _columns_hash(columns: list[str], known: dict[str, pl.Series] | None = None) -> pl.Expr:
     """One 64-bit value per row from several columns: each column hashed on its own (vectorised, column by column),
     folded together FNV-style (UInt64 arithmetic wraps). Equal rows always hash equal; callers compare the values
-    of rows whose hashes match, so a collision costs a comparison, never a wrong answer."""
+    of rows whose hashes match, so a collision costs a comparison, never a wrong answer. ``known``: a column's
+    hashes (seed ``_SEED + its position``) taken another way (:func:`_hash_by_codes`)."""
     folded: pl.Expr = pl.lit(0, pl.UInt64)
     for i, column in enumerate(columns):
-        folded = (folded * pl.lit(_FNV_PRIME, pl.UInt64)) ^ pl.col(column).hash(_SEED + i)
+        hashed = pl.lit(known[column]) if known and column in known else pl.col(column).hash(_SEED + i)
+        folded = (folded * pl.lit(_FNV_PRIME, pl.UInt64)) ^ hashed
     return folded
 
 
-def signatures(frame: pl.DataFrame, contract: FeedContract, chunk: int = 0) -> pl.DataFrame:
-    """Per row: a hash of its raw values and of its (cleaned) record key (null if a part is), and its chunk."""
+def _hash_by_codes(codes: Codes, seed: int) -> pl.Series:
+    """What ``column.hash(seed)`` gives for every row, computed from the column as codes: the distinct values are
+    hashed once each and the rows take theirs by code (a null row, the hash of a null)."""
+    row_codes, distinct = codes
+    null_hash = pl.Series([None], dtype=pl.String).hash(seed)[0]
+    return distinct.hash(seed).gather(row_codes).fill_null(null_hash)
+
+
+def signatures(frame: pl.DataFrame, contract: FeedContract, chunk: int = 0,
+               raw_codes: dict[str, Codes] | None = None) -> pl.DataFrame:
+    """Per row: a hash of its raw values and of its (cleaned) record key (null if a part is), and its chunk.
+    ``raw_codes``: fields whose raw values cleaning coded (:class:`~ingestion.cleaning.CleanChunk`); hashed by code,
+    with the same result as hashing every row."""
     key = list(contract.record_key)
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    raws = raw_columns(contract)
+    known = {raw: _hash_by_codes(raw_codes[f.name], _SEED + i)
+             for i, (f, raw) in enumerate(zip(contract.fields, raws)) if raw_codes and f.name in raw_codes}
     return frame.select(
         pl.col(ROW_INDEX),
-        _columns_hash(raw_columns(contract)).alias("_row_sig"),
+        _columns_hash(raws, known).alias("_row_sig"),
         pl.when(complete).then(_columns_hash(key)).alias("_key_sig"),
         pl.lit(chunk, pl.Int32).alias("_chunk"),
     )

@@ -262,6 +262,20 @@ def test_repeated_values_are_as_received_only_when_every_one_reads_back_the_same
     assert same == cleaned.cast(pl.String).eq_missing(values).all()
 
 
+def test_row_signatures_from_codes_equal_those_from_every_row():
+    """Cleaning codes the raw values of repeated columns; signatures hash those by code — the same 64-bit values as
+    hashing every row (empty and missing fields included), so a copy is found whichever way each chunk took."""
+    from ingestion.cleaning import clean_chunk
+    from ingestion.validation import signatures
+
+    rows = [penalty_row(n % 7, remarks=[None, "", "已整改"][n % 3]) for n in range(300)]
+    frame = pl.DataFrame(rows, schema={f.name: pl.String for f in PENALTIES.fields}).with_row_index("_row_number", 1)
+    chunk = clean_chunk(frame.with_columns(pl.col("_row_number").cast(pl.Int64)), PENALTIES.fields)
+    assert {"remarks", "party_category", "decision_date"} <= set(chunk.raw_codes)
+    by_codes = signatures(chunk.frame, PENALTIES, 0, chunk.raw_codes)
+    assert by_codes.equals(signatures(chunk.frame, PENALTIES, 0))
+
+
 def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch):
     """Repeated values are cleaned and checked once per distinct value: the landed rows and the quarantine are exactly
     what cleaning and checking every row gives."""

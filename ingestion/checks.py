@@ -220,11 +220,24 @@ def minimum(bound: float) -> pa.Check:
 
 
 def parses(rule: str) -> pa.Check:
-    """The typed value is null only where the raw value was empty: otherwise the raw text did not parse."""
+    """The typed value is null only where the raw value was empty: otherwise the raw text did not parse. The raw
+    text is looked at only where the typed value is null (a few rows of a required date, as a rule)."""
 
-    def check(data: PolarsData) -> pl.LazyFrame:
-        raw_empty = pl.col(f"{data.key}__raw").str.strip_chars().is_in(["", None]).fill_null(True)
-        return data.lazyframe.select(pl.col(data.key).is_not_null() | raw_empty)
+    def blank(raw: pl.Expr) -> pl.Expr:
+        return raw.str.strip_chars().is_in(["", None]).fill_null(True)
+
+    def check(data: PolarsData) -> pl.LazyFrame | bool:
+        frame, raw = data.lazyframe, f"{data.key}__raw"
+        missing = frame.select(pl.col(data.key).is_null()).collect().to_series()
+        if not missing.any():
+            return True
+        if missing.all():  # an optional field left empty on every row: empty text is blank without trimming it
+            if frame.select((pl.col(raw).str.len_bytes() == 0).fill_null(True).all()).collect().item():
+                return True
+            return frame.select(blank(pl.col(raw)))
+        where = missing.arg_true()
+        sub = frame.select(pl.col(raw)).collect().to_series().gather(where).to_frame().select(blank(pl.col(raw)))
+        return pl.LazyFrame({data.key: (~missing).scatter(where, sub.to_series())})
 
     return pa.Check(check, name=rule)
 

@@ -351,3 +351,28 @@ def test_repeated_text_lands_dictionary_coded_and_reads_back_as_text(ws):
     assert back["remarks__raw"].null_count() == 200  # empty → null is no change: no raw copy kept
     kinds = duckdb.sql(f"select typeof(party_category), typeof(remarks), count(remarks) from '{part}' group by all")
     assert kinds.fetchall() == [("VARCHAR", "VARCHAR", 100)]
+
+
+@pytest.mark.parametrize("typed, raw, failing", [
+    (["2025-01-02", "2025-01-03"], ["2025-01-02", "2025/01/03"], []),  # every value parsed
+    ([None, None], ["", None], []),  # an optional field left empty
+    ([None, None], [" ", ""], []),  # blank after trimming
+    ([None, None], ["", "2025-13-45"], [1]),  # every typed value null, one raw value unparseable
+    (["2025-01-02", None, None], ["2025-01-02", "tomorrow", " "], [1]),
+])
+def test_a_typed_value_is_null_only_where_its_raw_value_is_blank(typed, raw, failing):
+    import pandera.polars as pa
+
+    from ingestion import checks
+    from ingestion.schema import full_validation
+
+    frame = pl.DataFrame({"d": pl.Series(typed, dtype=pl.String).str.to_date(), "d__raw": pl.Series(raw, dtype=pl.String)})
+    schema = pa.DataFrameSchema({"d": pa.Column(pl.Date, nullable=True, checks=[checks.parses("bad_date")]),
+                                 "d__raw": pa.Column(pl.String, nullable=True)})
+    with full_validation():
+        try:
+            schema.validate(frame, lazy=True)
+            rows = []
+        except pa.errors.SchemaErrors as exc:
+            rows = exc.failure_cases["index"].to_list()
+    assert rows == failing

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-import pandera.polars as pa
 import polars as pl
 
 from contracts import FeedContract, load_contracts
@@ -37,6 +36,9 @@ from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_ba
 from ingestion.schema import load_schema, warning_columns
 from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_values, copies_in_chunk, duplicate_reasons,
                                   duplicate_suspects, received_values, schema_reasons, signatures)
+
+if TYPE_CHECKING:  # pandera loads with the first schema (ingestion.schema)
+    import pandera.polars as pa
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"

@@ -13,13 +13,13 @@ import importlib
 from contextlib import contextmanager
 from functools import lru_cache
 from types import ModuleType
-from typing import Iterator
-
-import pandera.polars as pa
-from pandera.config import ValidationDepth, config_context
+from typing import TYPE_CHECKING, Iterator
 
 from contracts import FeedContract, Field
 from creditwh.settings import SEEDS_DIR
+
+if TYPE_CHECKING:  # pandera (and the pandas it imports, ~0.6 s) loads with the first schema: a large
+    import pandera.polars as pa  # file's content hash, started first, runs meanwhile
 
 # code_table name → (seed file, key column, optional filter column=value)
 CODE_TABLES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
@@ -57,6 +57,8 @@ def load_schema(contract: FeedContract) -> pa.DataFrameSchema:
 @contextmanager
 def full_validation() -> Iterator[None]:
     """Schema and data, every row: never the schema-only default pandera uses for lazy frames."""
+    from pandera.config import ValidationDepth, config_context
+
     with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         yield
 

@@ -9,9 +9,8 @@ quarantine a good row.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandera.polars as pa
 import polars as pl
 
 from contracts import FeedContract
@@ -19,6 +18,9 @@ from ingestion.cleaning import Codes, as_received_text
 from ingestion.errors import BatchError
 from ingestion.reading import ROW_INDEX
 from ingestion.schema import full_validation
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 REASON_SCHEMA = {ROW_INDEX: pl.Int64, "rule": pl.String, "field": pl.String, "value": pl.String}
 SIGNATURE_SCHEMA = {ROW_INDEX: pl.Int64, "_row_sig": pl.UInt64, "_key_sig": pl.UInt64, "_chunk": pl.Int32}
@@ -52,6 +54,8 @@ def received_values(contract: FeedContract) -> list[pl.Expr]:
 
 def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
     """Every failure of every row of one chunk (lazy validation, data checked), keyed by row number."""
+    import pandera.polars as pa
+
     try:
         with full_validation():
             schema.validate(frame, lazy=True)

@@ -211,16 +211,23 @@ def _coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
     """The field's cleaned, typed value for every raw value (same length and order), and whether every value, as
     text, is still exactly what was received (then no row needs its raw value kept)."""
-    cleaned, same, _, _ = _clean_column(values, f)
-    return cleaned, same
+    cleaned = _clean_column(values, f)
+    return cleaned.values, cleaned.same
 
 
 Codes = tuple[pl.Series, pl.Series]  # (code of each row, UInt32, null for null; the distinct values, code i ↔ [i])
 
 
-def _clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool, pl.Series | None, Codes | None]:
-    """:func:`clean_column`; the column as landed when it can be written dictionary-coded (else None); and the raw
-    values as codes, when the column was cleaned once per distinct value (else None)."""
+class _Cleaned(NamedTuple):
+    values: pl.Series  # clean and typed
+    same: bool  # every value, as text, is what was received
+    coded: pl.Series | None = None  # the column as landed, dictionary-coded, where it can be
+    raw: Codes | None = None  # the raw values as codes, where the column was cleaned once per distinct value
+    raw_kept: pl.Series | None = None  # per row: cleaning changed the value (its raw value is kept), where known
+
+
+def _clean_column(values: pl.Series, f: Field) -> _Cleaned:
+    """:func:`clean_column`, with what else cleaning learnt of the column (:class:`_Cleaned`)."""
     if values.len() and few_distinct(values):
         # one pass over the rows gives each its code; the distinct values are cleaned and the rows take theirs by code
         coded, distinct = _coded(values)
@@ -230,18 +237,21 @@ def _clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool, pl.Seri
         if f.logical_type == "string":
             same = cleaned.eq_missing(distinct)
             if same.all():  # nothing to change (code tables, as a rule): landed as it came, and coded (the
-                return values.alias(f.name), True, coded, raw  # Parquet writer then encodes codes, not strings)
+                return _Cleaned(values.alias(f.name), True, coded, raw)  # Parquet writer then encodes codes)
             empty = distinct == ""
             if empty.any() and (same | empty).all():  # only an empty value changes: it lands as null
                 blank = codes == empty.arg_true()[0]
-                return (cleaned.gather(codes).alias(f.name), True,
-                        coded.to_frame().select(pl.when(~blank).then(pl.col(f.name))).to_series(), raw)
-        # asked of the distinct values: dates and amounts written the way they are landed need no raw copy, and the
-        # per-row comparison (formatting every date and amount as text again) is skipped
-        as_received = bool(as_received_text(cleaned).eq_missing(distinct).all())
-        return cleaned.gather(codes).alias(f.name), as_received, None, raw
+                return _Cleaned(cleaned.gather(codes).alias(f.name), True,
+                                coded.to_frame().select(pl.when(~blank).then(pl.col(f.name))).to_series(), raw)
+        # asked of the distinct values: dates and amounts written the way they are landed need no raw copy; where
+        # some are not, the rows whose raw value is kept are known by code, and landing does not format every date
+        # and amount as text again to find them
+        kept = as_received_text(cleaned).ne_missing(distinct)
+        as_received = not kept.any()
+        return _Cleaned(cleaned.gather(codes).alias(f.name), as_received, None, raw,
+                        None if as_received else kept.gather(codes).fill_null(False))
     cleaned, same = clean_rows(values, f)
-    return parse_series(cleaned, f), same and f.logical_type == "string", None, None
+    return _Cleaned(parse_series(cleaned, f), same and f.logical_type == "string")
 
 
 class CleanChunk(NamedTuple):
@@ -249,6 +259,7 @@ class CleanChunk(NamedTuple):
     unchanged: frozenset[str]  # fields whose every value came through as received
     coded: dict[str, pl.Series]  # fields to land dictionary-coded (Categorical), same rows as ``frame``
     raw_codes: dict[str, Codes]  # fields cleaned once per distinct value: their raw values as codes
+    raw_kept: dict[str, pl.Series]  # fields some of whose values cleaning changed, known per row: which rows
 
 
 def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> CleanChunk:
@@ -260,10 +271,11 @@ def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> CleanChunk:
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         cleaned = list(pool.map(lambda f: _clean_column(frame[f.name], f), fields))
     frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
-    return CleanChunk(frame.with_columns([values for values, _, _, _ in cleaned]),
-                      frozenset(f.name for f, (_, same, _, _) in zip(fields, cleaned) if same),
-                      {f.name: coded for f, (_, _, coded, _) in zip(fields, cleaned) if coded is not None},
-                      {f.name: raw for f, (_, _, _, raw) in zip(fields, cleaned) if raw is not None})
+    return CleanChunk(frame.with_columns([c.values for c in cleaned]),
+                      frozenset(f.name for f, c in zip(fields, cleaned) if c.same),
+                      {f.name: c.coded for f, c in zip(fields, cleaned) if c.coded is not None},
+                      {f.name: c.raw for f, c in zip(fields, cleaned) if c.raw is not None},
+                      {f.name: c.raw_kept for f, c in zip(fields, cleaned) if c.raw_kept is not None})
 
 
 def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:

@@ -35,7 +35,8 @@ from ingestion.errors import BatchError, IngestionError
 from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
 from ingestion.schema import load_schema, warning_columns
 from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_values, copies_in_chunk, duplicate_reasons,
-                                  duplicate_suspects, received_values, schema_reasons, signatures)
+                                  duplicate_suspects, raw_kept_column, received_values, schema_reasons,
+                                  signatures)
 
 if TYPE_CHECKING:  # pandera loads with the first schema (ingestion.schema)
     import pandera.polars as pa
@@ -208,7 +209,8 @@ def _batch_text(value: str | None) -> pl.Expr:
     return pl.lit(value, pl.String).cast(_BATCH_TEXT)
 
 
-def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str]) -> pl.LazyFrame:
+def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str],
+                     known: frozenset[str] = frozenset()) -> pl.LazyFrame:
     """Accepted rows as landed: provenance, SLA due date and late flag, ``<f>__raw`` kept where cleaning changed it."""
     c = b.contract
     received_local = b.received.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
@@ -219,7 +221,7 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
     ]
     day = pl.col(c.latency_field)
     rows = rows.with_columns(
-        *changed_raw_values(c, unchanged),
+        *changed_raw_values(c, unchanged, known),
         # the due date of each distinct decision date, looked up (a join would gather every column again)
         _due_by=day.replace_strict(due[c.latency_field], due["_due_by"], default=None, return_dtype=pl.Date),
         _due_by_estimated=day.replace_strict(due[c.latency_field], due["_due_by_estimated"], default=None,
@@ -288,14 +290,14 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     Returns its row signatures, its reasons, and — while the file's content hash is still being computed (the
     landed rows carry the batch id derived from it) — the write, to be run once the hash is known."""
     c = b.contract
-    frame, unchanged, coded, raw_codes = clean_chunk(_canonical(chunk, mapped, c), c.fields)
+    frame, unchanged, coded, raw_codes, raw_kept = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i, raw_codes)
     del raw_codes
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
 
     def write() -> None:
-        _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, b, accepted, rejected)
+        _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, raw_kept, b, accepted, rejected)
 
     deferred = not b.digest.done()
     if not deferred:
@@ -372,12 +374,15 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
 
 
 def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str],
-                 coded: dict[str, pl.Series], b: _Batch, landed_part: Path, rejected_part: Path) -> None:
+                 coded: dict[str, pl.Series], raw_kept: dict[str, pl.Series], b: _Batch, landed_part: Path,
+                 rejected_part: Path) -> None:
     """Accepted rows, with provenance, to the landing part (``coded`` columns dictionary-coded, as cleaning coded
-    them); rejected rows, with every raw value, to scratch for the quarantine."""
+    them; ``raw_kept``: where cleaning found the rows whose raw value is kept); rejected rows, with every raw value,
+    to scratch for the quarantine."""
     bad = pl.col(ROW_INDEX).is_in(rejected.unique().implode())
-    landed = frame.with_columns(coded.values()).lazy().filter(~bad)
-    _write_landed(_with_provenance(landed, due, b, unchanged).collect(), b.contract, landed_part)
+    landed = frame.with_columns(*coded.values(), *(m.alias(raw_kept_column(f)) for f, m in raw_kept.items()))
+    landed = _with_provenance(landed.lazy().filter(~bad), due, b, unchanged, frozenset(raw_kept))
+    _write_landed(landed.collect(), b.contract, landed_part)
     if rejected.len():
         frame.filter(bad).write_parquet(rejected_part, **PARQUET)
 

@@ -33,15 +33,26 @@ def raw_columns(contract: FeedContract) -> list[str]:
     return [f"{f.name}__raw" for f in contract.fields]
 
 
-def changed_raw_values(contract: FeedContract, unchanged: frozenset[str] = frozenset()) -> list[pl.Expr]:
+def raw_kept_column(field: str) -> str:
+    """The per-row column that says where cleaning changed ``field`` (see :func:`changed_raw_values`)."""
+    return f"_raw_kept__{field}"
+
+
+def changed_raw_values(contract: FeedContract, unchanged: frozenset[str] = frozenset(),
+                       known: frozenset[str] = frozenset()) -> list[pl.Expr]:
     """What landing keeps of ``<f>__raw``: the value as received where cleaning changed it (trimmed, normalised,
     re-typed, unparseable), null where the landed value, as text, is exactly what was received — OpenSanctions'
     ``original_value`` — or where an empty field landed as null (:func:`~ingestion.cleaning.as_received_text`).
     :func:`received_values` gives the raw values back. ``unchanged``: fields cleaning is known to have left as
-    received (no comparison needed)."""
+    received (no comparison needed); ``known``: fields whose changed rows cleaning found already, in the column
+    :func:`raw_kept_column` names."""
+    def kept(f) -> pl.Expr:
+        if f.name in known:
+            return pl.col(raw_kept_column(f.name))
+        return pl.col(f"{f.name}__raw").ne_missing(as_received_text(pl.col(f.name)))
+
     return [pl.lit(None, pl.String).alias(f"{f.name}__raw") if f.name in unchanged else
-            pl.when(pl.col(f"{f.name}__raw").ne_missing(as_received_text(pl.col(f.name))))
-            .then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
+            pl.when(kept(f)).then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
 
 
 def received_values(contract: FeedContract) -> list[pl.Expr]:

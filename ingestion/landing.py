@@ -54,9 +54,10 @@ CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
 PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
 HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
 # Validated chunks that may wait for the content hash before they are written (the landed rows carry the batch id
-# derived from it). A 4.9 GB file hashes in 3–5 s, in which both workers would otherwise stand idle; each waiting
-# chunk holds ~200 MB (benchmarks/RESULTS.md).
-DEFERRED_WRITES = 4
+# derived from it). A 4.9 GB file takes 3 CPU-s to hash, 6–7 s beside the chunk workers, in which both would
+# otherwise stand idle once the first two chunks are done; each waiting chunk holds ~200 MB. 6 rather than 4:
+# −1.3 s at 10 M rows, +0.45 GiB peak (benchmarks/RESULTS.md).
+DEFERRED_WRITES = 6
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
 _BATCH_TEXT = pl.Categorical

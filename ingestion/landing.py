@@ -55,9 +55,11 @@ PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
 HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
 # Validated chunks that may wait for the content hash before they are written (the landed rows carry the batch id
 # derived from it). A 4.9 GB file takes 3 CPU-s to hash, 6–7 s beside the chunk workers, in which both would
-# otherwise stand idle once the first two chunks are done; each waiting chunk holds ~200 MB. 6 rather than 4:
-# −1.3 s at 10 M rows, +0.45 GiB peak (benchmarks/RESULTS.md).
-DEFERRED_WRITES = 6
+# otherwise stand idle once the first two chunks are done; each waiting chunk holds ~200 MB. On a VM whose freed
+# memory the host takes back, peak memory is time: 2 waiting chunks gave 31.9–32.7 s at 10 M rows, 4 gave
+# 31.6–34.8 s and 6 gave 33.8–35.4 s (+0.75 GiB peak), each run after another process freed 6 GiB
+# (benchmarks/RESULTS.md).
+DEFERRED_WRITES = 2
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
 _BATCH_TEXT = pl.Categorical

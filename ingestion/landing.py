@@ -57,7 +57,7 @@ HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation
 # derived from it). A 4.9 GB file takes 3 CPU-s to hash, 6–7 s beside the chunk workers, in which both would
 # otherwise stand idle once the first two chunks are done; each waiting chunk holds ~200 MB. On a VM whose freed
 # memory the host takes back, peak memory is time: 2 waiting chunks gave 31.9–32.7 s at 10 M rows, 4 gave
-# 31.6–34.8 s and 6 gave 33.8–35.4 s (+0.75 GiB peak), each run after another process freed 6 GiB
+# 31.6–34.8 s and 6 gave 33.8–35.4 s (+0.7 GiB peak), each run after another process freed 6 GiB
 # (benchmarks/RESULTS.md).
 DEFERRED_WRITES = 2
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded

@@ -295,7 +295,6 @@ def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, 
     c = b.contract
     frame, unchanged, coded, raw_codes, raw_kept = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i, raw_codes)
-    del raw_codes
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
 
@@ -323,6 +322,11 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
         deferred: list[Callable[[], None]] = []  # validated chunks waiting for the content hash to be written
         writes: list[Future] = []
 
+        def write_deferred() -> None:
+            b.digest.result()  # nothing more starts until the hash is known
+            writes.extend(workers.submit(w) for w in deferred)
+            deferred.clear()
+
         def collect_oldest() -> None:
             chunk_sigs, found, write = in_flight.popleft().result()
             sigs.append(chunk_sigs)
@@ -330,9 +334,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
             if write is not None:
                 deferred.append(write)
             if deferred and (b.digest.done() or len(deferred) >= DEFERRED_WRITES):
-                b.digest.result()  # the hash is done, or enough chunks wait for it: nothing more starts until it is
-                writes.extend(workers.submit(w) for w in deferred)
-                deferred.clear()
+                write_deferred()
 
         try:
             for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
@@ -344,9 +346,7 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
                     collect_oldest()
             while in_flight:
                 collect_oldest()
-            b.digest.result()
-            writes.extend(workers.submit(w) for w in deferred)
-            deferred.clear()
+            write_deferred()
             for done in writes:
                 done.result()
         finally:

@@ -32,7 +32,7 @@ SOURCES_FILE = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_landing__
 HOME = "{{ env_var('CWH_HOME', 'var') }}"
 DUCKDB_TYPES = {"string": "varchar", "date": "date", "number": "double", "integer": "bigint"}
 
-# Provenance columns written by ingestion next to every landed row (ingestion.landing.PROVENANCE).
+# Provenance of every landed row, as the staging models give it (macros/provenance_columns.sql).
 PROVENANCE: tuple[tuple[str, str, str], ...] = (
     ("_batch_id", "varchar", "批次编号（<数据项>-<文件 SHA-256 前 16 位>），与台账 batch_id 对应"),
     ("_feed", "varchar", "数据项（合同名称）"),
@@ -51,6 +51,13 @@ PROVENANCE: tuple[tuple[str, str, str], ...] = (
     ("_warnings", "varchar", "入库警告（如未知的行政区划代码），多项以分号分隔"),
 )
 PROVENANCE_NOT_NULL = ("_batch_id", "_source_file", "_row_number", "_received_at", "_ingested_at")
+# Two of them are the batch's, not written on its rows: the batch id is the name of the folder the batch is
+# published to (landing/<feed>/batch_id=<id>/, read as a hive partition key, ``batch_id``) and the SHA-256 is in
+# the batch's ledger entry (``file_sha256``), which staging joins anyway to keep committed batches only.
+FROM_BATCH = {"_batch_id": "batch_id", "_file_sha256": "file_sha256"}
+# The rest are written by ingestion next to every landed row (ingestion.landing.PROVENANCE).
+LANDED_PROVENANCE = tuple(column for column in PROVENANCE if column[0] not in FROM_BATCH)
+BATCH_FOLDER_COLUMN = ("batch_id", "varchar", "批次编号：取自批次目录名 batch_id=…（与台账 batch_id 对应）")
 
 # The ingestion log: one JSON object per batch (ingestion.ledger.LedgerEntry). Timestamps are kept as text here
 # and cast in staging, so a malformed entry fails loudly in one place.
@@ -137,7 +144,7 @@ def _column(name: str, data_type: str, description: str, meta: dict | None, test
 
 def _feed_table(c: FeedContract) -> list[str]:
     location = (f"read_parquet('{HOME}/landing/{c.name}/batch_id=*/*.parquet', "
-                "union_by_name=true, hive_partitioning=false)")
+                "union_by_name=true, hive_partitioning=true, hive_types_autocast=false)")
     description = (
         f"{c.title}（合同 {c.name} v{c.version}）。{c.purpose.rstrip('。')}。生产部门：{c.producer.department}"
         f"（{c.producer.code}，{c.producer.department_uscc}），提供系统：{c.producer.providing_system}。"
@@ -175,8 +182,8 @@ def _feed_table(c: FeedContract) -> list[str]:
         lines += _column(f.name, DUCKDB_TYPES[f.logical_type], _column_description(f), _field_meta(f), _field_tests(f))
     for f in c.fields:
         lines += _column(f"{f.name}__raw", "varchar", f"{f.label}（收到的原始值：仅在清洗改变了该值时保留，否则为空）", _field_meta(f), [])
-    for name, data_type, description in PROVENANCE:
-        tests = ["              - not_null"] if name in PROVENANCE_NOT_NULL else []
+    for name, data_type, description in (BATCH_FOLDER_COLUMN, *LANDED_PROVENANCE):
+        tests = ["              - not_null"] if name in (*PROVENANCE_NOT_NULL, "batch_id") else []
         lines += _column(name, data_type, description, None, tests)
     return lines
 
@@ -204,7 +211,7 @@ def _ledger_table() -> list[str]:
 
 def _rejects_table() -> list[str]:
     location = (f"read_parquet('{HOME}/quarantine/*/batch_id=*/rejects.parquet', "
-                "union_by_name=true, hive_partitioning=false)")
+                "union_by_name=true, hive_partitioning=true, hive_types_autocast=false)")
     lines = [
         "      - name: rejects",
         f"        description: {_s('隔离区：未通过合同校验的行，每条原因一行（同一行可有多条原因）。')}",

@@ -5,6 +5,11 @@ mapped to canonical fields by header label, cleaned, validated against the gener
 to scratch space with its provenance. Duplicates across the whole batch are found afterwards from row
 signatures. Only then is the batch published — landing folder, quarantine folder, and last the ledger entry,
 the commit marker — so a crash at any point leaves nothing the warehouse reads.
+
+The batch id and the file's SHA-256 are not written on each landed row: the folder a batch is published to,
+``landing/<feed>/batch_id=<id>/``, names its batch (readers take it as a hive partition key), and the ledger
+entry of that batch records the SHA-256. So no chunk waits for the content hash, which for a large new file is
+computed alongside validation.
 """
 
 from __future__ import annotations
@@ -52,21 +57,18 @@ CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
 # quarter of the write and null counts another tenth, and nothing reads landing by value ranges (the warehouse scans
 # whole batches, which the batch_id= folders already select).
 PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
-HASH_BEHIND_BYTES = 64 << 20  # files this large are hashed alongside validation rather than before it
-# Validated chunks that may wait for the content hash before they are written (the landed rows carry the batch id
-# derived from it). A 4.9 GB file takes 3 CPU-s to hash, 6–7 s beside the chunk workers, in which both would
-# otherwise stand idle once the first two chunks are done; each waiting chunk holds ~200 MB. On a VM whose freed
-# memory the host takes back, peak memory is time: 2 waiting chunks gave 31.9–32.7 s at 10 M rows, 4 gave
-# 31.6–34.8 s and 6 gave 33.8–35.4 s (+0.7 GiB peak), each run after another process freed 6 GiB
-# (benchmarks/RESULTS.md).
-DEFERRED_WRITES = 2
+# Files this large are hashed on their own thread alongside validation rather than before it (a 4.9 GB file takes
+# 3 CPU-s to hash); only the ledger entry and the quarantine lines, written at the end, need the hash.
+HASH_BEHIND_BYTES = 64 << 20
 # Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
 # either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
 _BATCH_TEXT = pl.Categorical
+# Written on every landed row. The batch id is the folder's name (``batch_id=<id>``, read as a hive partition key) and
+# the file's SHA-256 is in the batch's ledger entry: staging adds both as ``_batch_id`` and ``_file_sha256``.
 PROVENANCE = {
-    "_batch_id": _BATCH_TEXT, "_feed": _BATCH_TEXT, "_producer_code": _BATCH_TEXT, "_producer_dept": _BATCH_TEXT,
+    "_feed": _BATCH_TEXT, "_producer_code": _BATCH_TEXT, "_producer_dept": _BATCH_TEXT,
     "_producer_dept_uscc": _BATCH_TEXT, "_providing_system": _BATCH_TEXT, "_source_file": _BATCH_TEXT,
-    "_row_number": pl.Int64, "_file_sha256": _BATCH_TEXT, "_received_at": pl.Datetime("us"),
+    "_row_number": pl.Int64, "_received_at": pl.Datetime("us"),
     "_ingested_at": pl.Datetime("us"), "_due_by": pl.Date, "_due_by_estimated": pl.Boolean,
     "_is_late": pl.Boolean, "_warnings": pl.String,
 }
@@ -122,6 +124,15 @@ def scan_landed(parts: Path | list[Path], contract: FeedContract) -> pl.LazyFram
     are null on all its rows, and they come back here as null; text written dictionary-coded (Categorical) is read
     as the String it is."""
     return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert",
+                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"))
+
+
+def scan_published(landing: Path, contract: FeedContract) -> pl.LazyFrame:
+    """Every published landed row of a feed (uncommitted folders included: the ledger says which are committed),
+    with ``batch_id``, the batch its folder names."""
+    return pl.scan_parquet(landing / contract.name / "batch_id=*" / "*.parquet", schema=landed_schema(contract),
+                           missing_columns="insert", extra_columns="ignore", hive_partitioning=True,
+                           hive_schema={"batch_id": pl.String},
                            cast_options=pl.ScanCastOptions(categorical_to_string="allow"))
 
 
@@ -229,11 +240,11 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
         _due_by=day.replace_strict(due[c.latency_field], due["_due_by"], default=None, return_dtype=pl.Date),
         _due_by_estimated=day.replace_strict(due[c.latency_field], due["_due_by_estimated"], default=None,
                                              return_dtype=pl.Boolean),
-        _batch_id=_batch_text(b.batch_id), _feed=_batch_text(c.name), _producer_code=_batch_text(c.producer.code),
+        _feed=_batch_text(c.name), _producer_code=_batch_text(c.producer.code),
         _producer_dept=_batch_text(c.producer.department),
         _producer_dept_uscc=_batch_text(c.producer.department_uscc),
         _providing_system=_batch_text(c.producer.providing_system), _source_file=_batch_text(b.rel),
-        _file_sha256=_batch_text(b.sha256), _received_at=pl.lit(b.received, pl.Datetime("us")),
+        _received_at=pl.lit(b.received, pl.Datetime("us")),
         _ingested_at=pl.lit(b.ingested, pl.Datetime("us")),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     ).with_columns(_is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date))
@@ -288,25 +299,18 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
 
 
 def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, schema: pa.DataFrameSchema,
-                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame, Callable[[], None] | None]:
+                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One chunk: cleaned, validated, written (accepted rows to ``accepted``, rejected rows to ``rejected``).
-    Returns its row signatures, its reasons, and — while the file's content hash is still being computed (the
-    landed rows carry the batch id derived from it) — the write, to be run once the hash is known."""
+    Returns its row signatures and its reasons."""
     c = b.contract
     frame, unchanged, coded, raw_codes, raw_kept = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i, raw_codes)
     copies = copies_in_chunk(frame, sigs, c)
     found = pl.concat([schema_reasons(frame, schema, c), copies])
-
-    def write() -> None:
-        _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, raw_kept, b, accepted, rejected)
-
-    deferred = not b.digest.done()
-    if not deferred:
-        write()
+    _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, raw_kept, b, accepted, rejected)
     # a copy found here is a duplicate_row already, and its earlier original stays in the signatures: it would
     # only make its original a batch-wide suspect (same record key) and have the chunk's parts read back
-    return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found, write if deferred else None
+    return sigs.filter(~pl.col(ROW_INDEX).is_in(copies[ROW_INDEX].implode())), found
 
 
 def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
@@ -318,23 +322,12 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     reasons, sigs = [pl.DataFrame(schema=REASON_SCHEMA)], [pl.DataFrame(schema=SIGNATURE_SCHEMA)]
     parts: list[Path] = []
     with ThreadPoolExecutor(max_workers=CHUNK_WORKERS) as workers:
-        in_flight: deque[Future] = deque()  # chunks being cleaned and validated
-        deferred: list[Callable[[], None]] = []  # validated chunks waiting for the content hash to be written
-        writes: list[Future] = []
-
-        def write_deferred() -> None:
-            b.digest.result()  # nothing more starts until the hash is known
-            writes.extend(workers.submit(w) for w in deferred)
-            deferred.clear()
+        in_flight: deque[Future] = deque()  # chunks being cleaned, validated and written
 
         def collect_oldest() -> None:
-            chunk_sigs, found, write = in_flight.popleft().result()
+            chunk_sigs, found = in_flight.popleft().result()
             sigs.append(chunk_sigs)
             reasons.append(found)
-            if write is not None:
-                deferred.append(write)
-            if deferred and (b.digest.done() or len(deferred) >= DEFERRED_WRITES):
-                write_deferred()
 
         try:
             for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
@@ -346,11 +339,8 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
                     collect_oldest()
             while in_flight:
                 collect_oldest()
-            write_deferred()
-            for done in writes:
-                done.result()
         finally:
-            for pending in [*in_flight, *writes]:  # a failed chunk or read: nothing more starts; running ones finish
+            for pending in in_flight:  # a failed chunk or read: nothing more starts; running ones finish
                 pending.cancel()
     suspects = duplicate_suspects(pl.concat(sigs))
     if not parts:
@@ -456,8 +446,8 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
     hasher = ThreadPoolExecutor(max_workers=1)
     digest: Future = Future()
     if path.stat().st_size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
-        # a new large file: hashed on its own thread while the first chunk is read and validated; only the
-        # landed rows (which carry the batch id) wait for it
+        # a new large file: hashed on its own thread while its chunks are read, validated and written; only the
+        # quarantine lines and the ledger entry, written at the end, need it
         digest = hasher.submit(sha256_of, path)
     else:
         digest.set_result(sha256_of(path))
@@ -561,5 +551,5 @@ def today_local() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-__all__ = ["BatchResult", "ensure_layout", "scan_landed", "ingest_file", "ingest_all", "discover", "landed_schema",
+__all__ = ["BatchResult", "ensure_layout", "scan_landed", "scan_published", "ingest_file", "ingest_all", "discover", "landed_schema",
            "json"]

@@ -15,7 +15,7 @@ import pytest
 from contracts import load_contracts
 from creditwh.identifiers import make_ric, make_uscc
 from creditwh.settings import Workspace
-from ingestion.landing import scan_landed
+from ingestion.landing import scan_published
 
 AUTHORITY_USCC = "11310000MB2F29521E"
 
@@ -87,5 +87,6 @@ def airflow_home(tmp_path_factory):
 
 
 def read_landed(ws: Workspace, feed: str) -> pl.DataFrame:
-    """Every landed row of a feed, every column (a part leaves out its empty ``<f>__raw`` columns)."""
-    return scan_landed(ws.landing / feed / "*" / "*.parquet", load_contracts()[feed]).collect()
+    """Every landed row of a feed, every column (a part leaves out its empty ``<f>__raw`` columns), and the
+    ``batch_id`` its folder names."""
+    return scan_published(ws.landing, load_contracts()[feed]).collect()

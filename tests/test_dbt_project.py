@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from contracts import FeedContract, load_contracts
-from contracts.codegen import PROVENANCE, SOURCES_FILE, render_dbt_sources
+from contracts.codegen import FROM_BATCH, LANDED_PROVENANCE, PROVENANCE, SOURCES_FILE, render_dbt_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = PROJECT_ROOT / "dbt_project"
@@ -61,7 +61,8 @@ def test_generated_sources_are_current():
 
 def test_provenance_columns_match_ingestion():
     landing = pytest.importorskip("ingestion.landing")
-    assert [name for name, _, _ in PROVENANCE] == list(landing.PROVENANCE)
+    assert [name for name, _, _ in LANDED_PROVENANCE] == list(landing.PROVENANCE)
+    assert {name for name, _, _ in PROVENANCE} == set(landing.PROVENANCE) | set(FROM_BATCH)
 
 
 @pytest.mark.parametrize("feed", sorted(STAGING_MODELS))
@@ -71,7 +72,7 @@ def test_staging_model_selects_every_contract_field(feed):
     sql = sql.replace("{{ provenance_columns() }}", macro)  # the provenance casts every staging model shares
     selected = re.findall(r"cast\((\w+) as \w+\) as (\w+)", sql)
     expected = [(f.name, RENAMED.get((feed, f.name), f.name)) for f in load_contracts()[feed].fields]
-    expected += [(name, name) for name, _, _ in PROVENANCE]
+    expected += [(FROM_BATCH.get(name, name), name) for name, _, _ in PROVENANCE]
     assert sorted(selected) == sorted(expected)
     assert f"source('landing', '{feed}')" in sql
 
@@ -182,10 +183,10 @@ def land_fixture(home: Path) -> dict[str, int]:
             source_file = f"{c.producer.code}/{c.name}/{c.name}_{n}.csv"
             frame = pl.DataFrame([{
                 **r, **{f"{f.name}__raw": None if r[f.name] is None else str(r[f.name]) for f in c.fields},
-                "_batch_id": batch_id, "_feed": c.name, "_producer_code": c.producer.code,
+                "_feed": c.name, "_producer_code": c.producer.code,
                 "_producer_dept": c.producer.department, "_producer_dept_uscc": c.producer.department_uscc,
                 "_providing_system": c.producer.providing_system, "_source_file": source_file, "_row_number": k + 2,
-                "_file_sha256": hashlib.sha256(source_file.encode()).hexdigest(), "_received_at": received,
+                "_received_at": received,
                 "_ingested_at": received, "_due_by": date(2025, 1, 20), "_due_by_estimated": False, "_is_late": False,
                 "_warnings": None} for k, r in enumerate(rows)], schema=landed_schema(c))
             target = ws.landing / c.name / f"batch_id={batch_id}"
@@ -301,8 +302,10 @@ def test_a_really_ingested_file_reaches_staging_and_the_timeline(tmp_path):
     from ingestion import ingest_all
     from tests.conftest import penalty_row, write_feed
 
+    import hashlib
+
     ws = Workspace(tmp_path / "home").ensure()
-    write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2), penalty_row(3, decision_date="bad")])
+    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2), penalty_row(3, decision_date="bad")])
     [result] = ingest_all(ws)
     assert (result.status, result.rows_landed, result.rows_quarantined) == ("landed", 2, 1)
     models = "+fct_credit_events stg_landing__rejects"
@@ -310,7 +313,10 @@ def test_a_really_ingested_file_reaches_staging_and_the_timeline(tmp_path):
     run = dbt("run", "--select", models, home=ws.home, scratch=tmp_path)
     assert run.returncode == 0, run.stdout[-4000:]
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from staging.stg_landing__penalties").fetchone()[0] == 2
+        # the batch id from the batch's folder, the file's SHA-256 from its ledger entry: neither is on the rows
+        assert con.execute("select _batch_id, _file_sha256, count(*) from staging.stg_landing__penalties "
+                           "group by all").fetchall() == [
+            (result.batch_id, hashlib.sha256(path.read_bytes()).hexdigest(), 2)]
         assert con.execute("select failed_rule from staging.stg_landing__rejects").fetchall() == [("bad_date",)]
         events = con.execute("select event_type, _batch_id from fct_credit_events").fetchall()
     assert events == [("行政处罚", result.batch_id)] * 2

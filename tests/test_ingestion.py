@@ -88,40 +88,43 @@ def test_same_file_twice_adds_nothing(ws, monkeypatch, hash_behind):
     assert landed(ws).height == 1 and len(all_entries(ws.ledger)) == 1
 
 
-def test_chunks_validated_before_the_content_hash_is_known_are_written_once_it_is(ws, monkeypatch):
-    """A large file is hashed while its chunks are validated; chunks done first wait (at most DEFERRED_WRITES of
-    them) and are written with the batch id the hash gives, nothing lost or written twice."""
+def test_chunks_are_written_while_the_content_hash_is_still_being_computed(ws, monkeypatch):
+    """A large file is hashed alongside validation, and no chunk waits for it: the landed rows do not carry the batch
+    id (their folder names it) nor the SHA-256 (the ledger records it). The hash here finishes only once every chunk
+    has been written; a chunk that waited for it would stall the batch until the timeout."""
     import hashlib
     import threading
 
     from ingestion import landing
 
-    validated = threading.Semaphore(0)
-    real_reasons = landing.schema_reasons
+    written = threading.Semaphore(0)
+    real_write = landing._write_landed
 
     def counted(*args):
-        out = real_reasons(*args)
-        validated.release()
-        return out
+        real_write(*args)
+        written.release()
 
-    def slow_hash(path):  # finishes only after three chunks were validated (or after 30 s)
-        for _ in range(3):
-            validated.acquire(timeout=30)
+    chunks_before_hash = []
+
+    def slow_hash(path):
+        chunks_before_hash.append(sum(written.acquire(timeout=10) for _ in range(5)))
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     monkeypatch.setattr(landing, "HASH_BEHIND_BYTES", 0)
     monkeypatch.setattr(landing, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(landing, "DEFERRED_WRITES", 2)
-    monkeypatch.setattr(landing, "schema_reasons", counted)
+    monkeypatch.setattr(landing, "_write_landed", counted)
     monkeypatch.setattr(landing, "sha256_of", slow_hash)
     rows = [penalty_row(n) for n in range(1, 10)]
     path = write_feed(ws, "penalties", "p.csv", rows + [dict(rows[0])])  # the last row copies the first
     [result] = ingest_all(ws)
+    assert chunks_before_hash == [5]  # 10 rows in chunks of 2, all written before the hash was known
     assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (10, 9, 1)
     df = landed(ws)
     assert sorted(df["_row_number"]) == list(range(1, 10))
-    assert set(df["_batch_id"]) == {result.batch_id}
-    assert set(df["_file_sha256"]) == {hashlib.sha256(path.read_bytes()).hexdigest()}
+    assert set(df["batch_id"]) == {result.batch_id}
+    assert "_batch_id" not in df.columns and "_file_sha256" not in df.columns
+    [entry] = all_entries(ws.ledger)
+    assert entry.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("rename,rule", [({"行政处罚决定书文号": "处罚决定书号"}, "schema_drift"),

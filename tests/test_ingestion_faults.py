@@ -82,9 +82,10 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
 def test_every_batch_reconciles_with_what_is_on_disk(generated):
     entries = all_entries(generated.ledger)
     assert len(entries) > 20
-    landed = pl.scan_parquet(generated.landing / "*" / "*" / "*.parquet", extra_columns="ignore").select("_batch_id").collect()
+    landed = pl.scan_parquet(generated.landing / "*" / "batch_id=*" / "*.parquet", extra_columns="ignore",
+                             hive_partitioning=True).select("batch_id").collect()
     rejects = pl.read_parquet(generated.quarantine / "*" / "*" / "rejects.parquet")
-    on_disk = dict(landed.group_by("_batch_id").len().iter_rows())
+    on_disk = dict(landed.group_by("batch_id").len().iter_rows())
     quarantined = dict(rejects.group_by("_batch_id").agg(pl.col("_row_number").n_unique()).iter_rows())
     for e in entries:
         assert e.rows_read == e.rows_landed + e.rows_quarantined, e
@@ -185,4 +186,4 @@ def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
     landed = read_landed(ws, "penalties").filter(
         pl.col("decision_number") == "沪市监杨处〔2025〕102025000001号").sort("_received_at")
     assert landed["record_status"].to_list() == ["正常", "变更"]  # both versions kept, each with its batch
-    assert landed["fine_amount_wan"].to_list() == [1.5, 2.5] and landed["_batch_id"].n_unique() == 2
+    assert landed["fine_amount_wan"].to_list() == [1.5, 2.5] and landed["batch_id"].n_unique() == 2

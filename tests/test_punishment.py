@@ -11,7 +11,6 @@ in the marts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -113,10 +112,10 @@ def land(home: Path) -> None:
             record = {f.name: row.get(f.name) for f in c.fields}
             frame = pl.DataFrame([{
                 **record, **{f"{k}__raw": None if v is None else str(v) for k, v in record.items()},
-                "_batch_id": batch_id, "_feed": feed, "_producer_code": c.producer.code,
+                "_feed": feed, "_producer_code": c.producer.code,
                 "_producer_dept": c.producer.department, "_producer_dept_uscc": c.producer.department_uscc,
                 "_providing_system": c.producer.providing_system, "_source_file": source_file, "_row_number": 2,
-                "_file_sha256": hashlib.sha256(source_file.encode()).hexdigest(), "_received_at": received,
+                "_received_at": received,
                 "_ingested_at": received, "_due_by": received.date(), "_due_by_estimated": False, "_is_late": False,
                 "_warnings": None}], schema=landed_schema(c))
             target = ws.landing / feed / f"batch_id={batch_id}"

@@ -1,10 +1,13 @@
 {#-
   The provenance columns every landed row carries (ingestion.landing: who produced and provided it, which batch,
-  file and row, when it arrived, its SLA due date and late flag), cast once for every staging model.
-  每条入库记录的来源列（谁产生、谁提供、哪一批、哪一行、何时收到、报送时限与是否逾期）。
+  file and row, when it arrived, its SLA due date and late flag), cast once for every staging model. The batch id is
+  the batch folder's name (batch_id=…, a hive partition key) and the file's SHA-256 comes from the batch's ledger
+  entry (committed_batches): neither is written on the rows.
+  每条入库记录的来源列（谁产生、谁提供、哪一批、哪一行、何时收到、报送时限与是否逾期）。批次编号取自批次目录名，
+  文件 SHA-256 取自入库台账。
 -#}
 {% macro provenance_columns() -%}
-        cast(_batch_id as varchar) as _batch_id,
+        cast(batch_id as varchar) as _batch_id,
         cast(_feed as varchar) as _feed,
         cast(_producer_code as varchar) as _producer_code,
         cast(_producer_dept as varchar) as _producer_dept,
@@ -12,7 +15,7 @@
         cast(_providing_system as varchar) as _providing_system,
         cast(_source_file as varchar) as _source_file,
         cast(_row_number as bigint) as _row_number,
-        cast(_file_sha256 as varchar) as _file_sha256,
+        cast(file_sha256 as varchar) as _file_sha256,
         cast(_received_at as timestamp) as _received_at,
         cast(_ingested_at as timestamp) as _ingested_at,
         cast(_due_by as date) as _due_by,

@@ -11,7 +11,7 @@ source as (
 
 committed_batches as (
 
-    select batch_id from {{ ref('stg_landing__batches') }}
+    select batch_id, file_sha256 from {{ ref('stg_landing__batches') }}
     where feed = 'court_judgments' and status = 'landed'
 
 ),
@@ -41,7 +41,7 @@ renamed as (
         {{ provenance_columns() }}
 
     from source
-    where _batch_id in (select batch_id from committed_batches)
+    inner join committed_batches using (batch_id)
 
 )
 

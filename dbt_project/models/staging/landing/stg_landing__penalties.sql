@@ -11,7 +11,7 @@ source as (
 
 committed_batches as (
 
-    select batch_id from {{ ref('stg_landing__batches') }}
+    select batch_id, file_sha256 from {{ ref('stg_landing__batches') }}
     where feed = 'penalties' and status = 'landed'
 
 ),
@@ -58,7 +58,7 @@ renamed as (
         {{ provenance_columns() }}
 
     from source
-    where _batch_id in (select batch_id from committed_batches)
+    inner join committed_batches using (batch_id)
 
 )
 

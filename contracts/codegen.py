@@ -183,7 +183,7 @@ def _feed_table(c: FeedContract) -> list[str]:
     for f in c.fields:
         lines += _column(f"{f.name}__raw", "varchar", f"{f.label}（收到的原始值：仅在清洗改变了该值时保留，否则为空）", _field_meta(f), [])
     for name, data_type, description in (BATCH_FOLDER_COLUMN, *LANDED_PROVENANCE):
-        tests = ["              - not_null"] if name in (*PROVENANCE_NOT_NULL, "batch_id") else []
+        tests = ["              - not_null"] if name in (*PROVENANCE_NOT_NULL, BATCH_FOLDER_COLUMN[0]) else []
         lines += _column(name, data_type, description, None, tests)
     return lines
 

@@ -119,21 +119,19 @@ def landed_schema(contract: FeedContract) -> dict[str, pl.DataType]:
     return schema
 
 
-def scan_landed(parts: Path | list[Path], contract: FeedContract) -> pl.LazyFrame:
+def scan_landed(parts: Path | list[Path], contract: FeedContract, **hive) -> pl.LazyFrame:
     """Landed Parquet parts of a feed with the full landed schema: a part leaves out the ``<f>__raw`` columns that
     are null on all its rows, and they come back here as null; text written dictionary-coded (Categorical) is read
-    as the String it is."""
+    as the String it is. ``hive``: polars' hive-partitioning options (see :func:`scan_published`)."""
     return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert",
-                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"))
+                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"), **hive)
 
 
 def scan_published(landing: Path, contract: FeedContract) -> pl.LazyFrame:
     """Every published landed row of a feed (uncommitted folders included: the ledger says which are committed),
     with ``batch_id``, the batch its folder names."""
-    return pl.scan_parquet(landing / contract.name / "batch_id=*" / "*.parquet", schema=landed_schema(contract),
-                           missing_columns="insert", extra_columns="ignore", hive_partitioning=True,
-                           hive_schema={"batch_id": pl.String},
-                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"))
+    return scan_landed(landing / contract.name / "batch_id=*" / "*.parquet", contract, extra_columns="ignore",
+                       hive_partitioning=True, hive_schema={"batch_id": pl.String})
 
 
 def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = None) -> None:

@@ -29,11 +29,22 @@ from bench_generate import human_bytes, machine_facts  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Warehouse build"
-TABLE_HEAD = ("| entities | landed rows | generate | ingest (peak RSS) | dbt build (peak RSS) | incremental timeline "
-              "| warehouse file | dbt nodes | run at |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-MARTS = ("dim_enterprise", "fct_credit_events", "dim_person", "mart_key_sector_enterprise_history",
-         "mart_abnormal_list_history", "mart_serious_list_history", "mart_list_candidates", "mart_repeat_offenders",
-         "mart_unlinked_records", "mart_campaign_work_status")
+TABLE_HEAD = (
+    "| entities | landed rows | generate | ingest (peak RSS) | dbt build (peak RSS) | incremental timeline "
+    "| warehouse file | dbt nodes | run at |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+)
+MARTS = (
+    "dim_enterprise",
+    "fct_credit_events",
+    "dim_person",
+    "mart_key_sector_enterprise_history",
+    "mart_abnormal_list_history",
+    "mart_serious_list_history",
+    "mart_list_candidates",
+    "mart_repeat_offenders",
+    "mart_unlinked_records",
+    "mart_campaign_work_status",
+)
 BIN = Path(sys.executable).parent
 
 
@@ -51,15 +62,26 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def dbt_cmd(*args: str) -> list[str]:
-    return [str(BIN / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-            str(ROOT / "dbt_project"), "--vars", '{"as_of_date": "2026-11-23"}']
+    return [
+        str(BIN / "dbt"),
+        *args,
+        "--project-dir",
+        str(ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(ROOT / "dbt_project"),
+        "--vars",
+        '{"as_of_date": "2026-11-23"}',
+    ]
 
 
 def mart_counts(warehouse: Path, env: dict[str, str]) -> dict[str, int]:
-    code = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print(json.dumps({t: c.sql(f'select count(*) from {t}').fetchall()[0][0] for t in sys.argv[2:]}))")
-    out = subprocess.run([sys.executable, "-c", code, str(warehouse), *MARTS], env=env, capture_output=True,
-                         text=True, check=True)
+    code = (
+        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(json.dumps({t: c.sql(f'select count(*) from {t}').fetchall()[0][0] for t in sys.argv[2:]}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(warehouse), *MARTS], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -81,13 +103,18 @@ def update_results(row: str, entities: int, counts: dict[str, int], facts: str) 
             if m:
                 rows[int(m.group(1).replace(",", ""))] = line
     rows[entities] = row
-    section = (f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N --home DIR` — generate (default period, "
-               "seed 42), ingest, `dbt build --full-refresh` with `as_of_date` 2026-11-23, then an incremental "
-               "`dbt run -s fct_credit_events` with no new batches. Peak RSS per step (`os.wait4`).\n\n"
-               + TABLE_HEAD + "\n".join(rows[k] for k in sorted(rows)) + "\n\n"
-               + f"Mart rows in the latest run ({entities:,} entities): "
-               + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "\n\n"
-               + f"Machine: {facts} DuckDB uses both cores; other work shared the machine during the runs.\n\n")
+    section = (
+        f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N --home DIR` — generate (default period, "
+        "seed 42), ingest, `dbt build --full-refresh` with `as_of_date` 2026-11-23, then an incremental "
+        "`dbt run -s fct_credit_events` with no new batches. Peak RSS per step (`os.wait4`).\n\n"
+        + TABLE_HEAD
+        + "\n".join(rows[k] for k in sorted(rows))
+        + "\n\n"
+        + f"Mart rows in the latest run ({entities:,} entities): "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        + "\n\n"
+        + f"Machine: {facts} DuckDB uses both cores; other work shared the machine during the runs.\n\n"
+    )
     text = pattern.sub(lambda _: section, text) if old else text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")
 
@@ -100,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     home = args.home.resolve()
     home.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CWH_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DBT_TARGET_PATH=str(home / "dbt" / "target"), DBT_LOG_PATH=str(home / "dbt" / "logs"))
+    env = dict(
+        os.environ,
+        CWH_HOME=str(home),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_TARGET_PATH=str(home / "dbt" / "target"),
+        DBT_LOG_PATH=str(home / "dbt" / "logs"),
+    )
 
     t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(args.entities), str(home / "feeds")], env)
     t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
@@ -115,9 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
     nodes = f"{len(manifest['nodes']) + len(manifest.get('unit_tests', {})):,}"
     rows = landed_rows(home)
-    row = (f"| {args.entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
-           f"| {t_build:.0f} s ({human_bytes(rss_build)}) | {t_inc:.0f} s | {human_bytes(warehouse.stat().st_size)} "
-           f"| {nodes} | {datetime.now():%Y-%m-%d %H:%M} |")
+    row = (
+        f"| {args.entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
+        f"| {t_build:.0f} s ({human_bytes(rss_build)}) | {t_inc:.0f} s | {human_bytes(warehouse.stat().st_size)} "
+        f"| {nodes} | {datetime.now():%Y-%m-%d %H:%M} |"
+    )
     build = json.loads((target / "run_results_build.json").read_text(encoding="utf-8"))["results"]
     slowest = sorted(build, key=lambda r: -r["execution_time"])[:8]
     print(row)

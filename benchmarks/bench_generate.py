@@ -27,8 +27,10 @@ from feedgen import generate  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Feed generator"
-TABLE_HEAD = ("| entities | seed | period | wall time | entities/s | data rows | rows/s | files | size on disk "
-              "| peak RSS | run at |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+TABLE_HEAD = (
+    "| entities | seed | period | wall time | entities/s | data rows | rows/s | files | size on disk "
+    "| peak RSS | run at |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+)
 
 
 def machine_facts() -> str:
@@ -42,15 +44,21 @@ def machine_facts() -> str:
         pass
     mem = "?"
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     import numpy
 
-    return (f"{cpu}, {cores} cores available, {mem} RAM; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, numpy {numpy.__version__}. The generator is single-threaded.")
+    return (
+        f"{cpu}, {cores} cores available, {mem} RAM; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, numpy {numpy.__version__}. The generator is single-threaded."
+    )
 
 
 def dir_size(path: Path) -> int:
@@ -76,12 +84,16 @@ def update_results(row: str, entities: int, per_feed: str, facts: str) -> None:
             if m:
                 rows[int(m.group(1).replace(",", ""))] = line
     rows[entities] = row
-    section = (f"{HEADING}\n\n`python benchmarks/bench_generate.py --entities N --out DIR` — `feedgen.generate()` with "
-               "the default period (2023-07-01 → 2026-10-31), province 31, fault rate 1 %, chunks of 50 000 entities. "
-               "Peak RSS is the process's `ru_maxrss`.\n\n"
-               + TABLE_HEAD + "\n".join(rows[k] for k in sorted(rows)) + "\n\n"
-               + f"Rows per feed in the latest run ({entities:,} entities): {per_feed}\n\n"
-               + f"Machine: {facts}\n\n")
+    section = (
+        f"{HEADING}\n\n`python benchmarks/bench_generate.py --entities N --out DIR` — `feedgen.generate()` with "
+        "the default period (2023-07-01 → 2026-10-31), province 31, fault rate 1 %, chunks of 50 000 entities. "
+        "Peak RSS is the process's `ru_maxrss`.\n\n"
+        + TABLE_HEAD
+        + "\n".join(rows[k] for k in sorted(rows))
+        + "\n\n"
+        + f"Rows per feed in the latest run ({entities:,} entities): {per_feed}\n\n"
+        + f"Machine: {facts}\n\n"
+    )
     text = pattern.sub(lambda _: section, text) if old else text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")
 
@@ -106,17 +118,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {done:>12,}/{total:,} entities  {now - t0:7.1f} s  peak RSS {rss:,.0f} MiB", flush=True)
 
     t0 = time.perf_counter()
-    report = generate(args.out, entities=args.entities, seed=args.seed, start=args.start, end=args.end, progress=progress)
+    report = generate(
+        args.out, entities=args.entities, seed=args.seed, start=args.start, end=args.end, progress=progress
+    )
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     rows = report.total_rows
     size = dir_size(args.out)
-    row = (f"| {args.entities:,} | {args.seed} | {args.start}→{args.end} | {wall:.1f} s | {args.entities / wall:,.0f} "
-           f"| {rows:,} | {rows / wall:,.0f} | {len(report.files):,} | {human_bytes(size)} | {human_bytes(peak)} "
-           f"| {datetime.now():%Y-%m-%d %H:%M} |")
+    row = (
+        f"| {args.entities:,} | {args.seed} | {args.start}→{args.end} | {wall:.1f} s | {args.entities / wall:,.0f} "
+        f"| {rows:,} | {rows / wall:,.0f} | {len(report.files):,} | {human_bytes(size)} | {human_bytes(peak)} "
+        f"| {datetime.now():%Y-%m-%d %H:%M} |"
+    )
     per_feed = ", ".join(f"{k} {v:,}" for k, v in report.rows_by_feed.items())
-    print(f"{args.entities:,} entities: {wall:.1f} s, {rows:,} rows ({rows / wall:,.0f}/s), {len(report.files)} files, "
-          f"{human_bytes(size)}, peak RSS {human_bytes(peak)}; faults {report.total_faults:,}")
+    print(
+        f"{args.entities:,} entities: {wall:.1f} s, {rows:,} rows ({rows / wall:,.0f}/s), {len(report.files)} files, "
+        f"{human_bytes(size)}, peak RSS {human_bytes(peak)}; faults {report.total_faults:,}"
+    )
     print(per_feed)
     if not args.no_results:
         update_results(row, args.entities, per_feed, machine_facts())

@@ -3,7 +3,7 @@
     python benchmarks/bench_interception.py --entities 1000000 10000000 --lookups 20000
 
 For each entity count, builds in DuckDB SQL a restriction index shaped like the real one
-(``creditwh.interception.write_index``: sorted by subject key): a share of enterprises carry
+(``interception.write_index``: sorted by subject key): a share of enterprises carry
 restrictions (``--restricted-share``, default 5 %; the 10 M generator run lists ~5 % of entities on the two
 lists), each with ``--measures`` measures, and their legal representatives carry person-level ones (keys are
 SHA-256 hex, as person_key). Then times ``Interceptor.lookup`` on random identifiers — half hits, half misses
@@ -31,13 +31,15 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from creditwh.identifiers import make_ric, make_uscc  # noqa: E402
-from creditwh.interception import Interceptor, person_key, write_index  # noqa: E402
+from ground.identifiers import make_ric, make_uscc  # noqa: E402
+from interception import Interceptor, person_key, write_index  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Interception lookup"
-TABLE_HEAD = ("| entities | index rows | restricted enterprises | build | load | lookups | p50 | p99 | max | p99 CPU | load avg | index size | "
-              "peak RSS | run at |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+TABLE_HEAD = (
+    "| entities | index rows | restricted enterprises | build | load | lookups | p50 | p99 | max | p99 CPU | load avg | index size | "
+    "peak RSS | run at |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+)
 ALNUM = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -71,8 +73,13 @@ def build(path: Path, entities: int, share: float, measures: int) -> tuple[int, 
     restricted = list(range(0, entities, step))
     with duckdb.connect() as con:
         con.execute("set enable_progress_bar = false")
-        subjects = pa.table({"i": restricted, "uscc": [entity_uscc(i) for i in restricted],
-                             "pkey": [person_key(entity_ric(i)) for i in restricted]})
+        subjects = pa.table(
+            {
+                "i": restricted,
+                "uscc": [entity_uscc(i) for i in restricted],
+                "pkey": [person_key(entity_ric(i)) for i in restricted],
+            }
+        )
         con.register("subjects", subjects)
         select_sql = f"""
             select s.uscc as subject_key, 'enterprise' as subject_type, 'enterprise' as object_role, s.uscc,
@@ -119,16 +126,29 @@ def run(entities: int, lookups: int, share: float, measures: int, workdir: Path)
     cpu.sort()
     pct = lambda p, xs=times: xs[min(len(xs) - 1, int(p * len(xs)))] * 1000  # noqa: E731
     load_avg = os.getloadavg()[0]
-    return {"entities": entities, "rows": rows, "restricted": restricted, "build": seconds, "lookups": lookups,
-            "hits": hits, "load": load, "p50": pct(0.50), "p99": pct(0.99), "cpu_p99": pct(0.99, cpu), "loadavg": load_avg, "max": times[-1] * 1000,
-            "size": path.stat().st_size, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "entities": entities,
+        "rows": rows,
+        "restricted": restricted,
+        "build": seconds,
+        "lookups": lookups,
+        "hits": hits,
+        "load": load,
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+        "cpu_p99": pct(0.99, cpu),
+        "loadavg": load_avg,
+        "max": times[-1] * 1000,
+        "size": path.stat().st_size,
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def record(results: list[dict], share: float, measures: int) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     existing = {}
     if HEADING in text:
-        section = text[text.index(HEADING):]
+        section = text[text.index(HEADING) :]
         for line in section.splitlines():
             m = re.match(r"\| ([\d,]+) \|", line)
             if m:
@@ -139,19 +159,22 @@ def record(results: list[dict], share: float, measures: int) -> None:
             f"| {r['entities']:,} | {r['rows']:,} | {r['restricted']:,} | {r['build']:.1f} s | {r['load']:.1f} s | {r['lookups']:,} "
             f"({r['hits']:,} hits) | {r['p50']:.3f} ms | {r['p99']:.3f} ms | {r['max']:.2f} ms | "
             f"{r['cpu_p99']:.3f} ms | {r['loadavg']:.1f} | "
-            f"{r['size'] / 2**20:.1f} MiB | {r['rss'] / 2**20:.1f} MiB | {now} |")
-    body = (f"{HEADING}\n\n`python benchmarks/bench_interception.py --entities N …` — `creditwh.interception.Interceptor.lookup` "
-            f"(identifier check, hash for ID numbers, binary search in the index loaded once into memory) on a synthetic index: "
-            f"{share:.0%} of enterprises restricted with {measures} measures each, plus one person-level measure on their "
-            f"legal representative. Lookups: random, half hits, half misses, USCC and ID numbers alternately, as of 2025-06-01; "
-            f"one at a time after 200 warm-up lookups. Target: p99 ≤ 5 ms at 10 M. *p99 CPU* is the lookup's own CPU time (`time.thread_time`), which excludes waiting for a core; *load avg* is the machine's 1-minute load when the run ended (2 cores, shared).\n\n{TABLE_HEAD}\n"
-            + "\n".join(existing[k] for k in sorted(existing))
-            + f"\n\nMachine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-              f"duckdb {duckdb.__version__}.\n")
+            f"{r['size'] / 2**20:.1f} MiB | {r['rss'] / 2**20:.1f} MiB | {now} |"
+        )
+    body = (
+        f"{HEADING}\n\n`python benchmarks/bench_interception.py --entities N …` — `interception.Interceptor.lookup` "
+        f"(identifier check, hash for ID numbers, binary search in the index loaded once into memory) on a synthetic index: "
+        f"{share:.0%} of enterprises restricted with {measures} measures each, plus one person-level measure on their "
+        f"legal representative. Lookups: random, half hits, half misses, USCC and ID numbers alternately, as of 2025-06-01; "
+        f"one at a time after 200 warm-up lookups. Target: p99 ≤ 5 ms at 10 M. *p99 CPU* is the lookup's own CPU time (`time.thread_time`), which excludes waiting for a core; *load avg* is the machine's 1-minute load when the run ended (2 cores, shared).\n\n{TABLE_HEAD}\n"
+        + "\n".join(existing[k] for k in sorted(existing))
+        + f"\n\nMachine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}.\n"
+    )
     if HEADING in text:
         start = text.index(HEADING)
         nxt = text.find("\n## ", start + 1)
-        text = text[:start] + body + (text[nxt + 1:] if nxt >= 0 else "")
+        text = text[:start] + body + (text[nxt + 1 :] if nxt >= 0 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + body
     RESULTS.write_text(text, encoding="utf-8")
@@ -169,8 +192,11 @@ def main() -> None:
         results = []
         for n in args.entities:
             r = run(n, args.lookups, args.restricted_share, args.measures, Path(tmp))
-            print(f"{n:,} entities: {r['rows']:,} rows, build {r['build']:.1f} s, p50 {r['p50']:.3f} ms, "
-                  f"p99 {r['p99']:.3f} ms, max {r['max']:.2f} ms, hits {r['hits']:,}/{r['lookups']:,}", flush=True)
+            print(
+                f"{n:,} entities: {r['rows']:,} rows, build {r['build']:.1f} s, p50 {r['p50']:.3f} ms, "
+                f"p99 {r['p99']:.3f} ms, max {r['max']:.2f} ms, hits {r['hits']:,}/{r['lookups']:,}",
+                flush=True,
+            )
             results.append(r)
     record(results, args.restricted_share, args.measures)
 

@@ -5,6 +5,6 @@ who answers for it and by when, and which fields may never be published. Everyth
 validation, dbt sources, the publication gate) reads them through :mod:`contracts.model`.
 """
 
-from contracts.model import Field, FeedContract, Producer, load_contract, load_contracts, CONTRACT_DIR
+from contracts.model import CONTRACT_DIR, FeedContract, Field, Producer, load_contract, load_contracts
 
-__all__ = ["Field", "FeedContract", "Producer", "load_contract", "load_contracts", "CONTRACT_DIR"]
+__all__ = ["CONTRACT_DIR", "FeedContract", "Field", "Producer", "load_contract", "load_contracts"]

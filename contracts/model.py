@@ -8,12 +8,14 @@ dataclasses so callers never dig through ``customProperties`` lists themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from open_data_contract_standard.model import OpenDataContractStandard, SchemaProperty
+
+from ground.errors import ActionableError
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe subset of YAML, in C when built with it
 
@@ -33,7 +35,7 @@ _CLEAN_STEPS = ("strip", "nfkc", "t2s", "brackets", "upper")
 _CHECKS = ("uscc", "ric", "licence_number", "decision_number")
 
 
-class ContractError(ValueError):
+class ContractError(ActionableError, ValueError):
     """A contract file is malformed: the message names the file and the field."""
 
 
@@ -222,7 +224,7 @@ def load_contract(path: Path) -> FeedContract:
     return contract
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_all(directory: str) -> dict[str, FeedContract]:
     contracts = [load_contract(p) for p in sorted(Path(directory).glob("*.odcs.yaml"))]
     return {c.name: c for c in contracts}

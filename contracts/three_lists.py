@@ -34,8 +34,11 @@ def _cell(text: object) -> str:
 
 
 def _table(head: list[str], rows: list[list[object]]) -> list[str]:
-    return ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
-            *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)]
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+        *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows),
+    ]
 
 
 def field_format(f: Field) -> str:
@@ -64,49 +67,117 @@ def _aliases(f: Field) -> str:
 
 
 def render_demand(contracts: dict[str, FeedContract]) -> str:
-    lines = [_GENERATED, "", "# 数据需求清单", "",
-             "各数据项必须报送的字段、类型与格式。列名按中文名称、字段名或下表所列别名识别（按名称，不按位置）；"
-             "必填字段为空、格式或代码不符的行进入隔离区并逐条说明原因；出现清单以外的列时整批退回（schema drift）。", ""]
+    lines = [
+        _GENERATED,
+        "",
+        "# 数据需求清单",
+        "",
+        "各数据项必须报送的字段、类型与格式。列名按中文名称、字段名或下表所列别名识别（按名称，不按位置）；"
+        "必填字段为空、格式或代码不符的行进入隔离区并逐条说明原因；出现清单以外的列时整批退回（schema drift）。",
+        "",
+    ]
     for c in contracts.values():
-        lines += [f"## {c.title}（{c.name}，合同版本 {c.version}）", "", c.purpose, "",
-                  f"业务主键：{'、'.join(c.record_key)}；报送单位：{c.producer.department}。", ""]
-        rows = [[i, f"`{f.name}`", f.label, TYPE_LABELS[f.logical_type], "是" if f.required else "否",
-                 field_format(f), _aliases(f), f.description or f.label] for i, f in enumerate(c.fields, 1)]
+        lines += [
+            f"## {c.title}（{c.name}，合同版本 {c.version}）",
+            "",
+            c.purpose,
+            "",
+            f"业务主键：{'、'.join(c.record_key)}；报送单位：{c.producer.department}。",
+            "",
+        ]
+        rows = [
+            [
+                i,
+                f"`{f.name}`",
+                f.label,
+                TYPE_LABELS[f.logical_type],
+                "是" if f.required else "否",
+                field_format(f),
+                _aliases(f),
+                f.description or f.label,
+            ]
+            for i, f in enumerate(c.fields, 1)
+        ]
         lines += _table(["序号", "字段名", "中文名称", "类型", "必填", "格式 / 代码表", "可接受的列名", "说明"], rows)
         lines.append("")
     return "\n".join(lines)
 
 
 def render_responsibility(contracts: dict[str, FeedContract]) -> str:
-    lines = [_GENERATED, "", "# 责任清单", "",
-             "谁产生、谁提供、谁负责：各数据项的生产部门、提供系统与报送时限。工作日按国务院办公厅公布的节假日安排计算"
-             "（调休上班日计入，当年安排未公布时按周一至周五估算并标注）；逾期到达的批次记为迟报。", ""]
+    lines = [
+        _GENERATED,
+        "",
+        "# 责任清单",
+        "",
+        "谁产生、谁提供、谁负责：各数据项的生产部门、提供系统与报送时限。工作日按国务院办公厅公布的节假日安排计算"
+        "（调休上班日计入，当年安排未公布时按周一至周五估算并标注）；逾期到达的批次记为迟报。",
+        "",
+    ]
     rows = []
     for c in contracts.values():
         deadline = f"{c.field(c.latency_field).label}（`{c.latency_field}`）起 {c.latency_working_days} 个工作日内"
-        rows.append([f"{c.title}（`{c.name}`）", c.producer.department, c.producer.department_uscc,
-                     c.producer.providing_system, f"`{c.producer.code}`", deadline, c.latency_note,
-                     c.frequency_note or f"每 {c.frequency_days} 天"])
-    lines += _table(["数据项", "生产部门", "部门统一社会信用代码", "提供系统", "报送目录", "报送时限（起算日期）",
-                     "时限依据", "报送频率"], rows)
+        rows.append(
+            [
+                f"{c.title}（`{c.name}`）",
+                c.producer.department,
+                c.producer.department_uscc,
+                c.producer.providing_system,
+                f"`{c.producer.code}`",
+                deadline,
+                c.latency_note,
+                c.frequency_note or f"每 {c.frequency_days} 天",
+            ]
+        )
+    lines += _table(
+        [
+            "数据项",
+            "生产部门",
+            "部门统一社会信用代码",
+            "提供系统",
+            "报送目录",
+            "报送时限（起算日期）",
+            "时限依据",
+            "报送频率",
+        ],
+        rows,
+    )
     return "\n".join(lines) + "\n"
 
 
 def render_negative(contracts: dict[str, FeedContract]) -> str:
-    lines = [_GENERATED, "", "# 负面清单", "",
-             "以下字段不得公示、不得共享。负面清单字段只在内部用于关联（以加盐哈希代替原值），任何对外产品均不含原值；"
-             "内部展示时须脱敏。限制字段仅限内部使用。", ""]
+    lines = [
+        _GENERATED,
+        "",
+        "# 负面清单",
+        "",
+        "以下字段不得公示、不得共享。负面清单字段只在内部用于关联（以加盐哈希代替原值），任何对外产品均不含原值；"
+        "内部展示时须脱敏。限制字段仅限内部使用。",
+        "",
+    ]
     treatment = {k: v for k, v in CLASSIFICATION_TREATMENT.items() if k in ("negative", "restricted")}
     lines += _table(["分类", "处理方式"], [[label, how] for label, how in treatment.values()])
     lines.append("")
-    rows = [[f"{c.title}（`{c.name}`）", f"`{f.name}`", f.label, treatment[f.classification][0],
-             treatment[f.classification][1], f.description or f.label]
-            for c in contracts.values() for f in c.fields if f.classification in treatment]
+    rows = [
+        [
+            f"{c.title}（`{c.name}`）",
+            f"`{f.name}`",
+            f.label,
+            treatment[f.classification][0],
+            treatment[f.classification][1],
+            f.description or f.label,
+        ]
+        for c in contracts.values()
+        for f in c.fields
+        if f.classification in treatment
+    ]
     lines += _table(["数据项", "字段名", "中文名称", "分类", "处理方式", "说明"], rows)
     return "\n".join(lines) + "\n"
 
 
 def render_three_lists(contracts: dict[str, FeedContract]) -> dict[str, str]:
     """File name (under docs/three-lists/) → Markdown."""
-    return {FILES["demand"]: render_demand(contracts), FILES["responsibility"]: render_responsibility(contracts),
-            FILES["negative"]: render_negative(contracts)}
+    return {
+        FILES["demand"]: render_demand(contracts),
+        FILES["responsibility"]: render_responsibility(contracts),
+        FILES["negative"]: render_negative(contracts),
+    }

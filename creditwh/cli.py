@@ -17,66 +17,80 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from creditwh.settings import Workspace
+from creditwh import jobs
+from ground.clock import today as _today
+from ground.errors import ActionableError
+from ground.runtime import configure_allocator
+from ground.settings import Workspace
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="市场监管企业信用信息数据仓库：生成演示数据 → 入库校验 → 构建 → 质量闸门 → 公示发布")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="市场监管企业信用信息数据仓库：生成演示数据 → 入库校验 → 构建 → 质量闸门 → 公示发布",
+)
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
-HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="工作目录（默认 $CWH_HOME 或 ./var）")]
+HomeOpt = Annotated[Path | None, typer.Option("--home", help="工作目录（默认 $CWH_HOME 或 ./var）")]
 
 
-class UserError(Exception):
+class UserError(ActionableError):
     """Something the user can fix; printed without a traceback."""
 
 
-def _ws(home: Optional[Path]) -> Workspace:
+def _ws(home: Path | None) -> Workspace:
     return Workspace.from_env(home)
 
 
-def _today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
-# --- steps (each usable alone and by `run`) ---------------------------------------------------------------
+# --- steps (each usable alone and by `run`): the jobs, with progress and a line of outcome ------------------
+
 
 def do_generate(ws: Workspace, entities: int, seed: int, start: date, end: date, fault_rate: float):
-    from feedgen import generate
-
-    ws.ensure()
     with _progress() as progress:
         task = progress.add_task("生成演示数据（企业）", total=entities)
-        report = generate(ws.feeds, entities=entities, seed=seed, start=start, end=end, fault_rate=fault_rate,
-                          progress=lambda done, total: progress.update(task, completed=done, total=total))
-    console.print(f"已生成 {len(report.files)} 个文件，{sum(report.rows_by_feed.values()):,} 行，"
-                  f"植入问题 {sum(report.faults_by_kind.values()):,} 处 → {ws.feeds}")
+        report = jobs.generate_feeds(
+            ws,
+            entities=entities,
+            seed=seed,
+            start=start,
+            end=end,
+            fault_rate=fault_rate,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"已生成 {len(report.files)} 个文件，{sum(report.rows_by_feed.values()):,} 行，"
+        f"植入问题 {sum(report.faults_by_kind.values()):,} 处 → {ws.feeds}"
+    )
     return report
 
 
 def do_ingest(ws: Workspace, feeds: list[str] | None):
-    from ingestion import discover_count, ingest_all
-
-    total = discover_count(ws, feeds)
+    total = jobs.batches_waiting(ws, feeds)
     with _progress() as progress:
         task = progress.add_task("入库校验（批次）", total=total)
-        results = ingest_all(ws, feeds, progress=lambda r: progress.advance(task))
+        results = jobs.ingest(ws, feeds, progress=lambda r: progress.advance(task))
     new = [r for r in results if r.status != "skipped"]
     rejected = [r for r in new if r.status == "rejected"]
     console.print(f"新批次 {len(new)} 个（已入库过的 {len(results) - len(new)} 个跳过），整批拒收 {len(rejected)} 个")
@@ -85,110 +99,122 @@ def do_ingest(ws: Workspace, feeds: list[str] | None):
     return results
 
 
-def do_build(ws: Workspace, as_of: date | None = None):
-    from creditwh.warehouse import build
-
+def do_build(ws: Workspace, as_of: date):
     with console.status("dbt build …") as status:
-        result = build(ws, on_line=lambda line: status.update(f"dbt build … {line[-100:]}"), as_of=as_of)
-    console.print(f"dbt build 完成：{result.seeds} 个种子表，{result.models} 个模型，{result.tests} 项测试，全部通过")
+        result = jobs.build_warehouse(ws, as_of, on_line=lambda line: status.update(f"dbt build … {line[-100:]}"))
+    console.print(
+        f"dbt build 完成：{result['seeds']} 个种子表，{result['models']} 个模型，{result['tests']} 项测试，全部通过"
+    )
     return result
 
 
 def do_check(ws: Workspace):
-    from publication.publish import check
-
     with console.status("质量闸门（great-expectations）…"):
-        result = check(ws)
-    if not result.success:
-        from quality_gate import GateFailed
-
-        raise GateFailed(result.failures, result.docs)
-    console.print(f"质量闸门通过：{result.expectations} 项期望；Data Docs：{result.docs}")
+        result = jobs.gate(ws)
+    console.print(f"质量闸门通过：{result['expectations']} 项期望；Data Docs：{result['docs']}")
     return result
 
 
 def do_publish(ws: Workspace, release_date: date | None):
-    from publication.publish import ReleaseDateMismatch, publish
-    from publication.rates import write_report
-
-    try:
-        with console.status("质量闸门与发布 …"):
-            release = publish(ws, release_date)
-    except ReleaseDateMismatch as exc:
-        raise UserError(str(exc)) from None
+    with console.status("质量闸门与发布 …"):
+        release = jobs.publish(ws, release_date)
     console.print(f"质量闸门通过（{release.expectations} 项期望），已发布 → {release.path}")
-    console.print(f"公示率、及时率、准确率 → {write_report(ws, release.release_date)}")
+    rates = jobs.publication_rates(ws, release.release_date)
+    console.print(f"公示率、及时率、准确率 → {rates['report']}")
     return release
 
 
 # --- summary ----------------------------------------------------------------------------------------------
 
-def print_summary(ws: Workspace, release=None) -> None:
-    from contracts import load_contracts
-    from ingestion.ledger import all_entries
 
-    per_feed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e in all_entries(ws.ledger):
-        row = per_feed[e.feed]
-        row["batches"] += 1
-        row["read"] += e.rows_read
-        row["landed"] += e.rows_landed
-        row["quarantined"] += e.rows_quarantined
-        row["rejected_batches"] += e.status == "rejected"
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def print_summary(ws: Workspace, release=None) -> None:
     table = Table(title="入库汇总（按数据项，累计）", title_justify="left")
     for col in ("数据项 feed", "生产部门", "批次", "读入行", "入库行", "隔离行", "整批拒收"):
         table.add_column(col, justify="right" if col not in ("数据项 feed", "生产部门") else "left")
-    totals = defaultdict(int)
-    for name, contract in load_contracts().items():
-        row = per_feed.get(name, {})
-        for k in ("batches", "read", "landed", "quarantined", "rejected_batches"):
-            totals[k] += row.get(k, 0)
-        table.add_row(f"{contract.title} {name}", contract.producer.department, *(f"{row.get(k, 0):,}" for k in
-                      ("batches", "read", "landed", "quarantined", "rejected_batches")))
-    table.add_row("合计", "", *(f"{totals[k]:,}" for k in ("batches", "read", "landed", "quarantined", "rejected_batches")),
-                  style="bold")
+    rows = jobs.ingestion_totals(ws)
+    totals = {k: sum(r[k] for r in rows) for k in jobs.INGESTION_COUNTS}
+    for r in rows:
+        table.add_row(f"{r['title']} {r['feed']}", r["department"], *(f"{r[k]:,}" for k in jobs.INGESTION_COUNTS))
+    table.add_row("合计", "", *(f"{totals[k]:,}" for k in jobs.INGESTION_COUNTS), style="bold")
     console.print(table)
     if totals["read"] != totals["landed"] + totals["quarantined"]:
         raise UserError("对账失败：读入行 ≠ 入库行 + 隔离行")
-    if ws.warehouse.exists():
-        from creditwh.warehouse import mart_names, table_counts
-
-        marts = mart_names(ws)
+    if counts := jobs.mart_counts(ws):
         mt = Table(title=f"数据集市（{ws.warehouse}）", title_justify="left")
         mt.add_column("表")
         mt.add_column("行数", justify="right")
-        for name, n in table_counts(ws, marts).items():
+        for name, n in counts.items():
             mt.add_row(name, f"{n:,}")
         console.print(mt)
     if release is not None:
-        pt = Table(title=f"公示发布（{release.path}）", title_justify="left")
-        pt.add_column("文件")
-        pt.add_column("行数", justify="right")
-        for f in release.files:
-            rt = f.rsplit(".", 1)[0]
-            pt.add_row(f, f"{release.rows[rt]:,}" if rt in release.rows else "")
-        console.print(pt)
-        from publication.summary import print_release_summary
+        print_release(ws, release)
 
-        print_release_summary(console, ws, release)
+
+def print_release(ws: Workspace, release) -> None:
+    """Files, rows per record type (withheld, delta) and the rates of a release."""
+    pt = Table(title=f"公示发布（{release.path}）", title_justify="left")
+    pt.add_column("文件")
+    pt.add_column("行数", justify="right")
+    for f in release.files:
+        rt = f.rsplit(".", 1)[0]
+        pt.add_row(f, f"{release.rows[rt]:,}" if rt in release.rows else "")
+    console.print(pt)
+    titles = jobs.record_titles()
+    t = Table(title=f"公示记录（截至 {release.release_date}；变更相对上一次发布）", title_justify="left")
+    for col in ("记录类型", "公示行数", "扣留（不予公示）", "新增", "变更", "撤下"):
+        t.add_column(col, justify="left" if col == "记录类型" else "right")
+    for name, n in release.rows.items():
+        d = release.delta.get(name, {})
+        t.add_row(
+            f"{titles.get(name, name)} {name}",
+            f"{n:,}",
+            f"{release.withheld.get(name, 0):,}",
+            *(f"{d[k]:,}" if k in d else "—" for k in ("added", "modified", "removed")),
+        )
+    console.print(t)
+    rt = Table(
+        title="公示率 · 及时率 · 准确率（全部部门，全部期间；按部门、按月见 mart_publication_rates）",
+        title_justify="left",
+    )
+    for col in ("记录类型", "应公示", "已公示", "公示率", "及时率", "准确率"):
+        rt.add_column(col, justify="left" if col == "记录类型" else "right")
+    for r in jobs.publication_rates_overview(ws):
+        rt.add_row(
+            f"{r.record_title} {r.record_type}",
+            f"{r.publishable:,}",
+            f"{r.published:,}",
+            _pct(r.publicity_rate),
+            _pct(r.timeliness_rate),
+            _pct(r.accuracy_rate),
+        )
+    console.print(rt)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
 
+
 @app.command("generate")
-def generate_cmd(home: HomeOpt = None,
-                 entities: Annotated[int, typer.Option(help="市场主体数量（1 千 至 1 千万）", min=100)] = 2000,
-                 seed: Annotated[int, typer.Option(help="随机种子：相同种子生成完全相同的文件")] = 42,
-                 start: Annotated[str, typer.Option(help="业务日期起（YYYY-MM-DD）")] = "2023-07-01",
-                 end: Annotated[str, typer.Option(help="业务日期止（YYYY-MM-DD）")] = "2026-10-31",
-                 fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01):
+def generate_cmd(
+    home: HomeOpt = None,
+    entities: Annotated[int, typer.Option(help="市场主体数量（1 千 至 1 千万）", min=100)] = 2000,
+    seed: Annotated[int, typer.Option(help="随机种子：相同种子生成完全相同的文件")] = 42,
+    start: Annotated[str, typer.Option(help="业务日期起（YYYY-MM-DD）")] = "2023-07-01",
+    end: Annotated[str, typer.Option(help="业务日期止（YYYY-MM-DD）")] = "2026-10-31",
+    fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
+):
     """生成合成的生产部门数据（演示与测试用）。"""
     do_generate(_ws(home), entities, seed, _date(start, "--start"), _date(end, "--end"), fault_rate)
 
 
 @app.command("ingest")
-def ingest_cmd(home: HomeOpt = None,
-               feed: Annotated[Optional[list[str]], typer.Option("--feed", help="只处理这些数据项（可重复）")] = None):
+def ingest_cmd(
+    home: HomeOpt = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="只处理这些数据项（可重复）")] = None,
+):
     """校验并入库接收目录中的新批次；不合格行进入隔离区并记录全部原因。"""
     ws = _ws(home)
     do_ingest(ws, feed)
@@ -196,10 +222,12 @@ def ingest_cmd(home: HomeOpt = None,
 
 
 @app.command("build")
-def build_cmd(home: HomeOpt = None,
-              as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期（默认今天）：公示期、名单等按此日判断")] = None):
+def build_cmd(
+    home: HomeOpt = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（默认今天）：公示期、名单等按此日判断")] = None,
+):
     """dbt build：种子表、staging、集市与全部测试。"""
-    do_build(_ws(home), _date(as_of, "--as-of") if as_of else None)
+    do_build(_ws(home), _date(as_of, "--as-of") if as_of else _today())
 
 
 @app.command("check")
@@ -209,8 +237,10 @@ def check_cmd(home: HomeOpt = None):
 
 
 @app.command("publish")
-def publish_cmd(home: HomeOpt = None,
-                release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认为仓库构建的截至日期）")] = None):
+def publish_cmd(
+    home: HomeOpt = None,
+    release_date: Annotated[str | None, typer.Option(help="发布日期（默认为仓库构建的截至日期）")] = None,
+):
     """质量闸门通过后写出公示文件与清单（manifest）。"""
     ws = _ws(home)
     release = do_publish(ws, _date(release_date, "--release-date") if release_date else None)
@@ -218,15 +248,17 @@ def publish_cmd(home: HomeOpt = None,
 
 
 @app.command("run")
-def run_cmd(home: HomeOpt = None,
-            entities: Annotated[int, typer.Option(help="演示数据的市场主体数量", min=100)] = 2000,
-            seed: Annotated[int, typer.Option(help="随机种子")] = 42,
-            start: Annotated[str, typer.Option(help="业务日期起")] = "2023-07-01",
-            end: Annotated[str, typer.Option(help="业务日期止")] = "2026-10-31",
-            fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
-            release_date: Annotated[Optional[str], typer.Option(help="发布日期（默认今天）")] = None,
-            fresh: Annotated[bool, typer.Option("--fresh", help="先清空工作目录（数据、仓库与发布）")] = False,
-            skip_generate: Annotated[bool, typer.Option("--skip-generate", help="使用接收目录中已有的文件")] = False):
+def run_cmd(
+    home: HomeOpt = None,
+    entities: Annotated[int, typer.Option(help="演示数据的市场主体数量", min=100)] = 2000,
+    seed: Annotated[int, typer.Option(help="随机种子")] = 42,
+    start: Annotated[str, typer.Option(help="业务日期起")] = "2023-07-01",
+    end: Annotated[str, typer.Option(help="业务日期止")] = "2026-10-31",
+    fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
+    release_date: Annotated[str | None, typer.Option(help="发布日期（默认今天）")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="先清空工作目录（数据、仓库与发布）")] = False,
+    skip_generate: Annotated[bool, typer.Option("--skip-generate", help="使用接收目录中已有的文件")] = False,
+):
     """主作业：生成演示数据 → 入库 → 构建 → 质量闸门 → 发布，最后打印汇总。"""
     ws = _ws(home)
     if fresh and ws.home.exists():
@@ -240,17 +272,15 @@ def run_cmd(home: HomeOpt = None,
     print_summary(ws, release)
 
 
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="业务日期（默认今天）")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="业务日期（默认今天）")]
 
 
 @app.command("daily-release")
 def daily_release_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
     """每日到期释放：dbt build --select tag:daily_release，再质量闸门与发布（即 Airflow 的 daily_release）。"""
-    from creditwh.jobs import build_daily_release
-
     ws, day = _ws(home), _date(as_of, "--as-of") if as_of else _today()
     with console.status("dbt build（到期释放）…"):
-        result = build_daily_release(ws, day)
+        result = jobs.build_daily_release(ws, day)
     console.print(f"截至 {day} 的到期释放：{result['models']} 个模型，{result['tests']} 项测试")
     do_publish(ws, day)
 
@@ -258,10 +288,8 @@ def daily_release_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
 @app.command("feedback")
 def feedback_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
     """每月失信惩戒实施情况反馈（上个月）：dbt build --select tag:monthly_feedback 并导出 CSV（即 Airflow 的 monthly_feedback）。"""
-    from creditwh.jobs import monthly_feedback
-
     with console.status("dbt build（月度反馈）与导出 …"):
-        export = monthly_feedback(_ws(home), _date(as_of, "--as-of") if as_of else _today())["export"]
+        export = jobs.monthly_feedback(_ws(home), _date(as_of, "--as-of") if as_of else _today())["export"]
     console.print(f"{export['feedback_month']} 反馈报表 {len(export['files']) - 1} 个 → {export['path']}")
 
 
@@ -272,22 +300,18 @@ def status_cmd(home: HomeOpt = None):
     if not ws.home.exists():
         raise UserError(f"工作目录 {ws.home} 不存在：先运行 `cwh run`（或 `cwh generate`）")
     print_summary(ws)
-    releases = sorted((ws.publication / "releases").glob("*/manifest.json"))
-    console.print(f"最近发布：{releases[-1].parent if releases else '无'}")
+    console.print(f"最近发布：{jobs.latest_release(ws) or '无'}")
 
 
 @app.command("lookup")
-def lookup_cmd(identifier: Annotated[str, typer.Argument(help="居民身份证号码或统一社会信用代码")],
-               home: HomeOpt = None,
-               as_of: Annotated[Optional[str], typer.Option("--as-of", help="查询日期（默认今天）")] = None):
+def lookup_cmd(
+    identifier: Annotated[str, typer.Argument(help="居民身份证号码或统一社会信用代码")],
+    home: HomeOpt = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="查询日期（默认今天）")] = None,
+):
     """登记拦截查询：某人（身份证号）或某企业（统一社会信用代码）在某日受到的失信惩戒与强化监管措施。"""
-    from creditwh.interception import InvalidIdentifier, lookup
-
     day = _date(as_of, "--as-of") if as_of else _today()
-    try:
-        found = lookup(_ws(home), identifier, day)
-    except InvalidIdentifier as exc:
-        raise UserError(str(exc)) from None
+    found = jobs.lookup(_ws(home), identifier, day)
     if not found:
         console.print(f"{day} 无有效限制措施，可以办理。")
         return
@@ -295,8 +319,14 @@ def lookup_cmd(identifier: Annotated[str, typer.Argument(help="居民身份证�
     for col in ("措施", "信息产生机构", "限制原因", "法律依据", "起始日", "截止日"):
         table.add_column(col)
     for r in found:
-        table.add_row(r.measure, r.source_agency, f"{r.reason}（{r.basis_number}）", r.legal_basis, str(r.start),
-                      str(r.end) if r.end else "随事由移出解除")
+        table.add_row(
+            r.measure,
+            r.source_agency,
+            f"{r.reason}（{r.basis_number}）",
+            r.legal_basis,
+            str(r.start),
+            str(r.end) if r.end else "随事由移出解除",
+        )
     console.print(table)
     raise typer.Exit(1)
 
@@ -309,20 +339,15 @@ def _date(text: str, option: str) -> date:
 
 
 def main() -> None:
-    from creditwh.warehouse import BuildFailed
-    from ingestion.errors import IngestionError
-    from quality_gate import GateFailed
-
+    configure_allocator()  # before any command loads polars
     try:
         app()  # click's standalone mode reports usage errors itself (exit 2)
-    except (UserError, IngestionError, FileNotFoundError, FileExistsError, BuildFailed, NotADirectoryError) as exc:
+    except ActionableError as exc:
+        err.print(f"[bold red]错误：[/]{exc}")
+        sys.exit(exc.exit_code)
+    except (FileNotFoundError, FileExistsError, NotADirectoryError) as exc:
         err.print(f"[bold red]错误：[/]{exc}")
         sys.exit(2)
-    except GateFailed as exc:
-        err.print(f"[bold red]{exc}[/]")
-        if exc.docs:
-            err.print(f"Data Docs：{exc.docs}")
-        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,43 @@
-"""Scheduled jobs of the credit warehouse (定时作业), free of Airflow: the DAGs and the CLI call the same functions.
+"""The service layer (作业): every operation of the warehouse, called by the CLI and by the Airflow tasks alike.
 
-    ingest_feed            one feed's new batches → landing / quarantine (入库校验)
-    build_warehouse        dbt build with the run's as-of date (仓库构建)
-    gate, publish_release  the publication steps, each ``(ws, release_date) -> dict`` (质量闸门、公示发布)
-    build_daily_release    dbt build --select tag:daily_release (每日到期释放：名单、措施、公示期届满)
-    feedback_due           is this day inside the monthly feedback window (每月第一周，见规则种子表)
-    build_monthly_feedback dbt build --select tag:monthly_feedback with the feedback month
+Nothing above this module (``creditwh.cli``, ``creditwh.orchestration``) imports a component; nothing below
+imports it (``.importlinter``). Components are imported inside the functions, so importing this module costs
+nothing at DAG parse time.
+
+    generate_feeds          synthetic producer feeds (演示数据)
+    ingest, ingest_feed     new batches → landing / quarantine (入库校验)
+    build_warehouse         dbt build with the run's as-of date (仓库构建)
+    gate, publish, …        the publication steps; the DAG's steps take ``(ws, release_date)`` (质量闸门、公示发布)
+    build_daily_release     dbt build --select tag:daily_release (每日到期释放：名单、措施、公示期届满)
+    feedback_due            is this day inside the monthly feedback window (每月第一周，见规则种子表)
+    build_monthly_feedback  dbt build --select tag:monthly_feedback with the feedback month
     export_monthly_feedback the tagged models → reports/feedback/<YYYY-MM>/*.csv + manifest.json, atomically
+    ingestion_totals, mart_counts, publication_rates_overview, lookup   what the summaries and look-ups show
 
 Every job is keyed by its business date (Asia/Shanghai): re-running a day rewrites the same outputs, and
-ingestion is idempotent by file content (ingestion log). Results are plain dicts (they travel as XCom).
-Heavy libraries (polars, DuckDB, great-expectations) are imported inside the functions, so importing this
-module costs nothing at DAG parse time.
+ingestion is idempotent by file content (ingestion log). The DAG steps return plain dicts (they travel as XCom).
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
-import shutil
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from creditwh.settings import SEEDS_DIR, Workspace
+from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
+from ground.rules import read_rule_table, the_one_in_force
+from ground.settings import SEEDS_DIR, Workspace
+
+if TYPE_CHECKING:
+    from contracts import FeedContract
+    from feedgen import GenerationReport
+    from ingestion import BatchResult
+    from interception import Restriction
+    from publication.publish import Release
+    from publication.rates import Rate
 
 DAILY_RELEASE_TAG = "daily_release"
 MONTHLY_FEEDBACK_TAG = "monthly_feedback"
@@ -38,10 +50,62 @@ def feedback_reports(ws: Workspace) -> Path:
     return ws.home / "reports" / "feedback"
 
 
+# --- contracts ----------------------------------------------------------------------------------------------
+
+
+def producers() -> dict[str, list[FeedContract]]:
+    """Feeds grouped by producing department (producer code), from the contracts."""
+    from contracts import load_contracts
+
+    grouped: dict[str, list[FeedContract]] = {}
+    for contract in load_contracts().values():
+        grouped.setdefault(contract.producer.code, []).append(contract)
+    return dict(sorted(grouped.items()))
+
+
+# --- demo feeds ---------------------------------------------------------------------------------------------
+
+
+def generate_feeds(
+    ws: Workspace,
+    *,
+    entities: int,
+    seed: int,
+    start: date,
+    end: date,
+    fault_rate: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> GenerationReport:
+    """Synthetic deliveries of every producer into the workspace's inbox, deterministic for a seed."""
+    from feedgen import generate
+
+    ws.ensure()
+    return generate(
+        ws.feeds, entities=entities, seed=seed, start=start, end=end, fault_rate=fault_rate, progress=progress
+    )
+
+
 # --- ingestion ----------------------------------------------------------------------------------------------
 
+
+def batches_waiting(ws: Workspace, feeds: list[str] | None = None) -> int:
+    """How many delivered files the next ingestion will look at."""
+    from ingestion import discover_count
+
+    return discover_count(ws, feeds)
+
+
+def ingest(
+    ws: Workspace, feeds: list[str] | None = None, progress: Callable[[BatchResult], None] | None = None
+) -> list[BatchResult]:
+    """Validate and land every new file of these feeds (all when None); already-ingested files are skipped."""
+    from ingestion import ingest_all
+
+    return ingest_all(ws, feeds, progress=progress)
+
+
 def ingest_feed(ws: Workspace, feed: str) -> dict:
-    """Validate and land every new file of one feed (its producer's folder); already-ingested files are skipped."""
+    """One feed's new files (its producer's folder), summarised for the scheduler."""
     from contracts import load_contracts
     from ingestion.errors import IngestionError
     from ingestion.landing import discover, ensure_layout, ingest_file
@@ -54,10 +118,21 @@ def ingest_feed(ws: Workspace, feed: str) -> dict:
     results = [ingest_file(ws, c, path) for c, path in discover(ws, contracts, [feed])]
     new = [r for r in results if r.status != "skipped"]
     return {
-        "feed": feed, "producer": contract.producer.code, "department": contract.producer.department,
-        "batches": [{"batch_id": r.batch_id, "source_file": r.source_file, "status": r.status,
-                     "rows_read": r.rows_read, "rows_landed": r.rows_landed,
-                     "rows_quarantined": r.rows_quarantined, "error": r.error} for r in new],
+        "feed": feed,
+        "producer": contract.producer.code,
+        "department": contract.producer.department,
+        "batches": [
+            {
+                "batch_id": r.batch_id,
+                "source_file": r.source_file,
+                "status": r.status,
+                "rows_read": r.rows_read,
+                "rows_landed": r.rows_landed,
+                "rows_quarantined": r.rows_quarantined,
+                "error": r.error,
+            }
+            for r in new
+        ],
         "landed": sum(r.status == "landed" for r in new),
         "rejected": sum(r.status == "rejected" for r in new),
         "skipped": len(results) - len(new),
@@ -67,19 +142,60 @@ def ingest_feed(ws: Workspace, feed: str) -> dict:
     }
 
 
+INGESTION_COUNTS = ("batches", "read", "landed", "quarantined", "rejected_batches")
+
+
+def ingestion_totals(ws: Workspace) -> list[dict[str, Any]]:
+    """Per feed (every contract, in contract order): batches and rows from the ingestion log, all time."""
+    from contracts import load_contracts
+    from ingestion.ledger import all_entries
+
+    per_feed: dict[str, dict[str, int]] = {}
+    for e in all_entries(ws.ledger):
+        row = per_feed.setdefault(e.feed, dict.fromkeys(INGESTION_COUNTS, 0))
+        row["batches"] += 1
+        row["read"] += e.rows_read
+        row["landed"] += e.rows_landed
+        row["quarantined"] += e.rows_quarantined
+        row["rejected_batches"] += e.status == "rejected"
+    return [
+        {
+            "feed": name,
+            "title": c.title,
+            "department": c.producer.department,
+            **per_feed.get(name, dict.fromkeys(INGESTION_COUNTS, 0)),
+        }
+        for name, c in load_contracts().items()
+    ]
+
+
 # --- warehouse ----------------------------------------------------------------------------------------------
 
-def _build(ws: Workspace, as_of: date, select: str | None = None, **extra_vars: str) -> dict:
-    from creditwh.warehouse import build
 
-    result = build(ws, select=select, dbt_vars={"as_of_date": as_of.isoformat(), **extra_vars})
-    return {"as_of_date": as_of.isoformat(), "select": select, "vars": extra_vars, "models": result.models,
-            "tests": result.tests, "seeds": result.seeds, "snapshots": result.snapshots}
+def _build(
+    ws: Workspace,
+    as_of: date,
+    select: str | None = None,
+    on_line: Callable[[str], None] | None = None,
+    **extra_vars: str,
+) -> dict:
+    from warehouse import build
+
+    result = build(ws, select=select, on_line=on_line, dbt_vars={"as_of_date": as_of.isoformat(), **extra_vars})
+    return {
+        "as_of_date": as_of.isoformat(),
+        "select": select,
+        "vars": extra_vars,
+        "models": result.models,
+        "tests": result.tests,
+        "seeds": result.seeds,
+        "snapshots": result.snapshots,
+    }
 
 
-def build_warehouse(ws: Workspace, as_of: date) -> dict:
+def build_warehouse(ws: Workspace, as_of: date, on_line: Callable[[str], None] | None = None) -> dict:
     """The whole dbt build (seeds, snapshots, models, tests) judged as of ``as_of``."""
-    return _build(ws, as_of)
+    return _build(ws, as_of, on_line=on_line)
 
 
 def build_daily_release(ws: Workspace, as_of: date) -> dict:
@@ -87,27 +203,66 @@ def build_daily_release(ws: Workspace, as_of: date) -> dict:
     return _build(ws, as_of, f"tag:{DAILY_RELEASE_TAG}")
 
 
-# --- publication steps: each (ws, release_date) -> dict ---------------------------------------------------
+def mart_counts(ws: Workspace) -> dict[str, int]:
+    """Rows per mart (dim_, fct_, pub_ tables); empty before the first build."""
+    from warehouse import mart_names, table_counts
 
-def gate(ws: Workspace, release_date: date) -> dict:
-    """The publication gate alone (great-expectations); raises GateFailed with every failure in Chinese."""
-    from publication.publish import check
-    from quality_gate import GateFailed
+    return table_counts(ws, mart_names(ws)) if ws.warehouse.exists() else {}
 
-    result = check(ws)
-    if not result.success:
-        raise GateFailed(result.failures, result.docs)
-    return {"release_date": release_date.isoformat(), "expectations": result.expectations,
-            "docs": str(result.docs) if result.docs else None}
+
+# --- publication steps: each DAG step is (ws, release_date) -> dict ---------------------------------------
+
+
+def _gate_on(ws: Workspace) -> Callable[[Any], Any]:
+    """The gate as publication calls it on an extract: passes or raises GateFailed."""
+    from quality_gate import check_extract, enforce
+
+    def gate(extract: Any) -> Any:
+        return enforce(
+            check_extract(
+                ws.gate,
+                extract.as_of,
+                extract.records,
+                extract.frames,
+                extract.previous_rows,
+                extract.committed_batches,
+            )
+        )
+
+    return gate
+
+
+def gate(ws: Workspace, release_date: date | None = None) -> dict:
+    """The publication gate alone (great-expectations), nothing written; raises GateFailed with every failure."""
+    from publication.publish import extract
+
+    with extract(ws) as ex:
+        result = _gate_on(ws)(ex)
+    return {
+        "release_date": ex.as_of.isoformat(),
+        "expectations": result.expectations,
+        "docs": str(result.docs) if result.docs else None,
+    }
+
+
+def publish(ws: Workspace, release_date: date | None = None, with_delta: bool = True) -> Release:
+    """Gate, then the release for the warehouse's as-of date and its manifest (atomic, byte-identical on rerun)."""
+    from publication.publish import publish as write_release
+
+    return write_release(ws, _gate_on(ws), release_date, with_delta=with_delta)
 
 
 def publish_release(ws: Workspace, release_date: date) -> dict:
-    """Gate again on the data actually written, then the release and its manifest (atomic, byte-identical on rerun)."""
-    from publication.publish import publish
-
-    release = publish(ws, release_date, with_delta=False)  # the delta is its own task (release_delta)
-    return {"release_date": release_date.isoformat(), "path": str(release.path), "rows": release.rows,
-            "files": release.files, "expectations": release.expectations}
+    """The DAG's publish step: gate again on the data actually written, then the release (its delta is a step of
+    its own)."""
+    release = publish(ws, release_date, with_delta=False)
+    return {
+        "release_date": release_date.isoformat(),
+        "path": str(release.path),
+        "rows": release.rows,
+        "files": release.files,
+        "expectations": release.expectations,
+    }
 
 
 def release_delta(ws: Workspace, release_date: date) -> dict:
@@ -125,7 +280,37 @@ def publication_rates(ws: Workspace, release_date: date) -> dict:
     return {"release_date": release_date.isoformat(), "report": str(write_report(ws, release_date))}
 
 
+def publication_rates_overview(ws: Workspace) -> list[Rate]:
+    """The rates per record type over all departments and periods (the summary's table)."""
+    from publication.rates import compute
+
+    return compute(ws, by_department=False)
+
+
+def record_titles() -> dict[str, str]:
+    """Published record types → their Chinese titles."""
+    from contracts.publication import record_types
+
+    return {r.name: r.title for r in record_types()}
+
+
+def latest_release(ws: Workspace) -> Path | None:
+    releases = sorted((ws.publication / "releases").glob("*/manifest.json"))
+    return releases[-1].parent if releases else None
+
+
+# --- interception ---------------------------------------------------------------------------------------------
+
+
+def lookup(ws: Workspace, identifier: str, day: date) -> list[Restriction]:
+    """Restrictions in force on ``day`` on a person (resident ID) or an enterprise (USCC); InvalidIdentifier else."""
+    from interception import lookup as find
+
+    return find(ws, identifier, day)
+
+
 # --- monthly feedback (失信惩戒实施情况按月反馈) -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ScheduleRule:
@@ -138,14 +323,15 @@ class ScheduleRule:
 
 def schedule_rule(rule_code: str, day: date, path: Path = FEEDBACK_RULES_CSV) -> ScheduleRule:
     """The row (in working days) of the joint-punishment rule seed in force on ``day``."""
-    with path.open(encoding="utf-8") as fh:
-        rows = [ScheduleRule(r["rule_code"], int(r["rule_value"]), date.fromisoformat(r["valid_from"]),
-                             date.fromisoformat(r["valid_to"]) if r["valid_to"] else None, r["source"])
-                for r in csv.DictReader(fh) if r["rule_code"] == rule_code]
-    in_force = [r for r in rows if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)]
-    if len(in_force) != 1:
-        raise LookupError(f"规则 {rule_code} 在 {day} 应有且只有一条有效记录（{path.name}），实有 {len(in_force)} 条")
-    return in_force[0]
+    rows = [r for r in read_rule_table(path) if r["rule_code"] == rule_code]
+    r = the_one_in_force(rows, day, f"{rule_code}（{path.name}）")
+    return ScheduleRule(
+        r["rule_code"],
+        int(r["rule_value"]),
+        date.fromisoformat(r["valid_from"]),
+        date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+        r["source"],
+    )
 
 
 def feedback_month(as_of: date) -> str:
@@ -155,7 +341,7 @@ def feedback_month(as_of: date) -> str:
 
 def working_day_of_month(day: date) -> int | None:
     """1 for the month's first working day, 2 for the second …; None on a rest day."""
-    from creditwh.workdays import is_working_day
+    from ground.workdays import is_working_day  # the calendar loads on first use
 
     if not is_working_day(day):
         return None
@@ -197,10 +383,19 @@ def tagged_models(ws: Workspace, tag: str) -> list[ReportModel]:
     if not manifest.exists():
         raise FileNotFoundError(f"找不到 dbt 清单 {manifest}：请先运行 `cwh build`")
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
-    return sorted((ReportModel(n["name"], f'"{n["schema"]}"."{n.get("alias") or n["name"]}"', n.get("description", ""),
-                               {c: v.get("description", "") for c, v in n.get("columns", {}).items()})
-                   for n in nodes if n["resource_type"] == "model" and tag in n.get("tags", [])),
-                  key=lambda m: m.name)
+    return sorted(
+        (
+            ReportModel(
+                n["name"],
+                f'"{n["schema"]}"."{n.get("alias") or n["name"]}"',
+                n.get("description", ""),
+                {c: v.get("description", "") for c, v in n.get("columns", {}).items()},
+            )
+            for n in nodes
+            if n["resource_type"] == "model" and tag in n.get("tags", [])
+        ),
+        key=lambda m: m.name,
+    )
 
 
 def export_reports(ws: Workspace, models: list[ReportModel], target: Path, header: dict) -> dict:
@@ -208,10 +403,7 @@ def export_reports(ws: Workspace, models: list[ReportModel], target: Path, heade
     renamed into place, so a reader sees the previous report or the new one, never half of one."""
     import duckdb
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.parent / f".tmp-{uuid.uuid4().hex[:8]}"
-    scratch.mkdir()
-    try:
+    with scratch_folder(target.parent) as scratch:
         files = []
         if models:
             with duckdb.connect(str(ws.warehouse), read_only=True) as con:
@@ -219,35 +411,37 @@ def export_reports(ws: Workspace, models: list[ReportModel], target: Path, heade
                     path = scratch / f"{m.name}.csv"
                     con.execute(f"copy (select * from {m.relation} order by all) to '{path}' (header, delimiter ',')")
                     rows = con.execute(f"select count(*) from {m.relation}").fetchone()[0]
-                    files.append({"file": path.name, "model": m.name, "title": m.description, "rows": rows,
-                                  "columns": m.columns, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
-        manifest = {**header, "files": files}
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        (scratch / "manifest.json").write_text(text, encoding="utf-8")
-        _swap_into_place(scratch, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return {**header, "path": str(target), "files": [f["file"] for f in files] + ["manifest.json"],
-            "rows": {f["model"]: f["rows"] for f in files}}
+                    files.append(
+                        {
+                            "file": path.name,
+                            "model": m.name,
+                            "title": m.description,
+                            "rows": rows,
+                            "columns": m.columns,
+                            "sha256": sha256_file(path),
+                        }
+                    )
+        atomic_write_json(scratch / "manifest.json", {**header, "files": files})
+        swap_into_place(scratch, target)
+    return {
+        **header,
+        "path": str(target),
+        "files": [f["file"] for f in files] + ["manifest.json"],
+        "rows": {f["model"]: f["rows"] for f in files},
+    }
 
 
 def export_monthly_feedback(ws: Workspace, as_of: date) -> dict:
     month = feedback_month(as_of)
-    header = {"feedback_month": month, "as_of_date": as_of.isoformat(), "tag": MONTHLY_FEEDBACK_TAG,
-              "title": f"{month} 失信惩戒（强化监管）实施情况反馈"}
+    header = {
+        "feedback_month": month,
+        "as_of_date": as_of.isoformat(),
+        "tag": MONTHLY_FEEDBACK_TAG,
+        "title": f"{month} 失信惩戒（强化监管）实施情况反馈",
+    }
     return export_reports(ws, tagged_models(ws, MONTHLY_FEEDBACK_TAG), feedback_reports(ws) / month, header)
 
 
 def monthly_feedback(ws: Workspace, as_of: date) -> dict:
     """Build and export in one call (the CLI's way; the DAG runs the two as separate, retryable tasks)."""
     return {"build": build_monthly_feedback(ws, as_of), "export": export_monthly_feedback(ws, as_of)}
-
-
-def _swap_into_place(scratch: Path, target: Path) -> None:
-    if target.exists():
-        old = target.parent / f".old-{uuid.uuid4().hex[:8]}"
-        target.rename(old)
-        scratch.rename(target)
-        shutil.rmtree(old)
-    else:
-        scratch.rename(target)

@@ -11,24 +11,26 @@
 DuckDB has one writer, and a writing process locks readers of other processes out: every task that opens the
 warehouse takes the single slot of the ``duckdb_writer`` pool, and those DAGs run one at a time.
 
-Parse time stays cheap: this module imports Airflow's SDK, pendulum and the contracts (YAML), nothing else;
-polars, DuckDB, dbt and great-expectations are imported by the job functions when a task runs.
+Parse time stays cheap: this module imports Airflow's SDK, pendulum and the service layer, whose components (polars,
+DuckDB, dbt, great-expectations) load inside the job functions when a task runs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 import pendulum
 from airflow.sdk import DAG, Asset, AssetAny, chain, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from creditwh import jobs
-from creditwh.settings import LOCAL_TZ, Workspace
+from ground.clock import LOCAL_TZ
+from ground.errors import ActionableError
+from ground.runtime import configure_allocator
+from ground.settings import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,9 @@ DEFAULT_ARGS = {
 }
 BUILD_TIMEOUT = timedelta(hours=3)  # 10 M enterprises on 2 cores
 
-# Exceptions retrying cannot fix (the data or the set-up must change): fail at once with their Chinese message.
-FINAL_ERRORS = {"ingestion.errors": ("IngestionError",), "quality_gate.gate": ("GateFailed",),
-                "contracts.model": ("ContractError",)}
-
 
 # --- assets -------------------------------------------------------------------------------------------------
+
 
 def feed_asset(feed: str) -> Asset:
     """New rows of one feed landed (入库): the contract name is the asset."""
@@ -72,6 +71,7 @@ RELEASE = Asset(name="publication.release", uri="x-cwh://publication/releases", 
 
 
 # --- helpers run inside tasks -------------------------------------------------------------------------------
+
 
 def workspace() -> Workspace:
     return Workspace.from_env()
@@ -85,29 +85,38 @@ def business_date(context) -> date:
 
 def run_job(job: Callable, *args):
     """Call a job on the workspace; errors retrying cannot fix fail the task at once, with their message."""
+    configure_allocator()  # before the job loads polars
     try:
         return job(workspace(), *args)
-    except Exception as exc:
-        final = tuple(getattr(sys.modules[m], n) for m, names in FINAL_ERRORS.items() if m in sys.modules
-                      for n in names)  # an exception class whose module was never imported cannot be raised
-        if final and isinstance(exc, final):
-            raise AirflowFailException(str(exc)) from exc
-        raise
+    except ActionableError as exc:
+        if exc.retryable:
+            raise
+        raise AirflowFailException(str(exc)) from exc
 
 
 def _doc(doc: str | None, header: str = "") -> str:
     return (header + "\n\n" if header else "") + (doc or "").strip()
 
 
-def _dag(dag_id: str, doc: str | None, *, schedule, catchup: bool, tags: list[str], description: str,
-         header: str = "") -> DAG:
+def _dag(
+    dag_id: str, doc: str | None, *, schedule, catchup: bool, tags: list[str], description: str, header: str = ""
+) -> DAG:
     """One run at a time: polls must not ingest a file twice; builds and exports share one writer."""
-    return DAG(dag_id=dag_id, schedule=schedule, start_date=START_DATE, catchup=catchup, max_active_runs=1,
-               default_args=DEFAULT_ARGS, tags=TAGS + tags,
-               doc_md=_doc(doc, header), description=description)
+    return DAG(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=START_DATE,
+        catchup=catchup,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=TAGS + tags,
+        doc_md=_doc(doc, header),
+        description=description,
+    )
 
 
 # --- 1. ingestion, one DAG per producer ---------------------------------------------------------------------
+
 
 @task
 def ingest(feed: str, **context) -> dict:
@@ -115,75 +124,99 @@ def ingest(feed: str, **context) -> dict:
     summary = run_job(jobs.ingest_feed, feed)
     for b in summary["batches"]:
         if b["status"] == "rejected":
-            log.warning("整批拒收 %s：%s（已隔离，见 quarantine/%s/batch_id=%s）", b["source_file"], b["error"], feed,
-                        b["batch_id"])
+            log.warning(
+                "整批拒收 %s：%s（已隔离，见 quarantine/%s/batch_id=%s）",
+                b["source_file"],
+                b["error"],
+                feed,
+                b["batch_id"],
+            )
     if not summary["landed"]:
-        raise AirflowSkipException(f"{feed}：没有新入库的批次（已入库过 {summary['skipped']} 个，整批拒收 "
-                                   f"{summary['rejected']} 个）")
+        raise AirflowSkipException(
+            f"{feed}：没有新入库的批次（已入库过 {summary['skipped']} 个，整批拒收 {summary['rejected']} 个）"
+        )
     context["outlet_events"][feed_asset(feed)].extra = {
         "batches": [b["batch_id"] for b in summary["batches"] if b["status"] == "landed"],
-        "rows_landed": summary["rows_landed"], "rows_quarantined": summary["rows_quarantined"]}
+        "rows_landed": summary["rows_landed"],
+        "rows_quarantined": summary["rows_quarantined"],
+    }
     return summary
-
-
-def producers() -> dict[str, list]:
-    """Feeds grouped by producing department (producer_code), from the contracts."""
-    from contracts import load_contracts
-
-    grouped: dict[str, list] = {}
-    for contract in load_contracts().values():
-        grouped.setdefault(contract.producer.code, []).append(contract)
-    return dict(sorted(grouped.items()))
 
 
 def ingestion_dags(doc: str | None) -> list[DAG]:
     dags = []
-    for code, contracts in producers().items():
+    for code, contracts in jobs.producers().items():
         dept = contracts[0].producer.department
         header = f"### {dept}（{code}）\n\n" + "\n".join(
-            f"- `{c.name}` {c.title} → Asset `{feed_asset(c.name).name}`" for c in contracts)
-        with _dag(f"ingest_{code}", doc, schedule=INGEST_SCHEDULE, catchup=False, tags=["ingestion", code],
-                  description=f"{dept}报送数据入库校验 · ingest {code}", header=header) as dag:
+            f"- `{c.name}` {c.title} → Asset `{feed_asset(c.name).name}`" for c in contracts
+        )
+        with _dag(
+            f"ingest_{code}",
+            doc,
+            schedule=INGEST_SCHEDULE,
+            catchup=False,
+            tags=["ingestion", code],
+            description=f"{dept}报送数据入库校验 · ingest {code}",
+            header=header,
+        ) as dag:
             for c in contracts:
-                ingest.override(task_id=f"ingest_{c.name}", outlets=[feed_asset(c.name)],
-                                execution_timeout=timedelta(minutes=30))(c.name)
+                ingest.override(
+                    task_id=f"ingest_{c.name}", outlets=[feed_asset(c.name)], execution_timeout=timedelta(minutes=30)
+                )(c.name)
         dags.append(dag)
     return dags
 
 
 # --- 2. warehouse build on the feed assets ------------------------------------------------------------------
 
+
 @task(pool=POOL, outlets=[WAREHOUSE], execution_timeout=BUILD_TIMEOUT)
 def dbt_build(**context) -> dict:
     as_of = business_date(context)
     result = run_job(jobs.build_warehouse, as_of)
-    context["outlet_events"][WAREHOUSE].extra = {"as_of_date": as_of.isoformat(), "models": result["models"],
-                                                 "tests": result["tests"]}
+    context["outlet_events"][WAREHOUSE].extra = {
+        "as_of_date": as_of.isoformat(),
+        "models": result["models"],
+        "tests": result["tests"],
+    }
     return result
 
 
 def warehouse_build_dag(doc: str | None) -> DAG:
-    feeds = [c.name for contracts in producers().values() for c in contracts]
-    with _dag("warehouse_build", doc, schedule=AssetAny(*map(feed_asset, feeds)), catchup=False,
-              tags=["warehouse", "dbt"], description="仓库构建（dbt build）· warehouse build") as dag:
+    feeds = [c.name for contracts in jobs.producers().values() for c in contracts]
+    with _dag(
+        "warehouse_build",
+        doc,
+        schedule=AssetAny(*map(feed_asset, feeds)),
+        catchup=False,
+        tags=["warehouse", "dbt"],
+        description="仓库构建（dbt build）· warehouse build",
+    ) as dag:
         dbt_build()
     return dag
 
 
 # --- 3. publication: gate → publish (→ delta → rates) -------------------------------------------------------
 
-# (task id, job in creditwh.jobs taking (ws, release_date)). A new step is one job function and one line here.
-PUBLICATION_STEPS: tuple[tuple[str, str], ...] = (
-    ("gate", "gate"),                 # 质量闸门
-    ("publish", "publish_release"),   # 公示发布
-    ("delta", "release_delta"),       # 与上一次发布相比的增量
-    ("rates", "publication_rates"),   # 公示率、及时率、准确率
+# (task id, job taking (ws, release_date)). A new step is one job function and one line here.
+PUBLICATION_STEPS: tuple[tuple[str, Callable[..., dict]], ...] = (
+    ("gate", jobs.gate),  # 质量闸门
+    ("publish", jobs.publish_release),  # 公示发布
+    ("delta", jobs.release_delta),  # 与上一次发布相比的增量
+    ("rates", jobs.publication_rates),  # 公示率、及时率、准确率
 )
 
 
-@task(pool=POOL)
-def publication_step(job: str, release_date: str) -> dict:
-    return run_job(getattr(jobs, job), date.fromisoformat(release_date))
+def dated_step(task_id: str, job: Callable[..., dict], **task_args):
+    """A task that runs ``job(ws, day)`` for the ISO date it is given (each job its own task function, so the
+    task names the job it calls)."""
+
+    @task(task_id=task_id, pool=POOL, **task_args)
+    def step(day: str) -> dict:
+        return run_job(job, date.fromisoformat(day))
+
+    step.__doc__ = job.__doc__
+    return step
 
 
 @task
@@ -195,36 +228,46 @@ def release_date(**context) -> str:
 
 
 def add_publication_steps(day) -> list:
-    steps = [publication_step.override(task_id=task_id, outlets=[RELEASE] if task_id == "publish" else [])(job, day)
-             for task_id, job in PUBLICATION_STEPS]
+    steps = [
+        dated_step(task_id, job, outlets=[RELEASE] if task_id == "publish" else [])(day)
+        for task_id, job in PUBLICATION_STEPS
+    ]
     chain(*steps)
     return steps
 
 
 def publication_dag(doc: str | None) -> DAG:
-    with _dag("publication", doc, schedule=[WAREHOUSE], catchup=False, tags=["publication"],
-              description="质量闸门与公示发布 · gate and publish") as dag:
+    with _dag(
+        "publication",
+        doc,
+        schedule=[WAREHOUSE],
+        catchup=False,
+        tags=["publication"],
+        description="质量闸门与公示发布 · gate and publish",
+    ) as dag:
         add_publication_steps(release_date())
     return dag
 
 
 # --- 4. daily release and monthly feedback ------------------------------------------------------------------
 
+
 @task
 def as_of_date(**context) -> str:
     return business_date(context).isoformat()
 
 
-@task(pool=POOL, execution_timeout=BUILD_TIMEOUT)
-def dbt_build_tagged(job: str, day: str) -> dict:
-    return run_job(getattr(jobs, job), date.fromisoformat(day))
-
-
 def daily_release_dag(doc: str | None) -> DAG:
-    with _dag("daily_release", doc, schedule=DAILY_RELEASE_SCHEDULE, catchup=False, tags=["daily_release", "dbt"],
-              description="每日到期释放与发布 · daily release") as dag:
+    with _dag(
+        "daily_release",
+        doc,
+        schedule=DAILY_RELEASE_SCHEDULE,
+        catchup=False,
+        tags=["daily_release", "dbt"],
+        description="每日到期释放与发布 · daily release",
+    ) as dag:
         day = as_of_date()
-        build = dbt_build_tagged.override(task_id="dbt_build_daily_release")("build_daily_release", day)
+        build = dated_step("dbt_build_daily_release", jobs.build_daily_release, execution_timeout=BUILD_TIMEOUT)(day)
         build >> add_publication_steps(day)[0]
     return dag
 
@@ -237,15 +280,18 @@ def feedback_due(**context) -> bool:
     return due
 
 
-@task(pool=POOL)
-def export_feedback(day: str) -> dict:
-    return run_job(jobs.export_monthly_feedback, date.fromisoformat(day))
-
-
 def monthly_feedback_dag(doc: str | None) -> DAG:
-    with _dag("monthly_feedback", doc, schedule=MONTHLY_FEEDBACK_SCHEDULE, catchup=False,
-              tags=["monthly_feedback", "dbt"], description="每月失信惩戒实施情况反馈 · monthly feedback") as dag:
+    with _dag(
+        "monthly_feedback",
+        doc,
+        schedule=MONTHLY_FEEDBACK_SCHEDULE,
+        catchup=False,
+        tags=["monthly_feedback", "dbt"],
+        description="每月失信惩戒实施情况反馈 · monthly feedback",
+    ) as dag:
         day = as_of_date()
-        build = dbt_build_tagged.override(task_id="dbt_build_monthly_feedback")("build_monthly_feedback", day)
-        day >> feedback_due() >> build >> export_feedback(day)
+        build = dated_step("dbt_build_monthly_feedback", jobs.build_monthly_feedback, execution_timeout=BUILD_TIMEOUT)(
+            day
+        )
+        day >> feedback_due() >> build >> dated_step("export_feedback", jobs.export_monthly_feedback)(day)
     return dag

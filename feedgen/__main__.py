@@ -11,7 +11,9 @@ from feedgen import generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m feedgen", description="生成模拟的部门报送数据（synthetic producer feeds）")
+    ap = argparse.ArgumentParser(
+        prog="python -m feedgen", description="生成模拟的部门报送数据（synthetic producer feeds）"
+    )
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--entities", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=42)
@@ -20,12 +22,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--province", default="31")
     ap.add_argument("--fault-rate", type=float, default=0.01)
     args = ap.parse_args(argv)
-    report = generate(args.out_dir, entities=args.entities, seed=args.seed, start=args.start, end=args.end,
-                      province=args.province, fault_rate=args.fault_rate,
-                      progress=lambda done, total: print(f"\r{done:,}/{total:,}", end="", file=sys.stderr))
+    report = generate(
+        args.out_dir,
+        entities=args.entities,
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        province=args.province,
+        fault_rate=args.fault_rate,
+        progress=lambda done, total: print(f"\r{done:,}/{total:,}", end="", file=sys.stderr),
+    )
     print(file=sys.stderr)
-    print(f"{len(report.files)} files, {report.total_rows:,} rows, {report.total_faults:,} planted faults, "
-          f"{report.seconds:.1f} s → {args.out_dir}")
+    print(
+        f"{len(report.files)} files, {report.total_rows:,} rows, {report.total_faults:,} planted faults, "
+        f"{report.seconds:.1f} s → {args.out_dir}"
+    )
     return 0
 
 

@@ -35,15 +35,23 @@ def flags(values) -> np.ndarray:
 
 # ---- registry ---------------------------------------------------------------------------------------
 
+
 def build_registry(ctx: ChunkContext) -> None:
     e, tl, geo, cfg = ctx.ent, ctx.tl, ctx.geo, ctx.cfg
     rng = ctx.rng(1)
     codes = np.array(geo.codes, dtype=object)
     auth_names = np.array(geo.auth_names, dtype=object)
     base = {
-        "uscc": e.uscc, "entity_type": e.etype, "region_code": codes[e.region], "industry_code": e.industry,
-        "legal_rep_name": e.rep_name, "legal_rep_id_type": const("身份证", e.n), "legal_rep_id_number": e.rep_id,
-        "registered_capital_wan": e.capital, "address": e.address, "contact_phone": e.phone,
+        "uscc": e.uscc,
+        "entity_type": e.etype,
+        "region_code": codes[e.region],
+        "industry_code": e.industry,
+        "legal_rep_name": e.rep_name,
+        "legal_rep_id_type": const("身份证", e.n),
+        "legal_rep_id_number": e.rep_id,
+        "registered_capital_wan": e.capital,
+        "address": e.address,
+        "contact_phone": e.phone,
         "registration_authority": auth_names[e.reg_auth],
     }
     parts = []
@@ -57,8 +65,13 @@ def build_registry(ctx: ChunkContext) -> None:
     term = np.flatnonzero(e.term_day < NEVER)
     if len(term):
         t = Table({k: v[term] for k, v in base.items()}, e.term_day[term])
-        parts.append(t.with_cols(enterprise_name=e.name_at(term, e.term_day[term]), status=e.term_status[term],
-                                 _approval=e.term_day[term]))
+        parts.append(
+            t.with_cols(
+                enterprise_name=e.name_at(term, e.term_day[term]),
+                status=e.term_status[term],
+                _approval=e.term_day[term],
+            )
+        )
     est_all = np.concatenate([e.est, e.est[chg], e.est[term]])
     table = Table.concat(parts)
     # dates: mostly ISO, some YYYY/MM/DD and YYYY年MM月DD日 (accepted formats, not faults)
@@ -73,6 +86,7 @@ def build_registry(ctx: ChunkContext) -> None:
 
 
 # ---- licences -----------------------------------------------------------------------------------------
+
 
 def _sc_category(code: str) -> str:
     for prefix, cat in vocab.SC_CATEGORY_BY_CLASS:
@@ -130,7 +144,9 @@ def plan_licences(ctx: ChunkContext) -> None:
         if not len(m):
             continue
         cat = obj(["201" if t == "SC2" else _sc_category(c) for c in industry[m]])
-        seq = st.counter("sc").take(obj([f"{c}{r}" for c, r in zip(cat, codes[region[m]])]), gaps=rng.integers(1, 4, len(m)))
+        seq = st.counter("sc").take(
+            obj([f"{c}{r}" for c, r in zip(cat, codes[region[m]])]), gaps=rng.integers(1, 4, len(m))
+        )
         if seq.size and seq.max() > 9999:
             raise OverflowError("SC licence sequence exceeded 4 digits for one category and region")
         body = [f"{c}{r}{s:04d}" for c, r, s in zip(cat, codes[region[m]], seq)]
@@ -140,10 +156,13 @@ def plan_licences(ctx: ChunkContext) -> None:
         m = np.flatnonzero(ltype == t)
         if not len(m):
             continue
-        seq = st.counter("jy", 1000).take(obj([f"{digit}{r}" for r in codes[region[m]]]), gaps=rng.integers(1, 3, len(m)))
+        seq = st.counter("jy", 1000).take(
+            obj([f"{digit}{r}" for r in codes[region[m]]]), gaps=rng.integers(1, 3, len(m))
+        )
         if seq.size and seq.max() > 999_999:
-            raise OverflowError("JY licence sequence exceeded 6 digits in one district: too many entities for "
-                                "the province's districts")
+            raise OverflowError(
+                "JY licence sequence exceeded 6 digits in one district: too many entities for the province's districts"
+            )
         body = [f"{digit}{r}{s:06d}" for r, s in zip(codes[region[m]], seq)]
         number[m] = [f"JY{b}{d}" for b, d in zip(body, mod_11_10_check_digits(body, 13))]
         pool = vocab.JY_CONTENT[t]
@@ -166,7 +185,9 @@ def plan_licences(ctx: ChunkContext) -> None:
         if seq.size and seq.max() > 99_999:
             raise OverflowError("XK licence sequence exceeded 5 digits")
         pref = rng.random(len(m)) < cfg.licence_province_prefix
-        number[m] = [f"{'(' + geo.abbr + ')' if p else ''}XK{c}-{s:03d}-{q:05d}" for p, c, s, q in zip(pref, cat, sub, seq)]
+        number[m] = [
+            f"{'(' + geo.abbr + ')' if p else ''}XK{c}-{s:03d}-{q:05d}" for p, c, s, q in zip(pref, cat, sub, seq)
+        ]
         content[m] = [x[1] for x in info]
     m = np.flatnonzero(ltype == "DRUG")
     if len(m):
@@ -176,8 +197,15 @@ def plan_licences(ctx: ChunkContext) -> None:
         seq = st.counter("drug", 100).take(dd, gaps=rng.integers(1, 20, len(m)))
         number[m] = [f"{geo.abbr}{d}{s:06d}" for d, s in zip(dd, seq)]
         content[m] = [vocab.DRUG_CONTENT[x] for x in rng.integers(0, len(vocab.DRUG_CONTENT), len(m))]
-    ctx.facts["licences"] = {"ent": ent, "type": ltype, "issue": issue, "valid_to": valid_to, "number": number,
-                             "content": content, "auth": auth}
+    ctx.facts["licences"] = {
+        "ent": ent,
+        "type": ltype,
+        "issue": issue,
+        "valid_to": valid_to,
+        "number": number,
+        "content": content,
+        "auth": auth,
+    }
 
 
 def _licence_doc_numbers(ctx: ChunkContext, auth: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -200,21 +228,29 @@ def build_licences(ctx: ChunkContext) -> None:
     info = [vocab.LICENCE_TYPES[t] for t in L["type"]]
     rep_fill = rng.random(n) < 0.85
     fixed = {
-        "party_category": e.party_category[ent], "uscc": e.uscc[ent],
+        "party_category": e.party_category[ent],
+        "uscc": e.uscc[ent],
         "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
         "legal_rep_id_number": np.where(rep_fill, e.rep_id[ent], None),
-        "document_name": obj([x[1] for x in info]), "licence_category": obj([x[2] for x in info]),
-        "certificate_name": obj([x[0] for x in info]), "licence_number": L["number"],
-        "licence_content": L["content"], "authority_name": names[L["auth"]], "authority_uscc": usccs[L["auth"]],
+        "document_name": obj([x[1] for x in info]),
+        "licence_category": obj([x[2] for x in info]),
+        "certificate_name": obj([x[0] for x in info]),
+        "licence_number": L["number"],
+        "licence_content": L["content"],
+        "authority_name": names[L["auth"]],
+        "authority_uscc": usccs[L["auth"]],
     }
     # version 1: the decision
     doc1 = _licence_doc_numbers(ctx, L["auth"], L["issue"])
-    v1 = {"decision_date": L["issue"], "valid_from": L["issue"], "valid_to": L["valid_to"], "doc": doc1}
     # version 2: renewal before expiry (same licence number), if the holder still exists
     renew_day = L["valid_to"] - rng.integers(10, 60, n)
     renew_day = tl.add_wd(renew_day - 1, 1)
-    renewed = ((L["valid_to"] < np.minimum(tl.end, e.term_day[ent] - 1)) & (renew_day >= tl.start)
-               & (renew_day > L["issue"]) & (rng.random(n) < cfg.licence_renewal_share))
+    renewed = (
+        (L["valid_to"] < np.minimum(tl.end, e.term_day[ent] - 1))
+        & (renew_day >= tl.start)
+        & (renew_day > L["issue"])
+        & (rng.random(n) < cfg.licence_renewal_share)
+    )
     v2_from = L["valid_to"] + 1
     v2_to = tl.add_months(v2_from, 12 * cfg.licence_validity_years) - 1
     r = np.flatnonzero(renewed)
@@ -242,12 +278,19 @@ def build_licences(ctx: ChunkContext) -> None:
         vt = np.where(version == 2, v2_to[idx], L["valid_to"][idx])
         doc = np.where(version == 2, doc2[idx], doc1[idx])
         cols = {k: v[idx] for k, v in fixed.items()}
-        cols.update({
-            "party_name": e.name_at(ent[idx], batch_day), "document_number": doc,
-            "decision_date": tl.fmt(dec), "valid_from": tl.fmt(vf), "valid_to": tl.fmt(vt),
-            "licence_status": obj(lic_status),
-            "status_date": obj([None if d >= NEVER else s for d, s in zip(st_day, tl.fmt(np.minimum(st_day, tl.top)))]),
-        })
+        cols.update(
+            {
+                "party_name": e.name_at(ent[idx], batch_day),
+                "document_number": doc,
+                "decision_date": tl.fmt(dec),
+                "valid_from": tl.fmt(vf),
+                "valid_to": tl.fmt(vt),
+                "licence_status": obj(lic_status),
+                "status_date": obj(
+                    [None if d >= NEVER else s for d, s in zip(st_day, tl.fmt(np.minimum(st_day, tl.top)))]
+                ),
+            }
+        )
         return Table(cols, np.asarray(batch_day, dtype=np.int64))
 
     all_idx = np.arange(n)
@@ -263,13 +306,14 @@ def build_licences(ctx: ChunkContext) -> None:
 
 # ---- penalties ----------------------------------------------------------------------------------------
 
+
 def _penalty_content(types: str, fine: float, conf: float, goods: str, cert: str, rep: str) -> str:
     parts = []
     for t in types.split(";"):
         if t == "罚款":
-            parts.append(f"罚款人民币{int(round(fine * 10000))}元")
+            parts.append(f"罚款人民币{round(fine * 10000)}元")
         elif t == "没收违法所得":
-            parts.append(f"没收违法所得人民币{int(round(conf * 10000))}元")
+            parts.append(f"没收违法所得人民币{round(conf * 10000)}元")
         elif t == "没收非法财物":
             parts.append(f"没收{goods}等非法财物")
         elif t == "吊销许可证件":
@@ -300,7 +344,7 @@ def plan_penalties(ctx: ChunkContext) -> None:
     # repeat offenders (seed 004: ≥ 10 penalties within 3 years): at least one per chunk
     span_needed = min(cfg.repeat_offender_window_days, tl.end - tl.start) * 0.8
     eligible = np.flatnonzero((hi - lo) >= span_needed)
-    n_rep = int(round(cfg.repeat_offender_share * e.n))
+    n_rep = round(cfg.repeat_offender_share * e.n)
     if e.n >= cfg.repeat_offender_min_chunk and tl.end - tl.start >= cfg.repeat_offender_min_period_days:
         n_rep = max(1, n_rep)
     n_rep = min(len(eligible), n_rep)
@@ -390,10 +434,18 @@ def plan_penalties(ctx: ChunkContext) -> None:
     value = rng.integers(200, 50000, n)
     income = rng.integers(100, 20000, n)
     cn_day = tl.cn(day)
-    facts = obj([v[1].format(day=cn_day[i], value=value[i], income=income[i],
-                             **{k: fillers[k][i] for k in fill_keys}) for i, v in enumerate(vio)])
-    content = obj([_penalty_content(t, f, c, fillers["goods"][i], cert[i], e.rep_name[ent[i]])
-                   for i, (t, f, c) in enumerate(zip(types, fine, conf))])
+    facts = obj(
+        [
+            v[1].format(day=cn_day[i], value=value[i], income=income[i], **{k: fillers[k][i] for k in fill_keys})
+            for i, v in enumerate(vio)
+        ]
+    )
+    content = obj(
+        [
+            _penalty_content(t, f, c, fillers["goods"][i], cert[i], e.rep_name[ent[i]])
+            for i, (t, f, c) in enumerate(zip(types, fine, conf))
+        ]
+    )
     rep_fill = rng.random(n) < cfg.rep_fields_filled
     remarks_pool = np.array(vocab.ORIGINAL_REMARKS, dtype=object)
     remarks = np.where(rng.random(n) < 0.1, remarks_pool[rng.integers(0, len(remarks_pool), n)], None)
@@ -402,25 +454,57 @@ def plan_penalties(ctx: ChunkContext) -> None:
     usccs = np.array(geo.auth_usccs, dtype=object)
     heavier_s = np.where(has_fine, np.where(heavier, "是", "否"), None)
     heavier_s = np.where(rng.random(n) < 0.1, None, heavier_s)
-    table = Table({
-        "party_name": e.name_at(ent, day), "party_category": e.party_category[ent], "uscc": e.uscc[ent],
-        "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
-        "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),
-        "legal_rep_id_number": np.where(rep_fill, e.rep_id[ent], None),
-        "decision_number": raw_number, "violation_type": obj([v[0] for v in vio]), "violation_facts": facts,
-        "legal_basis": obj([v[2] for v in vio]), "penalty_types": types, "penalty_content": content,
-        "fine_amount_wan": fmt_wan(fine), "confiscation_amount_wan": fmt_wan(conf), "revoked_licence": cert,
-        "decision_date": tl.fmt(day), "valid_until": tl.fmt(valid_until), "publicity_end": obj(pub_end),
-        "authority_name": names[auth], "authority_uscc": usccs[auth], "domain_code": domain,
-        "heavier_discretion": obj(heavier_s), "procedure_type": procedure, "record_status": const("正常", n),
-        "source_unit": names[auth], "source_unit_uscc": usccs[auth], "remarks": remarks,
-    }, day.copy())
+    table = Table(
+        {
+            "party_name": e.name_at(ent, day),
+            "party_category": e.party_category[ent],
+            "uscc": e.uscc[ent],
+            "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
+            "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),
+            "legal_rep_id_number": np.where(rep_fill, e.rep_id[ent], None),
+            "decision_number": raw_number,
+            "violation_type": obj([v[0] for v in vio]),
+            "violation_facts": facts,
+            "legal_basis": obj([v[2] for v in vio]),
+            "penalty_types": types,
+            "penalty_content": content,
+            "fine_amount_wan": fmt_wan(fine),
+            "confiscation_amount_wan": fmt_wan(conf),
+            "revoked_licence": cert,
+            "decision_date": tl.fmt(day),
+            "valid_until": tl.fmt(valid_until),
+            "publicity_end": obj(pub_end),
+            "authority_name": names[auth],
+            "authority_uscc": usccs[auth],
+            "domain_code": domain,
+            "heavier_discretion": obj(heavier_s),
+            "procedure_type": procedure,
+            "record_status": const("正常", n),
+            "source_unit": names[auth],
+            "source_unit_uscc": usccs[auth],
+            "remarks": remarks,
+        },
+        day.copy(),
+    )
     heavy = flags(any(h in t for h in HEAVY_TYPES) for t in types)
     ctx.facts["penalties"] = {
-        "ent": ent, "day": day, "auth": auth, "number": number, "domain": domain, "types": types, "fine": fine,
-        "conf": conf, "heavier": heavier, "heavy": heavy, "published": published, "valid_until": valid_until,
-        "table": table, "revoked_day": np.full(n, NEVER), "corrected": np.zeros(n, dtype=bool),
-        "goods": fillers["goods"], "cert": cert,
+        "ent": ent,
+        "day": day,
+        "auth": auth,
+        "number": number,
+        "domain": domain,
+        "types": types,
+        "fine": fine,
+        "conf": conf,
+        "heavier": heavier,
+        "heavy": heavy,
+        "published": published,
+        "valid_until": valid_until,
+        "table": table,
+        "revoked_day": np.full(n, NEVER),
+        "corrected": np.zeros(n, dtype=bool),
+        "goods": fillers["goods"],
+        "cert": cert,
     }
 
 
@@ -439,11 +523,19 @@ def penalty_correction(ctx: ChunkContext, idx: np.ndarray, status: str, day: np.
         old = P["fine"][idx]
         new = np.round(np.maximum(old * rng.uniform(0.4, 0.9, len(idx)), 0.05), 2)
         reps = ctx.ent.rep_name[P["ent"][idx]]
-        content = obj([_penalty_content(ty, f, c, g, ce, rp)
-                       for ty, f, c, g, ce, rp in zip(P["types"][idx], new, P["conf"][idx], P["goods"][idx],
-                                                      P["cert"][idx], reps)])
-        t = t.with_cols(fine_amount_wan=fmt_wan(new), penalty_content=content,
-                        remarks=obj([remarks.format(old=o, new=nw) for o, nw in zip(fmt_wan(old), fmt_wan(new))]))
+        content = obj(
+            [
+                _penalty_content(ty, f, c, g, ce, rp)
+                for ty, f, c, g, ce, rp in zip(
+                    P["types"][idx], new, P["conf"][idx], P["goods"][idx], P["cert"][idx], reps
+                )
+            ]
+        )
+        t = t.with_cols(
+            fine_amount_wan=fmt_wan(new),
+            penalty_content=content,
+            remarks=obj([remarks.format(old=o, new=nw) for o, nw in zip(fmt_wan(old), fmt_wan(new))]),
+        )
     else:
         P["revoked_day"][idx] = day
         t = t.with_cols(remarks=const(remarks, len(idx)))
@@ -461,7 +553,8 @@ def build_penalties(ctx: ChunkContext) -> None:
         return
     u = rng.random(n)
     change = np.flatnonzero((u < cfg.correction_change_share) & ~np.isnan(P["fine"]))
-    revoke = np.flatnonzero((u >= cfg.correction_change_share)
-                            & (u < cfg.correction_change_share + cfg.correction_revoke_share))
+    revoke = np.flatnonzero(
+        (u >= cfg.correction_change_share) & (u < cfg.correction_change_share + cfg.correction_revoke_share)
+    )
     penalty_correction(ctx, change, "变更", P["day"][change] + rng.integers(10, 150, len(change)), rng)
     penalty_correction(ctx, revoke, "撤销", P["day"][revoke] + rng.integers(10, 150, len(revoke)), rng)

@@ -68,8 +68,11 @@ class PersonPool:
         rest = p // 1000
         day = rest % self.n_days
         reg = rest // self.n_days
-        codes = np.where(is_local, self.local_codes[np.minimum(reg, len(self.local_codes) - 1)],
-                         self.other_codes[np.minimum(reg, len(self.other_codes) - 1)])
+        codes = np.where(
+            is_local,
+            self.local_codes[np.minimum(reg, len(self.local_codes) - 1)],
+            self.other_codes[np.minimum(reg, len(self.other_codes) - 1)],
+        )
         born = self.birth0 + day
         born_s = np.datetime_as_string(born.astype("datetime64[D]"))
         first17 = [f"{c}{b[:4]}{b[5:7]}{b[8:10]}{s:03d}" for c, b, s in zip(codes, born_s, seq)]
@@ -227,8 +230,9 @@ class EntityFactory:
         self.district_short = [short_place(n) for n in geo.names]
 
     # ---- names ------------------------------------------------------------------------------------
-    def _names(self, rng, kind, etype, region, industry, section, rep_name, zihao, words, prefix_style, ascii_br,
-               suffix):
+    def _names(
+        self, rng, kind, etype, region, industry, section, rep_name, zihao, words, prefix_style, ascii_br, suffix
+    ):
         geo, cfg = self.geo, self.cfg
         n = len(kind)
         out = np.empty(n, dtype=object)
@@ -350,15 +354,28 @@ class EntityFactory:
         prefix_style = choice_mix(rng, dict(cfg.name_prefix_mix), n)
         ascii_br = rng.random(n) < cfg.ascii_brackets_in_register
         suffix = (kind == 2) & (est >= day_number(date(2022, 1, 1))) & (rng.random(n) < cfg.soletrader_form_suffix)
-        name0 = self._names(rng, kind, etype, region, industry, section, rep_name, zihao, words, prefix_style, ascii_br,
-                            suffix)
+        name0 = self._names(
+            rng, kind, etype, region, industry, section, rep_name, zihao, words, prefix_style, ascii_br, suffix
+        )
         for _ in range(8):  # a register refuses a name already taken: re-draw the 字号 (3 characters)
             d = np.flatnonzero(self.names_taken.taken(name0))
             if not len(d):
                 break
             zihao[d] = _zihao(rng, len(d), 1.0, 0.0)
-            name0[d] = self._names(rng, kind[d], etype[d], region[d], industry[d], section[d], rep_name[d],
-                                   zihao[d], words[d], prefix_style[d], ascii_br[d], suffix[d])
+            name0[d] = self._names(
+                rng,
+                kind[d],
+                etype[d],
+                region[d],
+                industry[d],
+                section[d],
+                rep_name[d],
+                zihao[d],
+                words[d],
+                prefix_style[d],
+                ascii_br[d],
+                suffix[d],
+            )
         self.names_taken.add(name0)
 
         # life events inside the period: termination, name change
@@ -379,9 +396,20 @@ class EntityFactory:
             todo = np.flatnonzero(chg)
             new_words = np.array(_pick(rng, [pools[i] for i in todo]), dtype=object)
             for _ in range(8):
-                name1[todo] = self._names(rng, kind[todo], etype[todo], region[todo], industry[todo], section[todo],
-                                          rep_name[todo], _zihao(rng, len(todo), 1.0, 0.0), new_words,
-                                          prefix_style[todo], ascii_br[todo], suffix[todo])
+                name1[todo] = self._names(
+                    rng,
+                    kind[todo],
+                    etype[todo],
+                    region[todo],
+                    industry[todo],
+                    section[todo],
+                    rep_name[todo],
+                    _zihao(rng, len(todo), 1.0, 0.0),
+                    new_words,
+                    prefix_style[todo],
+                    ascii_br[todo],
+                    suffix[todo],
+                )
                 bad = self.names_taken.taken(name1[todo])
                 self.names_taken.add(name1[todo[~bad]])
                 todo, new_words = todo[bad], new_words[bad]
@@ -389,16 +417,28 @@ class EntityFactory:
                     break
             self.names_taken.add(name1[todo])  # after 8 rounds (practically never) keep what we have
 
-        live_status = np.where((kind == 2) & (rng.random(n) < cfg.soletrader_status_zaiye), "在业", "存续").astype(object)
+        live_status = np.where((kind == 2) & (rng.random(n) < cfg.soletrader_status_zaiye), "在业", "存续").astype(
+            object
+        )
 
         # registered capital (万元), address, phone
-        median = {"有限责任公司": 100.0, "股份有限公司": 5000.0, "合伙企业": 1000.0, "个人独资企业": 10.0,
-                  "个体工商户": 5.0, "农民专业合作社": 100.0, "分公司": 0.0}
+        median = {
+            "有限责任公司": 100.0,
+            "股份有限公司": 5000.0,
+            "合伙企业": 1000.0,
+            "个人独资企业": 10.0,
+            "个体工商户": 5.0,
+            "农民专业合作社": 100.0,
+            "分公司": 0.0,
+        }
         med = np.array([median[t] for t in etype])
         cap = med * np.exp(rng.normal(0, 1.2, n))
         nice = rng.random(n) < 0.85
-        cap = np.where(nice, np.where(cap >= 100, np.round(cap, -1), np.where(cap >= 10, np.round(cap), np.round(cap, 1))),
-                       np.round(cap, 4))
+        cap = np.where(
+            nice,
+            np.where(cap >= 100, np.round(cap, -1), np.where(cap >= 10, np.round(cap), np.round(cap, 1))),
+            np.round(cap, 4),
+        )
         cap = np.maximum(cap, 0.1)
         capital = np.array([f"{v:.4f}".rstrip("0").rstrip(".") for v in cap], dtype=object)
         capital[etype == "分公司"] = None
@@ -409,11 +449,22 @@ class EntityFactory:
         extra_u = rng.random(n)
         b, f, room = rng.integers(1, 30, n), rng.integers(1, 25, n), rng.integers(101, 2500, n)
         prefixes = [geo.address_prefix(r) for r in range(geo.n_regions)]
-        address = np.array([
-            f"{prefixes[region[i]]}{road[i]}{num[i]}号"
-            + (f"{b[i]}幢{f[i]}层" if extra_u[i] < 0.3 else f"{room[i]}室" if extra_u[i] < 0.5
-               else f"{f[i]}层" if extra_u[i] < 0.6 else "")
-            for i in range(n)], dtype=object)
+        address = np.array(
+            [
+                f"{prefixes[region[i]]}{road[i]}{num[i]}号"
+                + (
+                    f"{b[i]}幢{f[i]}层"
+                    if extra_u[i] < 0.3
+                    else f"{room[i]}室"
+                    if extra_u[i] < 0.5
+                    else f"{f[i]}层"
+                    if extra_u[i] < 0.6
+                    else ""
+                )
+                for i in range(n)
+            ],
+            dtype=object,
+        )
         pfx = _MOBILE_PREFIXES[rng.integers(0, len(_MOBILE_PREFIXES), n)]
         tail = rng.integers(0, 10**8, n)
         phone = np.array([f"{p}{t:08d}" for p, t in zip(pfx, tail)], dtype=object)
@@ -421,10 +472,29 @@ class EntityFactory:
 
         party_category = np.where(kind == 2, "个体工商户", "法人及非法人组织").astype(object)
         return EntityChunk(
-            index=chunk_index, n=n, gidx=gidx, kind=kind, etype=etype, region=region, reg_auth=reg_auth,
-            industry=industry, section=section, group=ind.groups[ind_idx].astype(object),
-            dgroup=ind.domain_groups[ind_idx].astype(object), uscc=uscc, name0=name0, name1=name1,
-            change_day=change_day, term_day=term_day, term_status=term_status, live_status=live_status, est=est,
-            rep_name=rep_name, rep_id=rep_id, capital=capital, address=address, phone=phone,
+            index=chunk_index,
+            n=n,
+            gidx=gidx,
+            kind=kind,
+            etype=etype,
+            region=region,
+            reg_auth=reg_auth,
+            industry=industry,
+            section=section,
+            group=ind.groups[ind_idx].astype(object),
+            dgroup=ind.domain_groups[ind_idx].astype(object),
+            uscc=uscc,
+            name0=name0,
+            name1=name1,
+            change_day=change_day,
+            term_day=term_day,
+            term_status=term_status,
+            live_status=live_status,
+            est=est,
+            rep_name=rep_name,
+            rep_id=rep_id,
+            capital=capital,
+            address=address,
+            phone=phone,
             party_category=party_category,
         )

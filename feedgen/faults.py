@@ -21,9 +21,9 @@ import numpy as np
 import opencc
 
 from contracts import FeedContract
-from creditwh.identifiers import USCC_ALPHABET
 from feedgen import vocab
 from feedgen.config import ROW_FAULT_KINDS, GeneratorConfig
+from ground.identifiers import USCC_ALPHABET
 
 NAME_FIELDS = ("enterprise_name", "party_name")
 _ASCII_VISIBLE = re.compile(r"[\x21-\x7e]")
@@ -60,8 +60,7 @@ class FaultPlanter:
         self.name = next((names.index(f) for f in NAME_FIELDS if f in names), None)
         self.required = [i for i, f in enumerate(contract.fields) if f.required]
         self.dates = [i for i, f in enumerate(contract.fields) if f.logical_type == "date"]
-        self.codes = [i for i, f in enumerate(contract.fields)
-                      if f.enum or (f.code_table and f.on_unknown != "warn")]
+        self.codes = [i for i, f in enumerate(contract.fields) if f.enum or (f.code_table and f.on_unknown != "warn")]
         self.enums = {i: set(contract.fields[i].enum) for i in self.codes}
         weights = {k: cfg.fault_kind_weights.get(k, 0.0) for k in ROW_FAULT_KINDS}
         self.kinds = [k for k, w in weights.items() if w > 0]

@@ -16,10 +16,10 @@ import json
 import math
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -32,13 +32,26 @@ from feedgen.reference import load_geo, load_industries
 from feedgen.table import ChunkContext, RunState
 from feedgen.timeline import Timeline
 from feedgen.writer import FaultSink, FeedWriter
+from ground.files import atomic_write_json
 
 MANIFEST_DIR = "_generator"
 SUMMARY = "summary.json"
 FAULTS = "faults.jsonl"
-FEED_ORDER = ("registry", "licences", "penalties", "inspections", "abnormal_list", "serious_list",
-              "court_judgments", "credit_repairs", "objections", "credit_commitments", "punishment_feedback",
-              "risk_warnings", "disclosure_holds")
+FEED_ORDER = (
+    "registry",
+    "licences",
+    "penalties",
+    "inspections",
+    "abnormal_list",
+    "serious_list",
+    "court_judgments",
+    "credit_repairs",
+    "objections",
+    "credit_commitments",
+    "punishment_feedback",
+    "risk_warnings",
+    "disclosure_holds",
+)
 
 
 @dataclass
@@ -64,16 +77,33 @@ class GenerationReport:
         return sum(self.faults_by_kind.values())
 
 
-def generate(out_dir: Path, *, entities: int = 2000, seed: int = 42, start: date = date(2023, 7, 1),
-             end: date = date(2026, 10, 31), province: str = "31", fault_rate: float = 0.01,
-             progress: Callable[[int, int], None] | None = None) -> GenerationReport:
+def generate(
+    out_dir: Path,
+    *,
+    entities: int = 2000,
+    seed: int = 42,
+    start: date = date(2023, 7, 1),
+    end: date = date(2026, 10, 31),
+    province: str = "31",
+    fault_rate: float = 0.01,
+    progress: Callable[[int, int], None] | None = None,
+) -> GenerationReport:
     """Write synthetic producer feeds for ``entities`` market entities of ``province`` into ``out_dir``.
 
     Refuses (FileExistsError) to write into a non-empty folder unless it holds only a previous run's
     output (``_generator/summary.json`` and the producer folders it lists), which is then replaced.
     """
-    return run(Path(out_dir), entities=entities, seed=seed, start=start, end=end, province=province,
-               fault_rate=fault_rate, progress=progress, config=DEFAULT_CONFIG)
+    return run(
+        Path(out_dir),
+        entities=entities,
+        seed=seed,
+        start=start,
+        end=end,
+        province=province,
+        fault_rate=fault_rate,
+        progress=progress,
+        config=DEFAULT_CONFIG,
+    )
 
 
 def _prepare(out_dir: Path) -> None:
@@ -89,26 +119,36 @@ def _prepare(out_dir: Path) -> None:
     if not summary.is_file():
         raise FileExistsError(
             f"{out_dir} is not empty and holds no previous feed-generator output ({MANIFEST_DIR}/{SUMMARY}); "
-            "refusing to write into it")
+            "refusing to write into it"
+        )
     previous = json.loads(summary.read_text(encoding="utf-8"))
     allowed = set(previous.get("producers", [])) | {MANIFEST_DIR}
     foreign = [p.name for p in entries if p.name not in allowed]
     if foreign:
         raise FileExistsError(
             f"{out_dir} holds files that are not from a previous generate() run: {', '.join(foreign[:5])}; "
-            "refusing to overwrite")
+            "refusing to overwrite"
+        )
     for p in entries:
         shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
 
 
 def _write_summary(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_json(path, data, sort_keys=False)
 
 
-def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, province: str, fault_rate: float,
-        progress: Callable[[int, int], None] | None, config: GeneratorConfig) -> GenerationReport:
+def run(
+    out_dir: Path,
+    *,
+    entities: int,
+    seed: int,
+    start: date,
+    end: date,
+    province: str,
+    fault_rate: float,
+    progress: Callable[[int, int], None] | None,
+    config: GeneratorConfig,
+) -> GenerationReport:
     """generate() with an explicit :class:`GeneratorConfig` (tests use a small chunk size)."""
     t0 = time.perf_counter()
     cfg = config
@@ -124,8 +164,15 @@ def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, prov
     producers = sorted({contracts[f].producer.code for f in FEED_ORDER})
     manifest = out_dir / MANIFEST_DIR
     manifest.mkdir(parents=True, exist_ok=True)
-    base = {"seed": seed, "entities": entities, "start": start.isoformat(), "end": end.isoformat(),
-            "province": province, "fault_rate": fault_rate, "producers": producers}
+    base = {
+        "seed": seed,
+        "entities": entities,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "province": province,
+        "fault_rate": fault_rate,
+        "producers": producers,
+    }
     _write_summary(manifest / SUMMARY, {**base, "complete": False})  # lets a crashed run be regenerated
 
     sink = FaultSink(manifest / FAULTS)
@@ -174,7 +221,8 @@ def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, prov
 
     if batch_faults:
         writers[cfg.renamed_column_feed].write_renamed_column(
-            held.get(cfg.renamed_column_feed), cfg.renamed_column_field, cfg.renamed_column_alias)
+            held.get(cfg.renamed_column_feed), cfg.renamed_column_field, cfg.renamed_column_alias
+        )
         writers[cfg.truncated_feed].write_truncated(held.get(cfg.truncated_feed))
     delivered = {}
     for name in FEED_ORDER:
@@ -183,17 +231,29 @@ def run(out_dir: Path, *, entities: int, seed: int, start: date, end: date, prov
 
     files = sorted(delivered, key=lambda p: p.as_posix())
     report = GenerationReport(
-        out_dir=out_dir, files=files, rows_by_feed={n: writers[n].rows for n in FEED_ORDER},
+        out_dir=out_dir,
+        files=files,
+        rows_by_feed={n: writers[n].rows for n in FEED_ORDER},
         faults_by_kind=dict(sorted(sink.by_kind.items())),
         faults_by_feed={f: dict(sorted(v.items())) for f, v in sorted(sink.by_feed.items())},
-        seconds=0.0, entities=entities, producers=producers,
+        seconds=0.0,
+        entities=entities,
+        producers=producers,
         delivered_at={p.as_posix(): delivered[p].isoformat() for p in files},
     )
-    _write_summary(manifest / SUMMARY, {
-        **base, "complete": True, "chunk_size": cfg.chunk_size, "files": [p.as_posix() for p in files],
-        "rows_by_feed": report.rows_by_feed, "faults_by_kind": report.faults_by_kind,
-        "faults_by_feed": report.faults_by_feed, "delivered_at": report.delivered_at,
-        "faults_file": f"{MANIFEST_DIR}/{FAULTS}",
-    })
+    _write_summary(
+        manifest / SUMMARY,
+        {
+            **base,
+            "complete": True,
+            "chunk_size": cfg.chunk_size,
+            "files": [p.as_posix() for p in files],
+            "rows_by_feed": report.rows_by_feed,
+            "faults_by_kind": report.faults_by_kind,
+            "faults_by_feed": report.faults_by_feed,
+            "delivered_at": report.delivered_at,
+            "faults_file": f"{MANIFEST_DIR}/{FAULTS}",
+        },
+    )
     report.seconds = time.perf_counter() - t0
     return report

@@ -1,6 +1,6 @@
 """Vectorised identifier construction: USCC, resident ID, SC/JY check digits, unique sequences.
 
-Why not call :mod:`creditwh.identifiers` per row: at 10 M entities the per-row stdnum calls dominate the
+Why not call :mod:`ground.identifiers` per row: at 10 M entities the per-row stdnum calls dominate the
 run time. The functions here compute the same check characters on whole numpy arrays; the test suite
 asserts they agree with the scalar reference implementations (``make_uscc``, ``make_ric``,
 ``food_licence_check_digit``) on random samples.
@@ -18,7 +18,7 @@ from math import gcd
 
 import numpy as np
 
-from creditwh.identifiers import ORG_CODE_ALPHABET, ORG_CODE_WEIGHTS, RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from ground.identifiers import ORG_CODE_ALPHABET, ORG_CODE_WEIGHTS, RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
 
 _USCC_VAL = np.full(128, -1, dtype=np.int64)
 for _i, _c in enumerate(USCC_ALPHABET):

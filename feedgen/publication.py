@@ -29,7 +29,10 @@ def build_disclosure_holds(ctx: ChunkContext) -> None:
     tl = ctx.tl
     rng = ctx.rng(_STREAM)
     names = np.array(ctx.geo.auth_names, dtype=object)
-    sources = [("行政处罚", "CF", ctx.facts.get("penalties"), "day"), ("行政许可", "XK", ctx.facts.get("licences"), "issue")]
+    sources = [
+        ("行政处罚", "CF", ctx.facts.get("penalties"), "day"),
+        ("行政许可", "XK", ctx.facts.get("licences"), "issue"),
+    ]
     for record_type, prefix, facts, day_key in sources:
         if facts is None or not len(facts["ent"]):
             continue
@@ -41,12 +44,20 @@ def build_disclosure_holds(ctx: ChunkContext) -> None:
             continue
         reasons = np.array(HOLD_REASONS, dtype=object)[rng.integers(0, len(HOLD_REASONS), len(pick))]
         auth = np.asarray(facts["auth"])[pick]
-        ids = obj([f"BGS{prefix}{ctx.geo.auth_region[a]}{y}{ctx.ent.index:04d}{i:05d}"
-                   for i, (a, y) in enumerate(zip(auth, tl.year(approved)))])
+        ids = obj(
+            [
+                f"BGS{prefix}{ctx.geo.auth_region[a]}{y}{ctx.ent.index:04d}{i:05d}"
+                for i, (a, y) in enumerate(zip(auth, tl.year(approved)))
+            ]
+        )
         base = {
-            "hold_id": ids, "record_type": const(record_type, len(pick)), "record_number": facts["number"][pick],
-            "uscc": ctx.ent.uscc[facts["ent"][pick]], "hold_reason": reasons,
-            "legal_basis": obj([HOLD_BASIS[r] for r in reasons]), "approving_unit": names[auth],
+            "hold_id": ids,
+            "record_type": const(record_type, len(pick)),
+            "record_number": facts["number"][pick],
+            "uscc": ctx.ent.uscc[facts["ent"][pick]],
+            "hold_reason": reasons,
+            "legal_basis": obj([HOLD_BASIS[r] for r in reasons]),
+            "approving_unit": names[auth],
             "approved_date": tl.fmt(approved),
         }
         ctx.emit("disclosure_holds", Table({**base, "hold_end": const(None, len(pick))}, approved))
@@ -55,5 +66,7 @@ def build_disclosure_holds(ctx: ChunkContext) -> None:
         lifted &= end <= tl.end
         if lifted.any():
             idx = np.flatnonzero(lifted)
-            ctx.emit("disclosure_holds", Table({**{k: v[idx] for k, v in base.items()},
-                                                "hold_end": tl.fmt(end[idx])}, end[idx]))
+            ctx.emit(
+                "disclosure_holds",
+                Table({**{k: v[idx] for k, v in base.items()}, "hold_end": tl.fmt(end[idx])}, end[idx]),
+            )

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from creditwh.settings import SEEDS_DIR
 from feedgen.table import ChunkContext, Table, const, obj
+from ground.settings import SEEDS_DIR
 
 SEED_DIR = SEEDS_DIR / "punishment"
 LISTS = {"serious": "serious_list", "abnormal": "abnormal_list"}  # ctx.facts key → trigger basis_type
@@ -60,9 +60,17 @@ def triggers() -> tuple[Trigger, ...]:
             if r["basis_type"] not in LISTS.values():
                 continue
             m = measures[r["measure_id"]]
-            out.append(Trigger(r["basis_type"], r["basis_contains"] or None, r["measure_id"], r["object_role"],
-                               m["implementing_unit_type"], date.fromisoformat(r["valid_from"]),
-                               date.fromisoformat(r["valid_to"]) if r["valid_to"] else None))
+            out.append(
+                Trigger(
+                    r["basis_type"],
+                    r["basis_contains"] or None,
+                    r["measure_id"],
+                    r["object_role"],
+                    m["implementing_unit_type"],
+                    date.fromisoformat(r["valid_from"]),
+                    date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+                )
+            )
     return tuple(out)
 
 
@@ -75,13 +83,17 @@ def _unit_names(ctx: ChunkContext, auth: np.ndarray, unit_type: str) -> np.ndarr
         return const(f"{province}财政局", len(auth))
     if unit_type == "行业协会":
         return const(f"{province}食品行业协会", len(auth))
-    suffix = {"业务主管机构": "信用监督管理科", "信用监管机构": "信用监督管理科", "执法办案机构": "执法稽查科",
-              "登记机关": "登记注册科"}[unit_type]
+    suffix = {
+        "业务主管机构": "信用监督管理科",
+        "信用监管机构": "信用监督管理科",
+        "执法办案机构": "执法稽查科",
+        "登记机关": "登记注册科",
+    }[unit_type]
     return obj([f"{b}{suffix}" for b in bureau])
 
 
 def build_feedback(ctx: ChunkContext) -> None:
-    tl, cfg = ctx.tl, CONFIG
+    tl = ctx.tl
     rng = ctx.rng(17)
     parts: list[Table] = []
     for key, basis_type in LISTS.items():
@@ -105,8 +117,12 @@ def build_feedback(ctx: ChunkContext) -> None:
         n = len(table)
         seq = ctx.state.counter("punishment_event", spread=0).take(tl.year(table.batch_day))
         table.cols["event_id"] = obj([f"BH{y}{s:09d}" for y, s in zip(tl.year(table.batch_day), seq)])
-        table.cols["event_time"] = obj([f"{h:02d}:{m:02d}:{s:02d}" for h, m, s in zip(
-            rng.integers(8, 18, n), rng.integers(0, 60, n), rng.integers(0, 60, n))])
+        table.cols["event_time"] = obj(
+            [
+                f"{h:02d}:{m:02d}:{s:02d}"
+                for h, m, s in zip(rng.integers(8, 18, n), rng.integers(0, 60, n), rng.integers(0, 60, n))
+            ]
+        )
         ctx.emit("punishment_feedback", table)
 
 
@@ -120,20 +136,38 @@ def _chains(ctx: ChunkContext, rng: np.random.Generator, facts: dict, idx: np.nd
     alive = rng.random(n) >= cfg.stop_share
 
     consult = rng.random(n) < cfg.consultation_share
-    push = tl.add_wd(facts["day"][idx], np.where(consult, rng.integers(4, 16, n),
-                                                 np.where(late(), rng.integers(4, 9, n), rng.integers(0, 4, n))))
+    push = tl.add_wd(
+        facts["day"][idx],
+        np.where(consult, rng.integers(4, 16, n), np.where(late(), rng.integers(4, 9, n), rng.integers(0, 4, n))),
+    )
     receive = tl.add_wd(push, np.where(late(), rng.integers(4, 8, n), rng.integers(0, 3, n)))
     forward = tl.add_wd(receive, np.where(late(), rng.integers(4, 8, n), rng.integers(0, 2, n)))
     implement = forward + rng.integers(*cfg.implement_days, n)
-    next_month = (implement.astype("datetime64[D]").astype("datetime64[M]") + 1).astype("datetime64[D]").astype(np.int64)
+    next_month = (
+        (implement.astype("datetime64[D]").astype("datetime64[M]") + 1).astype("datetime64[D]").astype(np.int64)
+    )
     feedback = tl.add_wd(next_month - 1, np.where(late(), rng.integers(6, 15, n), rng.integers(1, 6, n)))
     removal = facts["removal_day"][idx]
 
-    steps = [("推送", push, bureau, "执法办案机构", alive),
-             ("接收", receive, _unit_names(ctx, auth, "业务主管机构"), "业务主管机构", alive & (rng.random(n) >= cfg.stop_share)),
-             ("转发", forward, _unit_names(ctx, auth, "业务主管机构"), "业务主管机构", None),
-             ("实施", implement, _unit_names(ctx, auth, t.unit_type), t.unit_type, rng.random(n) >= cfg.stop_share),
-             ("反馈", feedback, _unit_names(ctx, auth, t.unit_type), t.unit_type, rng.random(n) >= cfg.feedback_missing_share)]
+    steps = [
+        ("推送", push, bureau, "执法办案机构", alive),
+        (
+            "接收",
+            receive,
+            _unit_names(ctx, auth, "业务主管机构"),
+            "业务主管机构",
+            alive & (rng.random(n) >= cfg.stop_share),
+        ),
+        ("转发", forward, _unit_names(ctx, auth, "业务主管机构"), "业务主管机构", None),
+        ("实施", implement, _unit_names(ctx, auth, t.unit_type), t.unit_type, rng.random(n) >= cfg.stop_share),
+        (
+            "反馈",
+            feedback,
+            _unit_names(ctx, auth, t.unit_type),
+            t.unit_type,
+            rng.random(n) >= cfg.feedback_missing_share,
+        ),
+    ]
     tables, done = [], np.ones(n, dtype=bool)
     for stage, day, unit, unit_type, happens in steps:
         if happens is not None:
@@ -144,12 +178,23 @@ def _chains(ctx: ChunkContext, rng: np.random.Generator, facts: dict, idx: np.nd
         note = const(None, len(keep))
         if stage == "反馈":
             note[:] = "已按清单实施，本月无新增典型案例"
-        tables.append(Table({
-            "uscc": e.uscc[facts["ent"][idx][keep]], "object_role": const(t.role, len(keep)),
-            "basis_number": facts["number"][idx][keep], "measure_id": const(t.measure_id, len(keep)),
-            "stage": const(stage, len(keep)), "unit_name": unit[keep], "unit_type": const(unit_type, len(keep)),
-            "event_date": tl.fmt(day[keep]),
-            "consultation": obj(np.where(consult[keep], "是", "否")) if stage == "推送" else const(None, len(keep)),
-            "note": note,
-        }, day[keep]))
+        tables.append(
+            Table(
+                {
+                    "uscc": e.uscc[facts["ent"][idx][keep]],
+                    "object_role": const(t.role, len(keep)),
+                    "basis_number": facts["number"][idx][keep],
+                    "measure_id": const(t.measure_id, len(keep)),
+                    "stage": const(stage, len(keep)),
+                    "unit_name": unit[keep],
+                    "unit_type": const(unit_type, len(keep)),
+                    "event_date": tl.fmt(day[keep]),
+                    "consultation": obj(np.where(consult[keep], "是", "否"))
+                    if stage == "推送"
+                    else const(None, len(keep)),
+                    "note": note,
+                },
+                day[keep],
+            )
+        )
     return Table.concat(tables)

@@ -19,10 +19,10 @@ import numpy as np
 import yaml
 
 from contracts import FeedContract
-from creditwh.identifiers import USCC_ALPHABET, make_uscc
-from creditwh.settings import SEEDS_DIR
 from feedgen import vocab
 from feedgen.config import CODE_HEADER_SOURCES, JSON_KEY_SOURCES, GeneratorConfig
+from ground.identifiers import USCC_ALPHABET, make_uscc
+from ground.settings import SEEDS_DIR
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
 MUNICIPALITIES = ("11", "12", "31", "50")
@@ -120,8 +120,11 @@ class Geo:
 def load_geo(province: str, region_weights: tuple[tuple[str, float], ...] = ()) -> Geo:
     # county-level codes only (the seed also lists a few prefecture-level cities without counties as
     # 4-digit codes, e.g. 4419 东莞市; they cannot appear in a USCC or an ID number)
-    rows = [r for r in _read_csv("ref_region_codes.csv")
-            if r["is_current"] == "true" and re.fullmatch(r"[1-8]\d{5}", r["region_code"])]
+    rows = [
+        r
+        for r in _read_csv("ref_region_codes.csv")
+        if r["is_current"] == "true" and re.fullmatch(r"[1-8]\d{5}", r["region_code"])
+    ]
     mine = [r for r in rows if r["province_code"] == province]
     if not mine:
         known = sorted({r["province_code"] for r in rows})
@@ -140,25 +143,50 @@ def load_geo(province: str, region_weights: tuple[tuple[str, float], ...] = ()) 
         city, name = cities[i], names[i]
         return (city if name == city else city + name) + "市场监督管理局"
 
-    auth_names = tuple(bureau(i) for i in range(len(codes))) + (province_name + "市场监督管理局", province_name + "药品监督管理局")
+    auth_names = tuple(bureau(i) for i in range(len(codes))) + (
+        province_name + "市场监督管理局",
+        province_name + "药品监督管理局",
+    )
     prov_region = province + "0000"
     auth_usccs = tuple(_gov_uscc(c, 1) for c in codes) + (_gov_uscc(prov_region, 1), _gov_uscc(prov_region, 2))
     auth_abbr = tuple(f"{abbr}市监{short_place(n)[0]}" for n in names) + (f"{abbr}市监总", f"{abbr}药监")
-    auth_digits = tuple(c[4:6] if municipality else c[2:6] for c in codes) + (("00", "00") if municipality else ("0000", "0000"))
+    auth_digits = tuple(c[4:6] if municipality else c[2:6] for c in codes) + (
+        ("00", "00") if municipality else ("0000", "0000")
+    )
     auth_region = codes + (prov_region, prov_region)
-    court_names = tuple((cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "人民法院" for i in range(len(codes)))
+    court_names = tuple(
+        (cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "人民法院" for i in range(len(codes))
+    )
     tax_prefix = "国家税务总局" + ("" if municipality else province_name)
-    tax_names = tuple(tax_prefix + (cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "税务局"
-                      for i in range(len(codes)))
-    safety_names = tuple((cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "应急管理局" for i in range(len(codes)))
+    tax_names = tuple(
+        tax_prefix + (cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "税务局"
+        for i in range(len(codes))
+    )
+    safety_names = tuple(
+        (cities[i] if names[i] == cities[i] else cities[i] + names[i]) + "应急管理局" for i in range(len(codes))
+    )
     arbitration_names = tuple(short_place(c) + "仲裁委员会" for c in cities)
     return Geo(
-        province=province, province_name=province_name, province_short=short_place(province_name), abbr=abbr,
-        municipality=municipality, codes=codes, names=names, cities=cities, weights=weights / weights.sum(),
+        province=province,
+        province_name=province_name,
+        province_short=short_place(province_name),
+        abbr=abbr,
+        municipality=municipality,
+        codes=codes,
+        names=names,
+        cities=cities,
+        weights=weights / weights.sum(),
         other_codes=tuple(r["region_code"] for r in rows if r["province_code"] != province),
-        auth_names=auth_names, auth_usccs=auth_usccs, auth_abbr=auth_abbr, auth_digits=auth_digits,
-        auth_region=auth_region, court_names=court_names, tax_names=tax_names, safety_names=safety_names,
-        environment_name=province_name + "生态环境局", arbitration_names=arbitration_names,
+        auth_names=auth_names,
+        auth_usccs=auth_usccs,
+        auth_abbr=auth_abbr,
+        auth_digits=auth_digits,
+        auth_region=auth_region,
+        court_names=court_names,
+        tax_names=tax_names,
+        safety_names=safety_names,
+        environment_name=province_name + "生态环境局",
+        arbitration_names=arbitration_names,
     )
 
 
@@ -221,14 +249,22 @@ def load_industries(cfg: GeneratorConfig) -> Industries:
     probs /= probs.sum()
     groups = np.array([licence_group(c) for c in codes])
     domain_groups = np.array([_domain_group(c, s) for c, s in zip(codes, sections)])
-    return Industries(codes=codes, sections=sections, probs=probs, groups=groups, domain_groups=domain_groups, index=index)
+    return Industries(
+        codes=codes, sections=sections, probs=probs, groups=groups, domain_groups=domain_groups, index=index
+    )
 
 
 def industry_word_pool(code: str, section: str) -> tuple[str, ...]:
-    return vocab.INDUSTRY_WORDS.get(code) or vocab.INDUSTRY_WORDS.get(code[:2]) or vocab.INDUSTRY_WORDS.get(section) or ("实业",)
+    return (
+        vocab.INDUSTRY_WORDS.get(code)
+        or vocab.INDUSTRY_WORDS.get(code[:2])
+        or vocab.INDUSTRY_WORDS.get(section)
+        or ("实业",)
+    )
 
 
 # ---- contract headers -------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=32)
 def _synonyms(source_file: Path) -> dict[str, tuple[tuple[str, str | None], ...]]:

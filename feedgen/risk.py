@@ -15,8 +15,13 @@ from feedgen.entities import choice_mix
 from feedgen.supervision_feeds import _ids
 from feedgen.table import ChunkContext, Table, const, obj
 
-TYPE_BY_DOMAIN = {"食品安全": "食品安全风险", "质量安全": "产品质量风险", "侵害消费者权益": "消费投诉风险",
-                  "破坏公平竞争秩序和扰乱市场秩序": "价格风险", "药品医疗器械化妆品": "其他"}
+TYPE_BY_DOMAIN = {
+    "食品安全": "食品安全风险",
+    "质量安全": "产品质量风险",
+    "侵害消费者权益": "消费投诉风险",
+    "破坏公平竞争秩序和扰乱市场秩序": "价格风险",
+    "药品医疗器械化妆品": "其他",
+}
 RESPONDERS = {
     "食品安全风险": "食品生产安全监督管理处;许可审批部门;属地市场监管所",
     "产品质量风险": "产品质量安全监督管理处;属地市场监管所",
@@ -56,11 +61,22 @@ def build_risk_warnings(ctx: ChunkContext) -> None:
     cause_day = np.concatenate([P["day"][p], u_day[u]]).astype(np.int64)
     auth = np.concatenate([P["auth"][p], e.region[u_ent[u]]]).astype(np.int64)
     wtype = np.concatenate([obj([TYPE_BY_DOMAIN[d] for d in P["domain"][p]]), const("经营异常风险", len(u))])
-    reason = np.concatenate([obj([f"因{d}违法行为受到行政处罚（{x}）" for d, x in zip(P["domain"][p], P["number"][p])]),
-                             const("双随机抽查发现通过登记的住所（经营场所）无法联系", len(u))])
-    level = np.concatenate([np.where(heavy[p], choice_mix(rng, dict(cfg.risk_warning_heavy_levels), len(p)),
-                                     choice_mix(rng, dict(cfg.risk_warning_levels), len(p))),
-                            const("黄色", len(u))]).astype(object)
+    reason = np.concatenate(
+        [
+            obj([f"因{d}违法行为受到行政处罚（{x}）" for d, x in zip(P["domain"][p], P["number"][p])]),
+            const("双随机抽查发现通过登记的住所（经营场所）无法联系", len(u)),
+        ]
+    )
+    level = np.concatenate(
+        [
+            np.where(
+                heavy[p],
+                choice_mix(rng, dict(cfg.risk_warning_heavy_levels), len(p)),
+                choice_mix(rng, dict(cfg.risk_warning_levels), len(p)),
+            ),
+            const("黄色", len(u)),
+        ]
+    ).astype(object)
     start = tl.add_wd(cause_day, rng.integers(1, 11, len(ent)))
     ok = (start <= tl.end) & (start < e.term_day[ent])
     ent, start, auth, wtype, reason, level = (a[ok] for a in (ent, start, auth, wtype, reason, level))
@@ -69,13 +85,24 @@ def build_risk_warnings(ctx: ChunkContext) -> None:
         return
     end = start + np.where(np.isin(level, ["红色", "橙色"]), 365, 180)
     names, usccs = np.array(geo.auth_names, dtype=object), np.array(geo.auth_usccs, dtype=object)
-    table = Table({
-        "warning_id": _ids(ctx, "risk_warning", "YJ", auth, start, width=5), "uscc": e.uscc[ent],
-        "object_name": e.name_at(ent, start), "warning_level": level, "warning_type": wtype, "warning_reason": reason,
-        "start_date": tl.fmt(start), "end_date": tl.fmt(end), "issuing_department": names[auth],
-        "issuing_department_uscc": usccs[auth], "responding_departments": obj([RESPONDERS[t] for t in wtype]),
-        "measures": obj([MEASURES[x] for x in level]), "legal_basis": obj([LEGAL_BASIS[t] for t in wtype]),
-    }, start)
+    table = Table(
+        {
+            "warning_id": _ids(ctx, "risk_warning", "YJ", auth, start, width=5),
+            "uscc": e.uscc[ent],
+            "object_name": e.name_at(ent, start),
+            "warning_level": level,
+            "warning_type": wtype,
+            "warning_reason": reason,
+            "start_date": tl.fmt(start),
+            "end_date": tl.fmt(end),
+            "issuing_department": names[auth],
+            "issuing_department_uscc": usccs[auth],
+            "responding_departments": obj([RESPONDERS[t] for t in wtype]),
+            "measures": obj([MEASURES[x] for x in level]),
+            "legal_basis": obj([LEGAL_BASIS[t] for t in wtype]),
+        },
+        start,
+    )
     ctx.emit("risk_warnings", table)
     lift = start + rng.integers(30, 170, m)
     r = np.flatnonzero((rng.random(m) < cfg.risk_warning_lift_share) & (lift <= tl.end) & (lift < end))
@@ -84,6 +111,13 @@ def build_risk_warnings(ctx: ChunkContext) -> None:
     lifter = auth[r].copy()
     wrong = rng.random(len(r)) < cfg.risk_warning_foreign_lift_share  # another unit tries to lift it
     lifter[wrong] = (lifter[wrong] + 1) % len(names)
-    ctx.emit("risk_warnings", table.take(r).with_cols(
-        batch_day=lift[r], lift_date=tl.fmt(lift[r]), lifting_department=names[lifter],
-        lifting_department_uscc=usccs[lifter], lift_reason=const("已整改到位，经复查风险消除", len(r))))
+    ctx.emit(
+        "risk_warnings",
+        table.take(r).with_cols(
+            batch_day=lift[r],
+            lift_date=tl.fmt(lift[r]),
+            lifting_department=names[lifter],
+            lifting_department_uscc=usccs[lifter],
+            lift_reason=const("已整改到位，经复查风险消除", len(r)),
+        ),
+    )

@@ -39,16 +39,16 @@ class Table:
     def __len__(self) -> int:
         return len(self.batch_day)
 
-    def take(self, idx) -> "Table":
+    def take(self, idx) -> Table:
         return Table({k: v[idx] for k, v in self.cols.items()}, self.batch_day[idx])
 
-    def with_cols(self, batch_day=None, **cols) -> "Table":
+    def with_cols(self, batch_day=None, **cols) -> Table:
         new = dict(self.cols)
         new.update({k: v if isinstance(v, np.ndarray) and v.dtype == object else obj(v) for k, v in cols.items()})
         return Table(new, self.batch_day if batch_day is None else np.asarray(batch_day, dtype=np.int64))
 
     @staticmethod
-    def concat(tables: list["Table"]) -> "Table":
+    def concat(tables: list[Table]) -> Table:
         tables = [t for t in tables if len(t)]
         if not tables:
             return Table({}, np.zeros(0, dtype=np.int64))
@@ -58,8 +58,20 @@ class Table:
 
 
 # first numbers per key are offset by up to this much, so registers do not all start at 000001
-COUNTER_SPREAD = {"penalty": 800, "licence_doc": 400, "jy": 4000, "abnormal": 300, "serious": 30, "repair": 60,
-                  "objection": 20, "commitment": 400, "court": 6000, "xk": 300, "ts": 100, "drug": 300}
+COUNTER_SPREAD = {
+    "penalty": 800,
+    "licence_doc": 400,
+    "jy": 4000,
+    "abnormal": 300,
+    "serious": 30,
+    "repair": 60,
+    "objection": 20,
+    "commitment": 400,
+    "court": 6000,
+    "xk": 300,
+    "ts": 100,
+    "drug": 300,
+}
 
 
 @dataclass

@@ -2,23 +2,23 @@
 
 Why integers: every event date is drawn for whole arrays at once, so dates are ``int64`` day numbers
 (days since 1970-01-01) and turned into strings only when rows are written, through lookup tables.
-Working days come from :mod:`creditwh.workdays` (statutory holidays and make-up days, with its
+Working days come from :mod:`ground.workdays` (statutory holidays and make-up days, with its
 Mon–Fri fallback for unpublished years), precomputed once so "N 个工作日" is a ``searchsorted``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import numpy as np
 
-from creditwh.workdays import add_working_days, is_working_day
 from feedgen.config import GeneratorConfig
+from ground.clock import LOCAL_TZ
+from ground.workdays import add_working_days, is_working_day
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 EPOCH = date(1970, 1, 1)
 CLUSTER_HOLIDAYS = ("Spring Festival", "National Day")
 
@@ -123,13 +123,11 @@ class Timeline:
                 j += 1
             names = set()
             for x in range(i, j + 1):
-                try:
+                with contextlib.suppress(NotImplementedError):
                     names.add(chinese_calendar.get_holiday_detail(to_date(span[x]))[1])
-                except NotImplementedError:
-                    pass
             if names & set(CLUSTER_HOLIDAYS):
                 before = np.flatnonzero(work[:i])[-k:]
-                after = np.flatnonzero(work[j + 1:])[:k] + j + 1
+                after = np.flatnonzero(work[j + 1 :])[:k] + j + 1
                 boost[before] = weight
                 boost[after] = weight
             i = j + 1
@@ -174,4 +172,4 @@ class Timeline:
         day = add_working_days(period_end, k + extra_wd).due
         h0, h1 = cfg.delivery_hours
         seconds = int(rng.integers(0, (h1 - h0) * 3600))
-        return datetime.combine(day, time(h0), tzinfo=SHANGHAI) + timedelta(seconds=seconds)
+        return datetime.combine(day, time(h0), tzinfo=LOCAL_TZ) + timedelta(seconds=seconds)

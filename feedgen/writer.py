@@ -42,8 +42,9 @@ class FaultSink:
         self._fh = self.path.open("w", encoding="utf-8", newline="\n")
 
     def record(self, feed: str, file: str, row: int | None, kind: str, fld: str | None) -> None:
-        self._fh.write(json.dumps({"feed": feed, "file": file, "row": row, "kind": kind, "field": fld},
-                                  ensure_ascii=False) + "\n")
+        self._fh.write(
+            json.dumps({"feed": feed, "file": file, "row": row, "kind": kind, "field": fld}, ensure_ascii=False) + "\n"
+        )
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
         per = self.by_feed.setdefault(feed, {})
         per[kind] = per.get(kind, 0) + 1
@@ -61,8 +62,18 @@ class Withheld:
 
 
 class FeedWriter:
-    def __init__(self, out_dir: Path, contract: FeedContract, fmt: str, encoding: str, tl: Timeline,
-                 feed_no: int, seed: int, planter: FaultPlanter, sink: FaultSink):
+    def __init__(
+        self,
+        out_dir: Path,
+        contract: FeedContract,
+        fmt: str,
+        encoding: str,
+        tl: Timeline,
+        feed_no: int,
+        seed: int,
+        planter: FaultPlanter,
+        sink: FaultSink,
+    ):
         self.out_dir, self.contract, self.fmt, self.encoding = out_dir, contract, fmt, encoding
         self.tl, self.feed_no, self.seed, self.planter, self.sink = tl, feed_no, seed, planter, sink
         self.name = contract.name
@@ -165,8 +176,9 @@ class FeedWriter:
             fh.write(BOM)
         return fh
 
-    def _write_rows(self, path: Path, period: Period, rows: list[list], new: bool,
-                    header: list[str] | None = None) -> None:
+    def _write_rows(
+        self, path: Path, period: Period, rows: list[list], new: bool, header: list[str] | None = None
+    ) -> None:
         with self._open(path, new) as fh:
             if self.fmt == "jsonl":
                 keys = self.headers("json")
@@ -201,8 +213,10 @@ class FeedWriter:
         path = self.out_dir / rel
         self._write_rows(path, period, rows[:-1], True, header=self.headers("label"))
         last = rows[-1]
-        cut = next((i for i in range(len(last) // 2, len(last)) if _cuttable(last[i])),
-                   next((i for i in range(len(last)) if _cuttable(last[i])), None))
+        cut = next(
+            (i for i in range(len(last) // 2, len(last)) if _cuttable(last[i])),
+            next((i for i in range(len(last)) if _cuttable(last[i])), None),
+        )
         buf = io.StringIO()
         if cut is None:  # nothing to cut inside: cut the serialised line in half
             csv.writer(buf, lineterminator="").writerow(last)

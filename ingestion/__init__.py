@@ -5,8 +5,15 @@ A batch is written to scratch space and renamed into place; the ledger entry is 
 commit marker, so a crash never leaves a half-written batch visible to the warehouse.
 """
 
-import creditwh  # noqa: F401  (first: configures polars' allocator before polars loads)
 from ingestion.errors import BatchError, IngestionError
 from ingestion.landing import BatchResult, discover_count, ensure_layout, ingest_all, ingest_file
 
-__all__ = ["BatchError", "BatchResult", "IngestionError", "discover_count", "ensure_layout", "ingest_all", "ingest_file"]
+__all__ = [
+    "BatchError",
+    "BatchResult",
+    "IngestionError",
+    "discover_count",
+    "ensure_layout",
+    "ingest_all",
+    "ingest_file",
+]

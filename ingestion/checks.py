@@ -3,7 +3,7 @@
 Why expressions: a province's penalty feed has millions of rows; a check that calls Python once per value
 (python-stdnum) takes minutes there, the same rule as column arithmetic takes a fraction of a second. Check
 characters are computed over the identifiers' bytes in numpy (a fixed-width matrix, a few operations per character).
-The scalar validators in :mod:`creditwh.identifiers` (python-stdnum) stay the reference: tests compare both on
+The scalar validators in :mod:`ground.identifiers` (python-stdnum) stay the reference: tests compare both on
 many generated values.
 
 The generated schemas (``ingestion/schemas/<feed>.py``) call the factories at the bottom; each check has a
@@ -13,7 +13,7 @@ stable rule name (``enum``, ``pattern``, ``uscc_check`` …) that quarantine rea
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandera.polars as pa
@@ -21,12 +21,13 @@ import polars as pl
 import pyarrow as pa_arrow
 from pandera.api.polars.types import PolarsData
 
-from creditwh import identifiers
+from ground import identifiers
 from ingestion.cleaning import few_distinct
 
 _FOOD_LICENCE_SHAPE = "|".join(p.pattern for p in (identifiers.SC_PATTERN, identifiers.JY_PATTERN))
 _OTHER_LICENCE_SHAPE = "|".join(
-    p.pattern for p in (identifiers.XK_PATTERN, identifiers.TS_PATTERN, identifiers.DRUG_PATTERN))
+    p.pattern for p in (identifiers.XK_PATTERN, identifiers.TS_PATTERN, identifiers.DRUG_PATTERN)
+)
 
 
 def _base36_digits(e: pl.Expr, start: int, width: int, base: int = 36) -> list[pl.Expr]:
@@ -66,7 +67,7 @@ def _fixed_width(values: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]
         arrow = arrow.combine_chunks()
     n = len(arrow)
     _, offsets_buf, data_buf = arrow.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arrow.offset:arrow.offset + n + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arrow.offset : arrow.offset + n + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
     rows = lengths == width
@@ -74,7 +75,7 @@ def _fixed_width(values: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]
         rows &= arrow.is_valid().to_numpy(zero_copy_only=False)
     good = int(rows.sum())
     if good and lengths[~rows].sum() == 0 and offsets[-1] - offsets[0] == good * width:
-        matrix = data[offsets[0]:offsets[-1]].reshape(good, width)  # every non-empty value fits: no copy
+        matrix = data[offsets[0] : offsets[-1]].reshape(good, width)  # every non-empty value fits: no copy
     else:
         matrix = data[offsets[:-1][rows][:, None] + np.arange(width)]
     return np.ascontiguousarray(matrix.T), rows
@@ -135,15 +136,19 @@ def _ric_rows(m: np.ndarray, today: date) -> np.ndarray:
 
 def ric_valid(e: pl.Expr, today: date | None = None) -> pl.Expr:
     """GB 11643 resident ID: ISO 7064 MOD 11-2 check character and a real birth date (1900-01-01 … today)."""
-    return e.map_batches(lambda s: _per_row(s, 18, lambda m: _ric_rows(m, today or date.today())),
-                         return_dtype=pl.Boolean, is_elementwise=True)
+    return e.map_batches(
+        lambda s: _per_row(s, 18, lambda m: _ric_rows(m, today or date.today())),
+        return_dtype=pl.Boolean,
+        is_elementwise=True,
+    )
 
 
 def mod_11_10_valid(e: pl.Expr, start: int, width: int) -> pl.Expr:
     """ISO 7064 MOD 11,10 over ``width`` digits from ``start`` (checksum must come out as 1)."""
     first = min(width, 9)
     digits = _base36_digits(e, start, first, base=10) + (
-        _base36_digits(e, start + first, width - first, base=10) if width > first else [])
+        _base36_digits(e, start + first, width - first, base=10) if width > first else []
+    )
     check: pl.Expr = pl.lit(5, pl.Int64)
     for d in digits:  # (check or 10): 0 → 10, 1…9 unchanged, written so each step uses ``check`` once
         check = ((((check + 9) % 10 + 1) * 2) % 11 + d) % 10
@@ -158,11 +163,15 @@ def licence_number_valid(e: pl.Expr) -> pl.Expr:
     return pl.when(e.is_null()).then(None).otherwise(valid.fill_null(False))
 
 
-IDENTIFIER_RULES = {"uscc": ("uscc_check", uscc_valid), "ric": ("ric_check", ric_valid),
-                    "licence_number": ("licence_number_check", licence_number_valid)}
+IDENTIFIER_RULES = {
+    "uscc": ("uscc_check", uscc_valid),
+    "ric": ("ric_check", ric_valid),
+    "licence_number": ("licence_number_check", licence_number_valid),
+}
 
 
 # ---- pandera checks (called by the generated schemas) ------------------------------------------------------
+
 
 def passing_values(frame: pl.LazyFrame, key: str, valid) -> tuple[pl.Series, bool]:
     """The distinct non-null values of column ``key`` for which ``valid`` holds, and whether that is all of them."""
@@ -182,12 +191,11 @@ def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
 
     def check(data: PolarsData) -> pl.LazyFrame:
         col, frame = pl.col(data.key), data.lazyframe
-        if costly:
-            if few_distinct(frame.select(col).collect().to_series()):
-                passing, every_one = passing_values(frame, data.key, valid)
-                if every_one:  # the whole column passes: pandera takes one bool for it, no per-row lookup needed
-                    return True
-                return frame.select(col.is_null() | col.is_in(passing.implode()))
+        if costly and few_distinct(frame.select(col).collect().to_series()):
+            passing, every_one = passing_values(frame, data.key, valid)
+            if every_one:  # the whole column passes: pandera takes one bool for it, no per-row lookup needed
+                return True
+            return frame.select(col.is_null() | col.is_in(passing.implode()))
         return frame.select((col.is_null() | valid(col)).fill_null(False))
 
     return pa.Check(check, name=rule)
@@ -202,8 +210,13 @@ def enum(values: tuple[str, ...], separator: str | None = None) -> pa.Check:
     """Allowed values (the contract's code table); a list field holds several, each must be allowed."""
     allowed = pl.Series(values, dtype=pl.String)
     if separator:
-        return _row_check("enum", lambda c: c.str.split(separator).list.eval(
-            pl.element().str.strip_chars().is_in(allowed.implode())).list.all(), costly=True)
+        return _row_check(
+            "enum",
+            lambda c: (
+                c.str.split(separator).list.eval(pl.element().str.strip_chars().is_in(allowed.implode())).list.all()
+            ),
+            costly=True,
+        )
     return _row_check("enum", lambda c: c.is_in(allowed.implode()))
 
 
@@ -242,7 +255,7 @@ def parses(rule: str) -> pa.Check:
     return pa.Check(check, name=rule)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _codes(table: str) -> pl.Series:
     from ingestion.schema import code_table
 

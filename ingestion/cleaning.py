@@ -11,7 +11,7 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import polars as pl
@@ -118,7 +118,7 @@ def _without(ranges: tuple[tuple[int, int], ...], chars: str) -> tuple[tuple[int
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _needs_cleaning(steps: tuple[str, ...]) -> str | None:
     if not set(steps) <= {"strip", "nfkc", "brackets", "upper"}:
         return None
@@ -128,8 +128,12 @@ def _needs_cleaning(steps: tuple[str, ...]) -> str | None:
         kept = ((0x20, 0x7E),)
     else:  # any character is kept but whitespace at either end and what the bracket step rewrites
         return r"^\s|\s$|^$" + ("|" + _NEEDS_BRACKETS if "brackets" in steps else "")
-    kept = _without(kept, " " + (_BRACKET_CHARS if "brackets" in steps else "")
-                    + ("abcdefghijklmnopqrstuvwxyz" if "upper" in steps else ""))
+    kept = _without(
+        kept,
+        " "
+        + (_BRACKET_CHARS if "brackets" in steps else "")
+        + ("abcdefghijklmnopqrstuvwxyz" if "upper" in steps else ""),
+    )
     return "^$|[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in kept) + "]"
 
 
@@ -157,9 +161,20 @@ def parse_series(values: pl.Series, f: Field) -> pl.Series:
         rest = (parsed.is_null() & values.is_not_null()).arg_true()
         if rest.is_empty():
             return parsed
-        other = values.gather(rest).to_frame("v").select(pl.coalesce(
-            [pl.col("v").str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS[1:4] + DATE_FORMATS[5:]]
-            + [pl.col("v").str.strptime(pl.Datetime, DATE_FORMATS[4], strict=False).dt.date()])).to_series()
+        other = (
+            values.gather(rest)
+            .to_frame("v")
+            .select(
+                pl.coalesce(
+                    [
+                        pl.col("v").str.strptime(pl.Date, fmt, strict=False)
+                        for fmt in DATE_FORMATS[1:4] + DATE_FORMATS[5:]
+                    ]
+                    + [pl.col("v").str.strptime(pl.Datetime, DATE_FORMATS[4], strict=False).dt.date()]
+                )
+            )
+            .to_series()
+        )
         return parsed.scatter(rest, other)
     if f.logical_type == "number":
         return values.str.replace_all(",", "").cast(pl.Float64, strict=False)
@@ -241,15 +256,24 @@ def _clean_column(values: pl.Series, f: Field) -> _Cleaned:
             empty = distinct == ""
             if empty.any() and (same | empty).all():  # only an empty value changes: it lands as null
                 blank = codes == empty.arg_true()[0]
-                return _Cleaned(cleaned.gather(codes).alias(f.name), True,
-                                coded.to_frame().select(pl.when(~blank).then(pl.col(f.name))).to_series(), raw)
+                return _Cleaned(
+                    cleaned.gather(codes).alias(f.name),
+                    True,
+                    coded.to_frame().select(pl.when(~blank).then(pl.col(f.name))).to_series(),
+                    raw,
+                )
         # asked of the distinct values: dates and amounts written the way they are landed need no raw copy; where
         # some are not, the rows whose raw value is kept are known by code, and landing does not format every date
         # and amount as text again to find them
         kept = as_received_text(cleaned).ne_missing(distinct)
         as_received = not kept.any()
-        return _Cleaned(cleaned.gather(codes).alias(f.name), as_received, None, raw,
-                        None if as_received else kept.gather(codes).fill_null(False))
+        return _Cleaned(
+            cleaned.gather(codes).alias(f.name),
+            as_received,
+            None,
+            raw,
+            None if as_received else kept.gather(codes).fill_null(False),
+        )
     cleaned, same = clean_rows(values, f)
     return _Cleaned(parse_series(cleaned, f), same and f.logical_type == "string")
 
@@ -271,11 +295,13 @@ def clean_chunk(frame: pl.DataFrame, fields: tuple[Field, ...]) -> CleanChunk:
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         cleaned = list(pool.map(lambda f: _clean_column(frame[f.name], f), fields))
     frame = frame.with_columns([pl.col(f.name).alias(f"{f.name}__raw") for f in fields])
-    return CleanChunk(frame.with_columns([c.values for c in cleaned]),
-                      frozenset(f.name for f, c in zip(fields, cleaned) if c.same),
-                      {f.name: c.coded for f, c in zip(fields, cleaned) if c.coded is not None},
-                      {f.name: c.raw for f, c in zip(fields, cleaned) if c.raw is not None},
-                      {f.name: c.raw_kept for f, c in zip(fields, cleaned) if c.raw_kept is not None})
+    return CleanChunk(
+        frame.with_columns([c.values for c in cleaned]),
+        frozenset(f.name for f, c in zip(fields, cleaned) if c.same),
+        {f.name: c.coded for f, c in zip(fields, cleaned) if c.coded is not None},
+        {f.name: c.raw for f, c in zip(fields, cleaned) if c.raw is not None},
+        {f.name: c.raw_kept for f, c in zip(fields, cleaned) if c.raw_kept is not None},
+    )
 
 
 def apply_cleaning(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:

@@ -1,7 +1,9 @@
 """Errors a user can act on. They carry the file (and row/field where known) and what to do."""
 
+from ground.errors import ActionableError
 
-class IngestionError(Exception):
+
+class IngestionError(ActionableError):
     """A problem with the request itself (unknown feed or producer, missing folder): nothing was read."""
 
 

@@ -19,34 +19,44 @@ import json
 import shutil
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from contracts import FeedContract, load_contracts
 from contracts.model import normalise_header
-from creditwh.settings import Workspace
-from creditwh.workdays import add_working_days
+from ground.clock import LOCAL_TZ
+from ground.files import sha256_file, swap_into_place
+from ground.settings import Workspace
+from ground.workdays import add_working_days
 from ingestion import ledger
 from ingestion.cleaning import clean_chunk
 from ingestion.errors import BatchError, IngestionError
-from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch, sha256_of
+from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch
 from ingestion.schema import load_schema, warning_columns
-from ingestion.validation import (REASON_SCHEMA, SIGNATURE_SCHEMA, changed_raw_values, copies_in_chunk, duplicate_reasons,
-                                  duplicate_suspects, raw_kept_column, received_values, schema_reasons,
-                                  signatures)
+from ingestion.validation import (
+    REASON_SCHEMA,
+    SIGNATURE_SCHEMA,
+    changed_raw_values,
+    copies_in_chunk,
+    duplicate_reasons,
+    duplicate_suspects,
+    raw_kept_column,
+    received_values,
+    schema_reasons,
+    signatures,
+)
 
 if TYPE_CHECKING:  # pandera loads with the first schema (ingestion.schema)
     import pandera.polars as pa
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY_BATCH = "_empty"
 # Rows validated at a time. 250 000 penalty rows are ~110 MB as read; a 10 M-row batch peaks at 2.5 GiB with two
 # chunks in flight and the reader's read-ahead. 1 M-row chunks peaked at 7.5 GiB and were slower: on a VM a page's
@@ -66,15 +76,30 @@ _BATCH_TEXT = pl.Categorical
 # Written on every landed row. The batch id is the folder's name (``batch_id=<id>``, read as a hive partition key) and
 # the file's SHA-256 is in the batch's ledger entry: staging adds both as ``_batch_id`` and ``_file_sha256``.
 PROVENANCE = {
-    "_feed": _BATCH_TEXT, "_producer_code": _BATCH_TEXT, "_producer_dept": _BATCH_TEXT,
-    "_producer_dept_uscc": _BATCH_TEXT, "_providing_system": _BATCH_TEXT, "_source_file": _BATCH_TEXT,
-    "_row_number": pl.Int64, "_received_at": pl.Datetime("us"),
-    "_ingested_at": pl.Datetime("us"), "_due_by": pl.Date, "_due_by_estimated": pl.Boolean,
-    "_is_late": pl.Boolean, "_warnings": pl.String,
+    "_feed": _BATCH_TEXT,
+    "_producer_code": _BATCH_TEXT,
+    "_producer_dept": _BATCH_TEXT,
+    "_producer_dept_uscc": _BATCH_TEXT,
+    "_providing_system": _BATCH_TEXT,
+    "_source_file": _BATCH_TEXT,
+    "_row_number": pl.Int64,
+    "_received_at": pl.Datetime("us"),
+    "_ingested_at": pl.Datetime("us"),
+    "_due_by": pl.Date,
+    "_due_by_estimated": pl.Boolean,
+    "_is_late": pl.Boolean,
+    "_warnings": pl.String,
 }
 REJECT_SCHEMA = {
-    "_batch_id": pl.String, "_feed": pl.String, "_source_file": pl.String, "_row_number": pl.Int64,
-    "rule": pl.String, "field": pl.String, "value": pl.String, "message": pl.String, "raw_record": pl.String,
+    "_batch_id": pl.String,
+    "_feed": pl.String,
+    "_source_file": pl.String,
+    "_row_number": pl.Int64,
+    "rule": pl.String,
+    "field": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+    "raw_record": pl.String,
 }
 _TYPES = {"string": pl.String, "date": pl.Date, "number": pl.Float64, "integer": pl.Int64}
 
@@ -123,15 +148,25 @@ def scan_landed(parts: Path | list[Path], contract: FeedContract, **hive) -> pl.
     """Landed Parquet parts of a feed with the full landed schema: a part leaves out the ``<f>__raw`` columns that
     are null on all its rows, and they come back here as null; text written dictionary-coded (Categorical) is read
     as the String it is. ``hive``: polars' hive-partitioning options (see :func:`scan_published`)."""
-    return pl.scan_parquet(parts, schema=landed_schema(contract), missing_columns="insert",
-                           cast_options=pl.ScanCastOptions(categorical_to_string="allow"), **hive)
+    return pl.scan_parquet(
+        parts,
+        schema=landed_schema(contract),
+        missing_columns="insert",
+        cast_options=pl.ScanCastOptions(categorical_to_string="allow"),
+        **hive,
+    )
 
 
 def scan_published(landing: Path, contract: FeedContract) -> pl.LazyFrame:
     """Every published landed row of a feed (uncommitted folders included: the ledger says which are committed),
     with ``batch_id``, the batch its folder names."""
-    return scan_landed(landing / contract.name / "batch_id=*" / "*.parquet", contract, extra_columns="ignore",
-                       hive_partitioning=True, hive_schema={"batch_id": pl.String})
+    return scan_landed(
+        landing / contract.name / "batch_id=*" / "*.parquet",
+        contract,
+        extra_columns="ignore",
+        hive_partitioning=True,
+        hive_schema={"batch_id": pl.String},
+    )
 
 
 def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = None) -> None:
@@ -159,7 +194,9 @@ def _header_map(raw: RawBatch, contract: FeedContract, name: str) -> dict[str, s
             unexpected.append(header)
         elif canonical in mapped.values():
             first = next(h for h, c in mapped.items() if c == canonical)
-            raise BatchError("duplicate_column", f"{name}: 列 {first!r} 与 {header!r} 都对应字段 {canonical}，无法判定以哪列为准")
+            raise BatchError(
+                "duplicate_column", f"{name}: 列 {first!r} 与 {header!r} 都对应字段 {canonical}，无法判定以哪列为准"
+            )
         else:
             mapped[header] = canonical
     if unexpected:
@@ -179,16 +216,25 @@ def _canonical(chunk: pl.DataFrame, mapped: dict[str, str], contract: FeedContra
     frame = chunk.rename(mapped)
     absent = [f.name for f in contract.fields if f.name not in frame.columns]
     return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent]).select(
-        *contract.field_names, ROW_INDEX)
+        *contract.field_names, ROW_INDEX
+    )
 
 
 _MESSAGES = {
-    "required": "必填字段为空", "enum": "取值不在代码表（合同 enum）内", "pattern": "格式不符合合同 pattern",
-    "minimum": "小于合同规定的最小值", "bad_date": "日期无法解析", "bad_number": "数值无法解析",
-    "uscc_check": "统一社会信用代码校验位错误（GB 32100 / GB 11714）", "ric_check": "身份证号码校验位或出生日期错误（GB 11643）",
-    "licence_number_check": "许可编号格式或校验位错误", "decision_number_format": "文书号格式应为 机关简称〔年份〕序号号",
-    "unknown_code": "代码不在参考代码表内", "duplicate_row": "与本批次中前一行完全重复",
-    "duplicate_key": "同一批次中同一业务主键出现多条不同记录，无法判定以哪条为准", "truncated_row": "最后一行不完整",
+    "required": "必填字段为空",
+    "enum": "取值不在代码表（合同 enum）内",
+    "pattern": "格式不符合合同 pattern",
+    "minimum": "小于合同规定的最小值",
+    "bad_date": "日期无法解析",
+    "bad_number": "数值无法解析",
+    "uscc_check": "统一社会信用代码校验位错误（GB 32100 / GB 11714）",
+    "ric_check": "身份证号码校验位或出生日期错误（GB 11643）",
+    "licence_number_check": "许可编号格式或校验位错误",
+    "decision_number_format": "文书号格式应为 机关简称〔年份〕序号号",
+    "unknown_code": "代码不在参考代码表内",
+    "duplicate_row": "与本批次中前一行完全重复",
+    "duplicate_key": "同一批次中同一业务主键出现多条不同记录，无法判定以哪条为准",
+    "truncated_row": "最后一行不完整",
 }
 
 
@@ -202,14 +248,17 @@ def _due_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     field, days = contract.latency_field, contract.latency_working_days
     lookup = {d: _deadline(d, days) for d in frame[field].drop_nulls().unique().to_list()}
     return pl.DataFrame(
-        {field: list(lookup), "_due_by": [v.due for v in lookup.values()],
-         "_due_by_estimated": [v.estimated for v in lookup.values()]},
+        {
+            field: list(lookup),
+            "_due_by": [v.due for v in lookup.values()],
+            "_due_by_estimated": [v.estimated for v in lookup.values()],
+        },
         schema={field: pl.Date, "_due_by": pl.Date, "_due_by_estimated": pl.Boolean},
     )
 
 
 def _received_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
@@ -221,14 +270,16 @@ def _batch_text(value: str | None) -> pl.Expr:
     return pl.lit(value, pl.String).cast(_BATCH_TEXT)
 
 
-def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str],
-                     known: frozenset[str] = frozenset()) -> pl.LazyFrame:
+def _with_provenance(
+    rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged: frozenset[str], known: frozenset[str] = frozenset()
+) -> pl.LazyFrame:
     """Accepted rows as landed: provenance, SLA due date and late flag, ``<f>__raw`` kept where cleaning changed it."""
     c = b.contract
-    received_local = b.received.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
+    received_local = b.received.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
     warnings = [
-        pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(pl.Series(sorted(codes)).implode()))
-        .then(pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name)))
+        pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(pl.Series(sorted(codes)).implode())).then(
+            pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name))
+        )
         for f, codes in warning_columns(c)
     ]
     day = pl.col(c.latency_field)
@@ -236,20 +287,27 @@ def _with_provenance(rows: pl.LazyFrame, due: pl.DataFrame, b: _Batch, unchanged
         *changed_raw_values(c, unchanged, known),
         # the due date of each distinct decision date, looked up (a join would gather every column again)
         _due_by=day.replace_strict(due[c.latency_field], due["_due_by"], default=None, return_dtype=pl.Date),
-        _due_by_estimated=day.replace_strict(due[c.latency_field], due["_due_by_estimated"], default=None,
-                                             return_dtype=pl.Boolean),
-        _feed=_batch_text(c.name), _producer_code=_batch_text(c.producer.code),
+        _due_by_estimated=day.replace_strict(
+            due[c.latency_field], due["_due_by_estimated"], default=None, return_dtype=pl.Boolean
+        ),
+        _feed=_batch_text(c.name),
+        _producer_code=_batch_text(c.producer.code),
         _producer_dept=_batch_text(c.producer.department),
         _producer_dept_uscc=_batch_text(c.producer.department_uscc),
-        _providing_system=_batch_text(c.producer.providing_system), _source_file=_batch_text(b.rel),
+        _providing_system=_batch_text(c.producer.providing_system),
+        _source_file=_batch_text(b.rel),
         _received_at=pl.lit(b.received, pl.Datetime("us")),
         _ingested_at=pl.lit(b.ingested, pl.Datetime("us")),
         _warnings=pl.concat_str(warnings, separator="; ", ignore_nulls=True) if warnings else pl.lit(None, pl.String),
     ).with_columns(_is_late=pl.col("_due_by") < pl.lit(received_local, pl.Date))
     have = rows.collect_schema()
     # text coded by cleaning stays Categorical: Parquet stores either as dictionary-encoded text
-    return rows.select([pl.col(col) if have[col].base_type() == pl.Categorical and t == pl.String else pl.col(col).cast(t)
-                        for col, t in landed_schema(c).items()])
+    return rows.select(
+        [
+            pl.col(col) if have[col].base_type() == pl.Categorical and t == pl.String else pl.col(col).cast(t)
+            for col, t in landed_schema(c).items()
+        ]
+    )
 
 
 def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.DataFrame:
@@ -258,17 +316,26 @@ def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.Dat
     named = set(reasons["field"].drop_nulls().unique())  # the fields some reason names: a few, as a rule
     raw_values = pl.DataFrame(schema={ROW_INDEX: pl.Int64, "field": pl.String, "raw_value": pl.String})
     if on := [f"{f.name}__raw" for f in c.fields if f.name in named]:
-        raw_values = rows.unpivot(index=ROW_INDEX, on=on, variable_name="field", value_name="raw_value").with_columns(
-            pl.col("field").str.strip_suffix("__raw")).select(ROW_INDEX, "field", "raw_value")
+        raw_values = (
+            rows.unpivot(index=ROW_INDEX, on=on, variable_name="field", value_name="raw_value")
+            .with_columns(pl.col("field").str.strip_suffix("__raw"))
+            .select(ROW_INDEX, "field", "raw_value")
+        )
     records = rows.select(ROW_INDEX, raw_record=_raw_json(rows, c))
     reasons = reasons.join(raw_values, on=[ROW_INDEX, "field"], how="left")
     # a present-but-unparseable value is reported as bad_date/bad_number, not also as "required"
     present = (pl.col("raw_value").str.strip_chars() != "").fill_null(False)
     reasons = reasons.filter(~((pl.col("rule") == "required") & present))
     return reasons.join(records, on=ROW_INDEX, how="left").select(
-        pl.lit(b.batch_id).alias("_batch_id"), pl.lit(c.name).alias("_feed"), pl.lit(b.rel).alias("_source_file"),
-        ROW_INDEX, "rule", "field", pl.coalesce("raw_value", "value").alias("value"),
-        pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"), "raw_record",
+        pl.lit(b.batch_id).alias("_batch_id"),
+        pl.lit(c.name).alias("_feed"),
+        pl.lit(b.rel).alias("_source_file"),
+        ROW_INDEX,
+        "rule",
+        "field",
+        pl.coalesce("raw_value", "value").alias("value"),
+        pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"),
+        "raw_record",
     )
 
 
@@ -296,8 +363,15 @@ def _land_rows(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) 
         return _land_rows_in_chunks(raw, b, schema, name)
 
 
-def _land_chunk(i: int, chunk: pl.DataFrame, mapped: dict[str, str], b: _Batch, schema: pa.DataFrameSchema,
-                accepted: Path, rejected: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _land_chunk(
+    i: int,
+    chunk: pl.DataFrame,
+    mapped: dict[str, str],
+    b: _Batch,
+    schema: pa.DataFrameSchema,
+    accepted: Path,
+    rejected: Path,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One chunk: cleaned, validated, written (accepted rows to ``accepted``, rejected rows to ``rejected``).
     Returns its row signatures and its reasons."""
     c = b.contract
@@ -330,8 +404,11 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
         try:
             for i, chunk in enumerate(raw.chunks(CHUNK_ROWS)):
                 parts.append(accepted_dir / f"part-{i:05d}.parquet")
-                in_flight.append(workers.submit(_land_chunk, i, chunk, mapped, b, schema, parts[-1],
-                                                rejected_dir / f"part-{i:05d}.parquet"))
+                in_flight.append(
+                    workers.submit(
+                        _land_chunk, i, chunk, mapped, b, schema, parts[-1], rejected_dir / f"part-{i:05d}.parquet"
+                    )
+                )
                 del chunk
                 while len(in_flight) >= CHUNK_WORKERS:  # the next read waits for a free worker
                     collect_oldest()
@@ -351,8 +428,11 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     # copies across chunks and key clashes were accepted chunk by chunk: take them out again (rarely any part)
     moved = dups.filter(~pl.col(ROW_INDEX).is_in(pl.concat(reasons)[ROW_INDEX].implode()))[ROW_INDEX].unique()
     row_columns = [ROW_INDEX, *(f.name for f in c.fields), *(f"{f.name}__raw" for f in c.fields)]
-    dup_rows = [pl.DataFrame(schema={k: v for k, v in landed_schema(c).items() if k in row_columns}
-                             | {ROW_INDEX: pl.Int64}).select(row_columns)]
+    dup_rows = [
+        pl.DataFrame(
+            schema={k: v for k, v in landed_schema(c).items() if k in row_columns} | {ROW_INDEX: pl.Int64}
+        ).select(row_columns)
+    ]
     hit = pl.col(ROW_INDEX).is_in(moved.implode())
     for part in parts if moved.len() else []:
         if pl.scan_parquet(part).select(hit.any()).collect().item():
@@ -364,9 +444,17 @@ def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, n
     return landed, _reject_rows(all_reasons, bad_rows, b)
 
 
-def _write_chunk(frame: pl.DataFrame, rejected: pl.Series, due: pl.DataFrame, unchanged: frozenset[str],
-                 coded: dict[str, pl.Series], raw_kept: dict[str, pl.Series], b: _Batch, landed_part: Path,
-                 rejected_part: Path) -> None:
+def _write_chunk(
+    frame: pl.DataFrame,
+    rejected: pl.Series,
+    due: pl.DataFrame,
+    unchanged: frozenset[str],
+    coded: dict[str, pl.Series],
+    raw_kept: dict[str, pl.Series],
+    b: _Batch,
+    landed_part: Path,
+    rejected_part: Path,
+) -> None:
     """Accepted rows, with provenance, to the landing part (``coded`` columns dictionary-coded, as cleaning coded
     them; ``raw_kept``: where cleaning found the rows whose raw value is kept); rejected rows, with every raw value,
     to scratch for the quarantine."""
@@ -392,9 +480,17 @@ def _malformed_rejects(raw: RawBatch | None, b: _Batch) -> pl.DataFrame:
     rows = raw.malformed if raw else []
     n = len(rows)
     return pl.DataFrame(
-        {"_batch_id": [b.batch_id] * n, "_feed": [b.contract.name] * n, "_source_file": [b.rel] * n,
-         "_row_number": [r for r, _, _ in rows], "rule": [rule for _, rule, _ in rows], "field": [None] * n,
-         "value": [None] * n, "message": [m for _, _, m in rows], "raw_record": [None] * n},
+        {
+            "_batch_id": [b.batch_id] * n,
+            "_feed": [b.contract.name] * n,
+            "_source_file": [b.rel] * n,
+            "_row_number": [r for r, _, _ in rows],
+            "rule": [rule for _, rule, _ in rows],
+            "field": [None] * n,
+            "value": [None] * n,
+            "message": [m for _, _, m in rows],
+            "raw_record": [None] * n,
+        },
         schema=REJECT_SCHEMA,
     )
 
@@ -405,12 +501,27 @@ def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> pl.DataFr
     try:
         for chunk in raw.chunks(CHUNK_ROWS):
             values = chunk.drop(ROW_INDEX)
-            raw_json = values.select(pl.struct(pl.all()).struct.json_encode()).to_series() if values.width \
+            raw_json = (
+                values.select(pl.struct(pl.all()).struct.json_encode()).to_series()
+                if values.width
                 else pl.Series([None] * chunk.height, dtype=pl.String)
-            parts.append(pl.DataFrame({
-                "_batch_id": b.batch_id, "_feed": b.contract.name, "_source_file": b.rel, "_row_number": chunk[ROW_INDEX],
-                "rule": err.rule, "field": None, "value": None, "message": err.message, "raw_record": raw_json,
-            }, schema=REJECT_SCHEMA))
+            )
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "_batch_id": b.batch_id,
+                        "_feed": b.contract.name,
+                        "_source_file": b.rel,
+                        "_row_number": chunk[ROW_INDEX],
+                        "rule": err.rule,
+                        "field": None,
+                        "value": None,
+                        "message": err.message,
+                        "raw_record": raw_json,
+                    },
+                    schema=REJECT_SCHEMA,
+                )
+            )
     except BatchError:  # unreadable as well: the ledger records the batch error and no rows
         raw.rows = 0
         return parts[0]
@@ -425,16 +536,14 @@ def _late_rows(landing_dir: Path, contract: FeedContract) -> int:
     return int(scan_landed(parts, contract).select(pl.col("_is_late").fill_null(False).sum()).collect().item())
 
 
-def _publish(tmp: Path, target: Path) -> None:
-    """Rename a finished folder into place (replacing leftovers of a crashed earlier attempt)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        shutil.rmtree(target)
-    tmp.rename(target)
-
-
-def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datetime | None = None,
-                schema: pa.DataFrameSchema | None = None) -> BatchResult:
+def ingest_file(
+    ws: Workspace,
+    contract: FeedContract,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    schema: pa.DataFrameSchema | None = None,
+) -> BatchResult:
     """Validate and land one delivered file. Idempotent by content hash; atomic per batch.
 
     ``schema`` defaults to the committed, generated schema of the feed (``ingestion/schemas/<feed>.py``).
@@ -446,15 +555,15 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
     if path.stat().st_size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
         # a new large file: hashed on its own thread while its chunks are read, validated and written; only the
         # quarantine lines and the ledger entry, written at the end, need it
-        digest = hasher.submit(sha256_of, path)
+        digest = hasher.submit(sha256_file, path)
     else:
-        digest.set_result(sha256_of(path))
+        digest.set_result(sha256_file(path))
         batch_id = ledger.batch_id_for(contract.name, digest.result())
         if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:
             return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
     schema = schema if schema is not None else load_schema(contract)
 
-    ingested = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    ingested = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     scratch = ws.staging_tmp / f"{contract.name}-{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
     b = _Batch(contract, rel, digest, _received_at(path), ingested, scratch)
@@ -484,19 +593,31 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         rows_late = 0
         if error is None:
             rows_late = _late_rows(scratch / "landing", contract)
-            _publish(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
+            swap_into_place(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
         if rejects.height:
             out = scratch / "quarantine"
             out.mkdir()
-            rejects.sort("_row_number", "rule", "field", nulls_last=True).write_parquet(out / "rejects.parquet", **PARQUET)
-            _publish(out, ws.quarantine / contract.name / f"batch_id={batch_id}")
+            rejects.sort("_row_number", "rule", "field", nulls_last=True).write_parquet(
+                out / "rejects.parquet", **PARQUET
+            )
+            swap_into_place(out, ws.quarantine / contract.name / f"batch_id={batch_id}")
         entry = ledger.LedgerEntry(
-            batch_id=batch_id, feed=contract.name, producer_code=contract.producer.code,
-            producer_dept=contract.producer.department, source_file=rel, file_sha256=sha,
-            encoding=raw.encoding if raw else None, format=raw.format if raw else None,
-            contract_version=contract.version, received_at=b.received.isoformat(), ingested_at=ingested.isoformat(),
-            rows_read=rows_read, rows_landed=landed, rows_quarantined=rows_quarantined,
-            status="rejected" if error else "landed", error=f"[{error.rule}] {error.message}" if error else None,
+            batch_id=batch_id,
+            feed=contract.name,
+            producer_code=contract.producer.code,
+            producer_dept=contract.producer.department,
+            source_file=rel,
+            file_sha256=sha,
+            encoding=raw.encoding if raw else None,
+            format=raw.format if raw else None,
+            contract_version=contract.version,
+            received_at=b.received.isoformat(),
+            ingested_at=ingested.isoformat(),
+            rows_read=rows_read,
+            rows_landed=landed,
+            rows_quarantined=rows_quarantined,
+            status="rejected" if error else "landed",
+            error=f"[{error.rule}] {error.message}" if error else None,
             rows_late=rows_late,
         )
         ledger.write_entry(ws.ledger, entry)  # the commit marker, written last
@@ -504,11 +625,22 @@ def ingest_file(ws: Workspace, contract: FeedContract, path: Path, *, now: datet
         hasher.shutdown(cancel_futures=True)
         shutil.rmtree(scratch, ignore_errors=True)
     by_rule = dict(rejects.group_by("rule").agg(pl.col("_row_number").n_unique()).iter_rows()) if rejects.height else {}
-    return BatchResult(contract.name, rel, batch_id, entry.status, entry.rows_read, entry.rows_landed,
-                       entry.rows_quarantined, by_rule, entry.error)
+    return BatchResult(
+        contract.name,
+        rel,
+        batch_id,
+        entry.status,
+        entry.rows_read,
+        entry.rows_landed,
+        entry.rows_quarantined,
+        by_rule,
+        entry.error,
+    )
 
 
-def discover(ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[str] | None = None) -> list[tuple[FeedContract, Path]]:
+def discover(
+    ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[str] | None = None
+) -> list[tuple[FeedContract, Path]]:
     """New files in the landing zone: ``feeds/<producer>/<feed>/*.{csv,jsonl}``, in delivery order."""
     if not ws.feeds.is_dir():
         raise IngestionError(f"找不到数据接收目录 {ws.feeds}：请先运行 `cwh generate`，或把生产部门的文件放到该目录下")
@@ -516,7 +648,9 @@ def discover(ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[
     if unknown := [f for f in wanted if f not in contracts]:
         raise IngestionError(f"未知的数据项 {unknown}；已有合同的数据项：{', '.join(contracts)}")
     by_producer = {c.producer.code for c in contracts.values()}
-    if strays := sorted(p.name for p in ws.feeds.iterdir() if p.is_dir() and not p.name.startswith("_") and p.name not in by_producer):
+    if strays := sorted(
+        p.name for p in ws.feeds.iterdir() if p.is_dir() and not p.name.startswith("_") and p.name not in by_producer
+    ):
         raise IngestionError(f"未知的生产部门目录 {strays}（合同中登记的部门：{', '.join(sorted(by_producer))}）")
     found: list[tuple[FeedContract, Path]] = []
     for name in wanted:
@@ -532,8 +666,9 @@ def discover_count(ws: Workspace, feeds: Iterable[str] | None = None) -> int:
     return len(discover(ws, load_contracts(), feeds))
 
 
-def ingest_all(ws: Workspace, feeds: Iterable[str] | None = None, *,
-               progress: Callable[[BatchResult], None] | None = None) -> list[BatchResult]:
+def ingest_all(
+    ws: Workspace, feeds: Iterable[str] | None = None, *, progress: Callable[[BatchResult], None] | None = None
+) -> list[BatchResult]:
     contracts = load_contracts()
     ensure_layout(ws, contracts)
     results = []
@@ -545,9 +680,14 @@ def ingest_all(ws: Workspace, feeds: Iterable[str] | None = None, *,
     return results
 
 
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
-__all__ = ["BatchResult", "ensure_layout", "scan_landed", "scan_published", "ingest_file", "ingest_all", "discover", "landed_schema",
-           "json"]
+__all__ = [
+    "BatchResult",
+    "discover",
+    "ensure_layout",
+    "ingest_all",
+    "ingest_file",
+    "json",
+    "landed_schema",
+    "scan_landed",
+    "scan_published",
+]

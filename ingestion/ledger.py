@@ -7,9 +7,10 @@ file content always yields the same batch id, so a rerun finds the entry and add
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from ground.files import atomic_write_text
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,15 @@ def read_entry(ledger_dir: Path, feed: str, batch_id: str) -> LedgerEntry | None
 
 def write_entry(ledger_dir: Path, entry: LedgerEntry) -> Path:
     path = entry_path(ledger_dir, entry.feed, entry.batch_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(entry), ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(path, json.dumps(asdict(entry), ensure_ascii=False, indent=1))
 
 
 def has_source(ledger_dir: Path, feed: str, source_file: str) -> bool:
     """Whether any batch of ``feed`` came from a file of this name (a rerun, most likely: hash before anything)."""
-    return any(json.loads(p.read_text(encoding="utf-8")).get("source_file") == source_file
-               for p in (ledger_dir / feed).glob("*.json"))
+    return any(
+        json.loads(p.read_text(encoding="utf-8")).get("source_file") == source_file
+        for p in (ledger_dir / feed).glob("*.json")
+    )
 
 
 def all_entries(ledger_dir: Path) -> list[LedgerEntry]:

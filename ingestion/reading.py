@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import polars as pl
 
@@ -65,9 +64,16 @@ class RawBatch:
         if self.format == "csv":
             if not self.headers:
                 return
-            scan = pl.scan_csv(self.source, infer_schema=False, has_header=True, quote_char='"',
-                               truncate_ragged_lines=False, row_index_name=ROW_INDEX, row_index_offset=1,
-                               raise_if_empty=False)
+            scan = pl.scan_csv(
+                self.source,
+                infer_schema=False,
+                has_header=True,
+                quote_char='"',
+                truncate_ragged_lines=False,
+                row_index_name=ROW_INDEX,
+                row_index_offset=1,
+                raise_if_empty=False,
+            )
             yield from scan.collect_batches(chunk_size=size, maintain_order=True)
             return
         if self.records is not None:
@@ -81,23 +87,6 @@ def file_format(path: Path) -> str:
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
     raise BatchError("unsupported_format", f"{path.name}: 不支持的文件格式 {suffix!r}（支持 .csv 与 .jsonl）")
-
-
-HASH_BUFFER = 1 << 24  # 16 MiB per read while hashing
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256 (hex). Read 16 MiB at a time into one reused buffer: reading and hashing release the
-    GIL, and a large file hashed on a thread beside validation then asks for the GIL 300 times per 4.9 GB, not
-    the 19 000 times of ``hashlib.file_digest``'s 256 KiB reads — each of which waits its turn behind the threads
-    validating chunks (a 3 s hash took 12 s, benchmarks/RESULTS.md)."""
-    digest = hashlib.sha256()
-    buffer = bytearray(HASH_BUFFER)
-    view = memoryview(buffer)
-    with path.open("rb", buffering=0) as fh:
-        while n := fh.readinto(buffer):
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 def _decode_gb18030(path: Path, out: Path) -> None:
@@ -120,7 +109,7 @@ def _truncated_tail(path: Path, fmt: str, n_headers: int | None) -> int | None:
     if tail.endswith(b"\n"):
         return None
     cut_at = tail.rfind(b"\n")
-    last = tail[cut_at + 1:].decode("utf-8", errors="replace")
+    last = tail[cut_at + 1 :].decode("utf-8", errors="replace")
     if fmt == "jsonl":
         try:
             json.loads(last)
@@ -178,8 +167,9 @@ def open_batch(path: Path, scratch: Path, *, decode: bool = False) -> RawBatch:
         first_line.decode("utf-8", errors="strict" if b"\n" in head or len(head) < (1 << 16) else "ignore")
     except UnicodeDecodeError as exc:
         if has_bom:
-            raise BatchError("unknown_encoding", f"{path.name}: 文件带 UTF-8 BOM，但内容不是合法的 UTF-8：{exc}。"
-                                                 "请以 UTF-8 重新导出") from exc
+            raise BatchError(
+                "unknown_encoding", f"{path.name}: 文件带 UTF-8 BOM，但内容不是合法的 UTF-8：{exc}。请以 UTF-8 重新导出"
+            ) from exc
         source, encoding = scratch / (path.name + ".utf8"), "gbk"
         try:
             _decode_gb18030(path, source)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import importlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from contracts import FeedContract, Field
-from creditwh.settings import SEEDS_DIR
+from ground.settings import SEEDS_DIR
 
 if TYPE_CHECKING:  # pandera (and the pandas it imports, ~0.6 s) loads with the first schema: a large
     import pandera.polars as pa  # file's content hash, started first, runs meanwhile
@@ -33,7 +34,7 @@ class StaleSchema(RuntimeError):
     """The generated schema does not match the contract: regenerate with ``python -m contracts.codegen``."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_table(name: str) -> frozenset[str]:
     path, key, where = CODE_TABLES[name]
     with (SEEDS_DIR / path).open(encoding="utf-8") as fh:
@@ -42,10 +43,15 @@ def code_table(name: str) -> frozenset[str]:
 
 def check_module(module: ModuleType, contract: FeedContract) -> pa.DataFrameSchema:
     """The module's schema, after making sure it was generated from this very contract."""
-    if (module.FEED, module.CONTRACT_VERSION, tuple(module.FIELDS)) != (contract.name, contract.version,
-                                                                         contract.field_names):
-        raise StaleSchema(f"{module.__name__} 与合同 {contract.name} v{contract.version} 不一致："
-                          "请运行 `python -m contracts.codegen` 重新生成并提交")
+    if (module.FEED, module.CONTRACT_VERSION, tuple(module.FIELDS)) != (
+        contract.name,
+        contract.version,
+        contract.field_names,
+    ):
+        raise StaleSchema(
+            f"{module.__name__} 与合同 {contract.name} v{contract.version} 不一致："
+            "请运行 `python -m contracts.codegen` 重新生成并提交"
+        )
     return module.schema
 
 

@@ -8,8 +8,9 @@ quarantine a good row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -38,29 +39,37 @@ def raw_kept_column(field: str) -> str:
     return f"_raw_kept__{field}"
 
 
-def changed_raw_values(contract: FeedContract, unchanged: frozenset[str] = frozenset(),
-                       known: frozenset[str] = frozenset()) -> list[pl.Expr]:
+def changed_raw_values(
+    contract: FeedContract, unchanged: frozenset[str] = frozenset(), known: frozenset[str] = frozenset()
+) -> list[pl.Expr]:
     """What landing keeps of ``<f>__raw``: the value as received where cleaning changed it (trimmed, normalised,
     re-typed, unparseable), null where the landed value, as text, is exactly what was received — OpenSanctions'
     ``original_value`` — or where an empty field landed as null (:func:`~ingestion.cleaning.as_received_text`).
     :func:`received_values` gives the raw values back. ``unchanged``: fields cleaning is known to have left as
     received (no comparison needed); ``known``: fields whose changed rows cleaning found already, in the column
     :func:`raw_kept_column` names."""
+
     def kept(f) -> pl.Expr:
         if f.name in known:
             return pl.col(raw_kept_column(f.name))
         return pl.col(f"{f.name}__raw").ne_missing(as_received_text(pl.col(f.name)))
 
-    return [pl.lit(None, pl.String).alias(f"{f.name}__raw") if f.name in unchanged else
-            pl.when(kept(f)).then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw") for f in contract.fields]
+    return [
+        pl.lit(None, pl.String).alias(f"{f.name}__raw")
+        if f.name in unchanged
+        else pl.when(kept(f)).then(pl.col(f"{f.name}__raw")).alias(f"{f.name}__raw")
+        for f in contract.fields
+    ]
 
 
 def received_values(contract: FeedContract) -> list[pl.Expr]:
     """``<f>__raw`` as received for every row of a landed part (see :func:`changed_raw_values`); an empty field
     comes back as null."""
     # an empty field reads back as null whether its raw value was kept (a rejected row keeps all) or not (landed)
-    return [pl.coalesce(pl.col(f"{f.name}__raw").replace("", None), pl.col(f.name).cast(pl.String))
-            .alias(f"{f.name}__raw") for f in contract.fields]
+    return [
+        pl.coalesce(pl.col(f"{f.name}__raw").replace("", None), pl.col(f.name).cast(pl.String)).alias(f"{f.name}__raw")
+        for f in contract.fields
+    ]
 
 
 def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
@@ -89,8 +98,11 @@ def _table_error(failures: pl.DataFrame, contract: FeedContract) -> BatchError:
     checks = set(failures["check"])
     names = sorted(set(failures["failure_case"].cast(pl.String)))
     if "column_in_schema" in checks:
-        return BatchError("schema_drift", f"合同 {contract.name} v{contract.version} 的模式中没有列 {names}"
-                                          "（schema drift）：请检查合同与生成的模式是否一致")
+        return BatchError(
+            "schema_drift",
+            f"合同 {contract.name} v{contract.version} 的模式中没有列 {names}"
+            "（schema drift）：请检查合同与生成的模式是否一致",
+        )
     if "column_in_dataframe" in checks:
         return BatchError("missing_column", f"缺少合同 {contract.name} 要求的列 {names}")
     detail = failures.select("column", "check").rows()
@@ -117,16 +129,20 @@ def _hash_by_codes(codes: Codes, seed: int) -> pl.Series:
     return distinct.hash(seed).gather(row_codes).fill_null(null_hash)
 
 
-def signatures(frame: pl.DataFrame, contract: FeedContract, chunk: int = 0,
-               raw_codes: dict[str, Codes] | None = None) -> pl.DataFrame:
+def signatures(
+    frame: pl.DataFrame, contract: FeedContract, chunk: int = 0, raw_codes: dict[str, Codes] | None = None
+) -> pl.DataFrame:
     """Per row: a hash of its raw values and of its (cleaned) record key (null if a part is), and its chunk.
     ``raw_codes``: fields whose raw values cleaning coded (:class:`~ingestion.cleaning.CleanChunk`); hashed by code,
     with the same result as hashing every row."""
     key = list(contract.record_key)
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
     raws = raw_columns(contract)
-    known = {raw: _hash_by_codes(raw_codes[f.name], _SEED + i)
-             for i, (f, raw) in enumerate(zip(contract.fields, raws)) if raw_codes and f.name in raw_codes}
+    known = {
+        raw: _hash_by_codes(raw_codes[f.name], _SEED + i)
+        for i, (f, raw) in enumerate(zip(contract.fields, raws))
+        if raw_codes and f.name in raw_codes
+    }
     return frame.select(
         pl.col(ROW_INDEX),
         _columns_hash(raws, known).alias("_row_sig"),
@@ -142,8 +158,9 @@ def copies_in_chunk(frame: pl.DataFrame, sigs: pl.DataFrame, contract: FeedContr
     suspects = sigs.filter(pl.col("_row_sig").is_in(recurring(sigs["_row_sig"]).implode()))[ROW_INDEX]
     rows = frame.filter(pl.col(ROW_INDEX).is_in(suspects.implode())) if suspects.len() else frame.clear()
     copies = rows.filter(~pl.struct(raw_columns(contract)).is_first_distinct())
-    return copies.select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
-                         value=pl.lit(None, pl.String))
+    return copies.select(
+        ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String), value=pl.lit(None, pl.String)
+    )
 
 
 def recurring(values: pl.Series) -> pl.Series:
@@ -166,8 +183,12 @@ def duplicate_suspects(sigs: pl.DataFrame) -> pl.DataFrame:
     return few.filter(spans | pl.col("clash")).select(ROW_INDEX, "_chunk")
 
 
-def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], contract: FeedContract,
-                      scan: Callable[[list[Path]], pl.LazyFrame]) -> pl.DataFrame:
+def duplicate_reasons(
+    suspects: pl.DataFrame,
+    parts: dict[int, list[Path]],
+    contract: FeedContract,
+    scan: Callable[[list[Path]], pl.LazyFrame],
+) -> pl.DataFrame:
     """``duplicate_row`` (an exact copy of an earlier row) and ``duplicate_key`` (same record key, other values)
     among the suspects (:func:`duplicate_suspects`), read from the written parts of their chunks only. ``scan``:
     reads parts with the full landed schema (:func:`ingestion.landing.scan_landed`): a landed part leaves out
@@ -176,14 +197,23 @@ def duplicate_reasons(suspects: pl.DataFrame, parts: dict[int, list[Path]], cont
     if suspects.is_empty():
         return pl.DataFrame(schema=REASON_SCHEMA)
     files = [path for chunk in sorted(suspects["_chunk"].unique()) for path in parts.get(chunk, [])]
-    rows = (scan(files)
-            .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
-            .select(ROW_INDEX, *received_values(contract), *key).collect().sort(ROW_INDEX))
+    rows = (
+        scan(files)
+        .filter(pl.col(ROW_INDEX).is_in(suspects[ROW_INDEX].implode()))
+        .select(ROW_INDEX, *received_values(contract), *key)
+        .collect()
+        .sort(ROW_INDEX)
+    )
     first = pl.struct(raw_cols).is_first_distinct()
-    copies = rows.filter(~first).select(ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String),
-                                        value=pl.lit(None, pl.String))
+    copies = rows.filter(~first).select(
+        ROW_INDEX, rule=pl.lit("duplicate_row"), field=pl.lit(None, pl.String), value=pl.lit(None, pl.String)
+    )
     distinct = rows.filter(first)
     clash = distinct.filter(pl.struct(key).is_duplicated() & pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-    clashes = clash.select(ROW_INDEX, rule=pl.lit("duplicate_key"), field=pl.lit(",".join(key)),
-                           value=pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"))
+    clashes = clash.select(
+        ROW_INDEX,
+        rule=pl.lit("duplicate_key"),
+        field=pl.lit(",".join(key)),
+        value=pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|"),
+    )
     return pl.concat([copies, clashes])

@@ -1,6 +1,6 @@
 """The delta of a release against the previous one: ADD / MOD / DEL rows per record type, computed in DuckDB.
 
-Receivers want changes, not full dumps. Rows are compared by their record key (publication/spec.yml) and, for
+Receivers want changes, not full dumps. Rows are compared by their record key (contracts/publication.yml) and, for
 MOD, by their whole JSON line as published — the same writer produced both files, so equal rows are equal text.
 ``delta/<record>.jsonl`` holds one line per change, ``{"op": "ADD"|"MOD"|"DEL", "record": {...}}`` (the new row
 for ADD and MOD, the withdrawn row for DEL), ordered by key. The first release has no predecessor: every row is ADD.
@@ -12,17 +12,15 @@ atomically and byte-identically on unchanged input.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from creditwh.settings import Workspace
-from publication.spec import RecordType, record_types
+from contracts.publication import RecordType, record_types
+from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
+from ground.settings import Workspace
 
 DELTA_DIR = "delta"
 OPS = ("ADD", "MOD", "DEL")
@@ -70,9 +68,15 @@ def write_delta(release_dir: Path, previous_dir: Path | None, records: list[Reco
                 union all
                 select 'DEL', prev.k, prev.line from prev anti join cur on cur.k = prev.k
             """)
-            con.execute(f"copy (select op, record from changes order by k, op) to '{out / f'{r.name}.jsonl'}' (format json)")
+            con.execute(
+                f"copy (select op, record from changes order by k, op) to '{out / f'{r.name}.jsonl'}' (format json)"
+            )
             found = dict(con.execute("select op, count(*) from changes group by op").fetchall())
-            counts[r.name] = {"added": found.get("ADD", 0), "modified": found.get("MOD", 0), "removed": found.get("DEL", 0)}
+            counts[r.name] = {
+                "added": found.get("ADD", 0),
+                "modified": found.get("MOD", 0),
+                "removed": found.get("DEL", 0),
+            }
     return {"against": previous_dir.name if previous_dir else None, "counts": counts}
 
 
@@ -81,9 +85,16 @@ def file_entries(release_dir: Path, records: list[RecordType], delta: dict) -> l
     for r in records:
         p = release_dir / DELTA_DIR / f"{r.name}.jsonl"
         c = delta["counts"][r.name]
-        entries.append({"file": p.relative_to(release_dir).as_posix(), "record_type": r.name, "title": f"{r.title}（变更）",
-                        "rows": c["added"] + c["modified"] + c["removed"],
-                        "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size})
+        entries.append(
+            {
+                "file": p.relative_to(release_dir).as_posix(),
+                "record_type": r.name,
+                "title": f"{r.title}（变更）",
+                "rows": c["added"] + c["modified"] + c["removed"],
+                "sha256": sha256_file(p),
+                "bytes": p.stat().st_size,
+            }
+        )
     return entries
 
 
@@ -91,24 +102,19 @@ def build_delta(ws: Workspace, release_date: date, records: list[RecordType] | N
     """(Re)build the delta of the release of ``release_date`` against its predecessor and record it in the
     manifest. The new delta folder is assembled beside the release and swapped in; the manifest is replaced
     atomically."""
-    from publication.publish import swap_into_place, write_manifest
-
     records = records or record_types()
     release = ws.publication / "releases" / release_date.isoformat()
     if not (release / "manifest.json").exists():
         raise FileNotFoundError(f"没有 {release_date} 的发布（{release}）：请先运行 `cwh publish`")
-    scratch = release / f".tmp-{uuid.uuid4().hex[:8]}"
-    scratch.mkdir()
-    try:
+    with scratch_folder(release) as scratch:
         for r in records:  # write_delta reads the extracts beside the delta folder it writes
             (scratch / f"{r.name}.jsonl").symlink_to(release / f"{r.name}.jsonl")
         delta = write_delta(scratch, previous_release(ws, release_date), records)
         manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
         manifest["delta"] = delta
-        manifest["files"] = [f for f in manifest["files"] if not f["file"].startswith(f"{DELTA_DIR}/")] + \
-            file_entries(scratch, records, delta)
+        manifest["files"] = [f for f in manifest["files"] if not f["file"].startswith(f"{DELTA_DIR}/")] + file_entries(
+            scratch, records, delta
+        )
         swap_into_place(scratch / DELTA_DIR, release / DELTA_DIR)
-        write_manifest(release, manifest)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        atomic_write_json(release / "manifest.json", manifest)
     return delta

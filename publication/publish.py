@@ -12,31 +12,30 @@ rows are ordered by key — re-running on unchanged data rewrites byte-identical
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
-import shutil
-import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
-import yaml
 
 from contracts import load_contracts
-from creditwh.settings import SEEDS_DIR, Workspace
+from contracts.publication import RecordType, record_types
+from ground.errors import ActionableError
+from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
+from ground.rules import in_force, read_rule_table
+from ground.settings import SEEDS_DIR, Workspace
 from publication import delta as delta_step
-from publication.spec import RecordType, record_types
-from quality_gate import GateFailed, run_gate
-from quality_gate.gate import BOUNDS_FILE, runtime_expectations
 
 RULE_SEEDS_DIR = SEEDS_DIR / "publication"
 CONTEXT = "mart_publication_context"
 
 
-class ReleaseDateMismatch(ValueError):
+class ReleaseDateMismatch(ActionableError, ValueError):
     """The requested release date is not the date the warehouse was built for."""
 
 
@@ -52,18 +51,34 @@ class Release:
     delta: dict[str, dict[str, int]]
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+@dataclass(frozen=True)
+class Extract:
+    """What the gate judges: every record type's rows as they would be published, and what the run-time checks
+    compare them with (the previous release's row counts, the batches the ingestion log committed)."""
+
+    as_of: date
+    records: list[RecordType]
+    frames: dict[str, pd.DataFrame]
+    previous_rows: dict[str, int]
+    committed_batches: list[str]
+
+
+class GatePassed(Protocol):
+    """A passed gate, as the release records it; a failed gate raises instead of returning."""
+
+    expectations: int
+    docs: Path | None
+    bounds_in_force: list[dict]
+
+
+Gate = Callable[[Extract], GatePassed]
 
 
 def relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
     row = con.execute(
         "select table_schema from information_schema.tables where table_name = ? order by table_schema = 'main' desc",
-        [name]).fetchone()
+        [name],
+    ).fetchone()
     if row is None:
         raise FileNotFoundError(f"仓库中没有 {name}：请先运行 `cwh build`")
     return f'"{row[0]}"."{name}"'
@@ -81,11 +96,13 @@ def _connect(ws: Workspace) -> duckdb.DuckDBPyConnection:
 
 def as_of(con: duckdb.DuckDBPyConnection, release_date: date | None) -> tuple[date, str | None]:
     built_for, received_until = con.execute(
-        f"select as_of_date, data_received_until from {relation(con, CONTEXT)}").fetchone()
+        f"select as_of_date, data_received_until from {relation(con, CONTEXT)}"
+    ).fetchone()
     if release_date is not None and release_date != built_for:
         raise ReleaseDateMismatch(
             f"发布日期 {release_date} 与仓库构建所依据的截至日期 {built_for} 不一致：公示期、撤下与移出都按截至日期判断。"
-            f"请先以该日期重建（`cwh build --as-of {release_date}`），或不指定发布日期。")
+            f"请先以该日期重建（`cwh build --as-of {release_date}`），或不指定发布日期。"
+        )
     return built_for, (received_until.isoformat(sep=" ") if received_until else None)
 
 
@@ -103,8 +120,9 @@ def _labels(record: RecordType, columns: list[str]) -> list[str]:
 
 
 def _committed_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(f"select batch_id from {relation(con, 'stg_landing__batches')} where status = 'landed' "
-                       "order by 1").fetchall()
+    rows = con.execute(
+        f"select batch_id from {relation(con, 'stg_landing__batches')} where status = 'landed' order by 1"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -115,13 +133,27 @@ def _previous_rows(previous: Path | None) -> dict[str, int]:
     return {name: rt["rows"] for name, rt in manifest["record_types"].items()}
 
 
-def gate(ws: Workspace, con: duckdb.DuckDBPyConnection, records: list[RecordType], built_for: date):
-    """Extract every record type and run the gate; returns (frames, result)."""
-    frames = _extract(con, records)
-    previous = _previous_rows(delta_step.previous_release(ws, built_for))
-    batches = _committed_batches(con)
-    extra = {r.name: runtime_expectations(r, built_for, previous.get(r.name), batches) for r in records}
-    return frames, run_gate(frames, records, ws.gate, extra)
+def _extract_for_gate(
+    ws: Workspace, con: duckdb.DuckDBPyConnection, records: list[RecordType], built_for: date
+) -> Extract:
+    return Extract(
+        built_for,
+        records,
+        _extract(con, records),
+        _previous_rows(delta_step.previous_release(ws, built_for)),
+        _committed_batches(con),
+    )
+
+
+@contextmanager
+def extract(ws: Workspace, records: list[RecordType] | None = None) -> Iterator[Extract]:
+    """The rows the next release would publish, for the gate alone (`cwh check`); writes nothing."""
+    con = _connect(ws)
+    try:
+        built_for, _ = as_of(con, None)
+        yield _extract_for_gate(ws, con, records or record_types(), built_for)
+    finally:
+        con.close()
 
 
 def _states(con: duckdb.DuckDBPyConnection, record: RecordType) -> dict[str, int]:
@@ -130,22 +162,20 @@ def _states(con: duckdb.DuckDBPyConnection, record: RecordType) -> dict[str, int
         return {}
     where = "where record_type = ?" if record.states == "int_publication__list_entries" else ""
     params = [record.name] if where else []
-    rows = con.execute(f"select publication_state, count(*) from {relation(con, record.states)} {where} "
-                       "group by 1 order by 1", params).fetchall()
+    rows = con.execute(
+        f"select publication_state, count(*) from {relation(con, record.states)} {where} group by 1 order by 1", params
+    ).fetchall()
     return {state: n for state, n in rows if state != "published"}
 
 
-def rules_in_force(on: date) -> dict[str, list[dict]]:
+def rules_in_force(on: date, gate_bounds: list[dict]) -> dict[str, list[dict]]:
     """Every rule row of the publication seeds (and the gate's bounds) in force on ``on``, as the release used them."""
-    out: dict[str, list[dict]] = {}
-    for path in sorted(RULE_SEEDS_DIR.glob("rule_*.csv")):
-        with path.open(encoding="utf-8") as fh:
-            rows = [r for r in csv.DictReader(fh)
-                    if date.fromisoformat(r["valid_from"]) <= on and (not r["valid_to"] or on <= date.fromisoformat(r["valid_to"]))]
-        out[path.stem] = rows
-    bounds = yaml.safe_load(BOUNDS_FILE.read_text(encoding="utf-8"))["bounds"]
-    out["quality_gate_bounds"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in b.items()} for b in bounds
-                                  if b["valid_from"] <= on and (b["valid_to"] is None or on <= b["valid_to"])]
+    out: dict[str, list[dict]] = {
+        path.stem: in_force(read_rule_table(path), on) for path in sorted(RULE_SEEDS_DIR.glob("rule_*.csv"))
+    }
+    out["quality_gate_bounds"] = [
+        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in b.items()} for b in gate_bounds
+    ]
     return out
 
 
@@ -159,34 +189,46 @@ def _write_extract(con: duckdb.DuckDBPyConnection, record: RecordType, columns: 
 
 
 def _file_entry(path: Path, root: Path, record: RecordType, rows: int) -> dict:
-    return {"file": path.relative_to(root).as_posix(), "record_type": record.name, "title": record.title, "rows": rows,
-            "sha256": sha256(path), "bytes": path.stat().st_size}
+    return {
+        "file": path.relative_to(root).as_posix(),
+        "record_type": record.name,
+        "title": record.title,
+        "rows": rows,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+    }
 
 
-def publish(ws: Workspace, release_date: date | None = None, records: list[RecordType] | None = None,
-            with_delta: bool = True) -> Release:
-    """Gate, then write the release for the warehouse's as-of date (and its delta unless ``with_delta`` is off,
-    when the separate ``publication.delta.build_delta`` step adds it)."""
+def publish(
+    ws: Workspace,
+    gate: Gate,
+    release_date: date | None = None,
+    records: list[RecordType] | None = None,
+    with_delta: bool = True,
+) -> Release:
+    """``gate`` the extract, then write the release for the warehouse's as-of date (and its delta unless
+    ``with_delta`` is off, when the separate ``publication.delta.build_delta`` step adds it). A failing gate
+    raises before anything is written."""
     records = records or record_types()
     con = _connect(ws)
     try:
         built_for, received_until = as_of(con, release_date)
-        frames, result = gate(ws, con, records, built_for)
-        if not result.success:
-            raise GateFailed(result.failures, result.docs)
+        extracted = _extract_for_gate(ws, con, records, built_for)
+        frames = extracted.frames
+        result = gate(extracted)
 
         releases = releases_dir(ws)
-        releases.mkdir(parents=True, exist_ok=True)
-        scratch = releases / f".tmp-{uuid.uuid4().hex[:8]}"
-        scratch.mkdir()
-        try:
+        with scratch_folder(releases) as scratch:
             files, per_type = [], {}
             for record in records:
                 n = len(frames[record.name])
                 written = _write_extract(con, record, list(frames[record.name].columns), scratch)
                 files += [_file_entry(p, scratch, record, n) for p in written]
                 per_type[record.name] = {
-                    "title": record.title, "rows": n, "relation": record.relation, "contract": record.feed,
+                    "title": record.title,
+                    "rows": n,
+                    "relation": record.relation,
+                    "contract": record.feed,
                     "contract_version": load_contracts()[record.feed].version,
                     "source_batches": sorted(frames[record.name]["source_batch_id"].dropna().unique().tolist()),
                     "not_published": _states(con, record),
@@ -200,7 +242,7 @@ def publish(ws: Workspace, release_date: date | None = None, records: list[Recor
                 "record_types": per_type,
                 "withheld": {name: t["not_published"].get("withheld", 0) for name, t in per_type.items()},
                 "files": files,
-                "rules_in_force": rules_in_force(built_for),
+                "rules_in_force": rules_in_force(built_for, result.bounds_in_force),
                 "gate": {"expectations": result.expectations, "success": True},
             }
             if with_delta:
@@ -210,40 +252,19 @@ def publish(ws: Workspace, release_date: date | None = None, records: list[Recor
             write_manifest(scratch, manifest)
             target = releases / built_for.isoformat()
             swap_into_place(scratch, target)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
     finally:
         con.close()
-    return Release(target, built_for, {n: t["rows"] for n, t in per_type.items()},
-                   [f["file"] for f in manifest["files"]] + ["manifest.json"], result.expectations, result.docs,
-                   manifest["withheld"], manifest.get("delta", {}).get("counts", {}))
+    return Release(
+        target,
+        built_for,
+        {n: t["rows"] for n, t in per_type.items()},
+        [f["file"] for f in manifest["files"]] + ["manifest.json"],
+        result.expectations,
+        result.docs,
+        manifest["withheld"],
+        manifest.get("delta", {}).get("counts", {}),
+    )
 
 
 def write_manifest(folder: Path, manifest: dict) -> Path:
-    path = folder / "manifest.json"
-    tmp = folder / f".manifest-{uuid.uuid4().hex[:8]}.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
-def swap_into_place(scratch: Path, target: Path) -> None:
-    """Rename ``scratch`` to ``target``; an existing ``target`` is moved aside first and removed afterwards."""
-    if target.exists():
-        old = target.with_name(f".old-{uuid.uuid4().hex[:8]}")
-        target.rename(old)
-        scratch.rename(target)
-        shutil.rmtree(old)
-    else:
-        scratch.rename(target)
-
-
-def check(ws: Workspace, records: list[RecordType] | None = None):
-    """Run the gate alone (no files written): what `cwh check` does."""
-    records = records or record_types()
-    con = _connect(ws)
-    try:
-        built_for, _ = as_of(con, None)
-        return gate(ws, con, records, built_for)[1]
-    finally:
-        con.close()
+    return atomic_write_json(folder / "manifest.json", manifest)

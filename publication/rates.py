@@ -10,20 +10,31 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from creditwh.settings import Workspace
+from ground.files import atomic_write_text
+from ground.settings import Workspace
 
 MART = "mart_publication_rates"
-HEADERS = {"record_type": "记录类型", "record_title": "记录类型名称", "department": "部门（决定机关）",
-           "publishable": "应公示数", "published": "已公示数", "publicity_rate": "公示率",
-           "due": "有时限的已公示数", "on_time": "时限内公示数", "timeliness_rate": "及时率",
-           "received": "收到行数", "passed": "通过合同校验行数", "accuracy_rate": "准确率", "withheld": "扣留数"}
+HEADERS = {
+    "record_type": "记录类型",
+    "record_title": "记录类型名称",
+    "department": "部门（决定机关）",
+    "publishable": "应公示数",
+    "published": "已公示数",
+    "publicity_rate": "公示率",
+    "due": "有时限的已公示数",
+    "on_time": "时限内公示数",
+    "timeliness_rate": "及时率",
+    "received": "收到行数",
+    "passed": "通过合同校验行数",
+    "accuracy_rate": "准确率",
+    "withheld": "扣留数",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,9 @@ class Rate:
         return self._ratio(self.passed, self.received)
 
 
-def compute(ws: Workspace, start: date | None = None, end: date | None = None, *, by_department: bool = True) -> list[Rate]:
+def compute(
+    ws: Workspace, start: date | None = None, end: date | None = None, *, by_department: bool = True
+) -> list[Rate]:
     """Rates over decision months from ``start`` to ``end`` (inclusive; open-ended when None)."""
     if not ws.warehouse.exists():
         raise FileNotFoundError(f"找不到仓库文件 {ws.warehouse}：请先运行 `cwh build`")
@@ -83,16 +96,26 @@ def _pct(x: float | None) -> str:
 def write_report(ws: Workspace, as_of: date, start: date | None = None, end: date | None = None) -> Path:
     """Per department and per record type (all departments) into ``publication/rates/<as_of>.csv``."""
     rows = compute(ws, start, end, by_department=False) + compute(ws, start, end)
-    folder = ws.publication / "rates"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{as_of.isoformat()}.csv"
-    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    target = ws.publication / "rates" / f"{as_of.isoformat()}.csv"
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(HEADERS.values())
-    out.writerows([r.record_type, r.record_title, r.department or "（全部）", r.publishable, r.published,
-                   _pct(r.publicity_rate), r.due, r.on_time, _pct(r.timeliness_rate), r.received, r.passed,
-                   _pct(r.accuracy_rate), r.withheld] for r in rows)
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    tmp.replace(target)
-    return target
+    out.writerows(
+        [
+            r.record_type,
+            r.record_title,
+            r.department or "（全部）",
+            r.publishable,
+            r.published,
+            _pct(r.publicity_rate),
+            r.due,
+            r.on_time,
+            _pct(r.timeliness_rate),
+            r.received,
+            r.passed,
+            _pct(r.accuracy_rate),
+            r.withheld,
+        ]
+        for r in rows
+    )
+    return atomic_write_text(target, buf.getvalue())

@@ -1,6 +1,6 @@
 """Generate the publication gate's expectation suites from the contracts (``python -m quality_gate.codegen``).
 
-One suite per record type of ``publication/spec.yml``, written as JSON to ``quality_gate/suites/``. Its inputs:
+One suite per record type of ``contracts/publication.yml``, written as JSON to ``quality_gate/suites/``. Its inputs:
 
 - the record type's dbt model columns (``dbt_project/models/marts/publication/_publication__models.yml``), each of
   which must be a field the feed's contract classifies ``public`` or a column the spec declares ``derived`` — any
@@ -18,6 +18,7 @@ last healthy release, source batches that exist) are added by quality_gate.gate.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -26,16 +27,18 @@ from pathlib import Path
 import yaml
 
 from contracts import FeedContract, load_contracts
-from creditwh.settings import DBT_PROJECT_DIR, PROJECT_ROOT
-from publication.spec import RecordType, record_types
+from contracts.publication import RecordType, record_types
+from ground.files import atomic_write_text
+from ground.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from quality_gate.gate import SOURCE_BATCH_COLUMN, SUITES_DIR
 
-SUITES_DIR = Path(__file__).resolve().parent / "suites"
 MODELS_YML = DBT_PROJECT_DIR / "models" / "marts" / "publication" / "_publication__models.yml"
 MASKING_CSV = DBT_PROJECT_DIR / "seeds" / "publication" / "rule_publication_masking.csv"
-SOURCE_BATCH_COLUMN = "source_batch_id"
 
 # What an unmasked natural-person identifier looks like anywhere in a value (GB 11643 ID; mainland mobile).
-ID_NUMBER_REGEX = r"(?:^|[^0-9A-Z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?:$|[^0-9A-Z])"
+ID_NUMBER_REGEX = (
+    r"(?:^|[^0-9A-Z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?:$|[^0-9A-Z])"
+)
 MOBILE_REGEX = r"(?:^|\D)1[3-9]\d{9}(?:$|\D)"
 USCC_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
@@ -53,7 +56,9 @@ def masked_patterns(record: str, path: Path = MASKING_CSV) -> list[str]:
     """One regex per distinct masking shape configured for this record type (any validity period)."""
     with path.open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["record_type"] == record]
-    shapes = sorted({(int(r["keep_prefix"]), int(r["mask_length"]), int(r["keep_suffix"]), r["mask_char"]) for r in rows})
+    shapes = sorted(
+        {(int(r["keep_prefix"]), int(r["mask_length"]), int(r["keep_suffix"]), r["mask_char"]) for r in rows}
+    )
     return [rf"^[0-9A-Z]{{{p}}}\{c}{{{m}}}[0-9A-Z]{{{s}}}$" for p, m, s, c in shapes]
 
 
@@ -69,7 +74,7 @@ def _check_columns(record: RecordType, contract: FeedContract, columns: list[str
         if f is not None and not f.publishable:
             bad.append(f"{col}（{f.label}，合同分类 {f.classification}）")
         elif f is None and col not in record.derived:
-            bad.append(f"{col}（合同 {contract.name} 中没有此字段，spec.yml 也未声明为派生列）")
+            bad.append(f"{col}（合同 {contract.name} 中没有此字段，contracts/publication.yml 也未声明为派生列）")
     for key in record.key:
         if key not in columns:
             bad.append(f"主键 {key} 不在模型 {record.relation} 中")
@@ -84,16 +89,26 @@ def build_suite(record: RecordType, contract: FeedContract, columns: list[str]) 
     fields = {f.name: f for f in contract.fields}
     label = {c: (fields[c].label if c in fields else record.derived[c].label) for c in columns}
     E = []
-    E.append(_exp("expect_table_columns_to_match_set",
-                  "公示文件只含合同标为公开（public）的字段与 spec.yml 声明的派生列，不多不少",
-                  column_set=list(columns), exact_match=True))
+    E.append(
+        _exp(
+            "expect_table_columns_to_match_set",
+            "公示文件只含合同标为公开（public）的字段与 contracts/publication.yml 声明的派生列，不多不少",
+            column_set=list(columns),
+            exact_match=True,
+        )
+    )
     for key in record.key:
         E.append(_exp("expect_column_values_to_not_be_null", f"主键「{label[key]}」不为空", column=key))
     if len(record.key) == 1:
         E.append(_exp("expect_column_values_to_be_unique", f"主键「{label[record.key[0]]}」唯一", column=record.key[0]))
     else:
-        E.append(_exp("expect_compound_columns_to_be_unique",
-                      "主键（" + "、".join(label[k] for k in record.key) + "）组合唯一", column_list=list(record.key)))
+        E.append(
+            _exp(
+                "expect_compound_columns_to_be_unique",
+                "主键（" + "、".join(label[k] for k in record.key) + "）组合唯一",
+                column_list=list(record.key),
+            )
+        )
     E.append(_exp("expect_column_values_to_not_be_null", "每一行都有来源批次", column=SOURCE_BATCH_COLUMN))
     for col in columns:
         f = fields.get(col)
@@ -102,29 +117,64 @@ def build_suite(record: RecordType, contract: FeedContract, columns: list[str]) 
             if f.required and col not in record.key:
                 E.append(_exp("expect_column_values_to_not_be_null", f"必填字段「{f.label}」不为空", column=col))
             if f.enum and not f.list_separator:
-                E.append(_exp("expect_column_values_to_be_in_set", f"「{f.label}」取值在合同代码表内",
-                              column=col, value_set=list(f.enum)))
+                E.append(
+                    _exp(
+                        "expect_column_values_to_be_in_set",
+                        f"「{f.label}」取值在合同代码表内",
+                        column=col,
+                        value_set=list(f.enum),
+                    )
+                )
             if f.check == "uscc":
-                E.append(_exp("expect_column_values_to_match_regex", f"「{f.label}」符合统一社会信用代码格式（GB 32100）",
-                              column=col, regex=USCC_SHAPE))
+                E.append(
+                    _exp(
+                        "expect_column_values_to_match_regex",
+                        f"「{f.label}」符合统一社会信用代码格式（GB 32100）",
+                        column=col,
+                        regex=USCC_SHAPE,
+                    )
+                )
                 continue
             if f.logical_type != "string":
                 continue
         elif d is not None and d.kind == "masked":
             for pattern in masked_patterns(record.name):
-                E.append(_exp("expect_column_values_to_match_regex",
-                              f"「{d.label}」只以脱敏形式出现（rule_publication_masking）", column=col, regex=pattern))
+                E.append(
+                    _exp(
+                        "expect_column_values_to_match_regex",
+                        f"「{d.label}」只以脱敏形式出现（rule_publication_masking）",
+                        column=col,
+                        regex=pattern,
+                    )
+                )
             continue
         elif d is None or d.kind not in ("lookup", "provenance"):
             continue
-        E.append(_exp("expect_column_values_to_not_match_regex", f"「{label[col]}」中没有未脱敏的身份证号码",
-                      column=col, regex=ID_NUMBER_REGEX))
-        E.append(_exp("expect_column_values_to_not_match_regex", f"「{label[col]}」中没有手机号码",
-                      column=col, regex=MOBILE_REGEX))
+        E.append(
+            _exp(
+                "expect_column_values_to_not_match_regex",
+                f"「{label[col]}」中没有未脱敏的身份证号码",
+                column=col,
+                regex=ID_NUMBER_REGEX,
+            )
+        )
+        E.append(
+            _exp(
+                "expect_column_values_to_not_match_regex",
+                f"「{label[col]}」中没有手机号码",
+                column=col,
+                regex=MOBILE_REGEX,
+            )
+        )
     return {
         "name": f"publication__{record.name}",
-        "meta": {"record_type": record.name, "title": record.title, "relation": record.relation,
-                 "contract": contract.name, "contract_version": contract.version},
+        "meta": {
+            "record_type": record.name,
+            "title": record.title,
+            "relation": record.relation,
+            "contract": contract.name,
+            "contract_version": contract.version,
+        },
         "expectations": E,
     }
 
@@ -142,18 +192,31 @@ def render_suites() -> dict[str, str]:
     return out
 
 
-def load_suite(record: RecordType) -> dict:
-    return json.loads((SUITES_DIR / f"publication__{record.name}.json").read_text(encoding="utf-8"))
+def stale_suites(rendered: dict[str, str]) -> list[str]:
+    """Suite files that differ from what the contracts give, or should not exist."""
+    committed = {p.name: p.read_text(encoding="utf-8") for p in SUITES_DIR.glob("*.json")}
+    return sorted(n for n in set(committed) | set(rendered) if committed.get(n) != rendered.get(n))
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m quality_gate.codegen", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed suite is stale")
+    args = parser.parse_args(argv)
     rendered = render_suites()
+    stale = stale_suites(rendered)
+    if args.check:
+        if stale:
+            print("stale publication-gate suites (run `python -m quality_gate.codegen`): " + ", ".join(stale))
+            return 1
+        print(f"{len(rendered)} suites up to date")
+        return 0
     SUITES_DIR.mkdir(exist_ok=True)
-    for stale in set(p.name for p in SUITES_DIR.glob("*.json")) - set(rendered):
-        (SUITES_DIR / stale).unlink()
-    for name, text in rendered.items():
-        (SUITES_DIR / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(rendered)} suites to {SUITES_DIR.relative_to(PROJECT_ROOT)}")
+    for name in stale:
+        if name in rendered:
+            atomic_write_text(SUITES_DIR / name, rendered[name])
+        else:
+            (SUITES_DIR / name).unlink()
+    print(f"wrote {len(stale)} of {len(rendered)} suites to {SUITES_DIR.relative_to(PROJECT_ROOT)}")
     return 0
 
 

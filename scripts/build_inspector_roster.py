@@ -19,6 +19,7 @@ from pathlib import Path
 from faker import Faker
 
 from feedgen.reference import load_geo
+from ground.files import atomic_write_text
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "risk" / "ref_inspectors.csv"
 COLUMNS = ("inspector_id", "inspector_name", "unit_name", "unit_uscc", "jurisdiction_code", "valid_from", "valid_to")
@@ -34,10 +35,17 @@ def roster(province: str, per_district: int, provincial: int) -> list[dict[str, 
     for unit, count in units:
         region = geo.auth_region[unit]
         for k in range(1, count + 1):
-            rows.append({
-                "inspector_id": f"{region}{k:05d}", "inspector_name": fake.name(), "unit_name": geo.auth_names[unit],
-                "unit_uscc": geo.auth_usccs[unit], "jurisdiction_code": region, "valid_from": ROSTER_FROM, "valid_to": "",
-            })
+            rows.append(
+                {
+                    "inspector_id": f"{region}{k:05d}",
+                    "inspector_name": fake.name(),
+                    "unit_name": geo.auth_names[unit],
+                    "unit_uscc": geo.auth_usccs[unit],
+                    "jurisdiction_code": region,
+                    "valid_from": ROSTER_FROM,
+                    "valid_to": "",
+                }
+            )
     return rows
 
 
@@ -51,9 +59,7 @@ def main() -> None:
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(roster(args.province, args.per_district, args.provincial))
-    tmp = SEED_FILE.with_suffix(".tmp")
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    tmp.replace(SEED_FILE)
+    atomic_write_text(SEED_FILE, buf.getvalue())
     print(f"{SEED_FILE.name}: {buf.getvalue().count(chr(10)) - 1} 名检查人员")
 
 

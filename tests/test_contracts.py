@@ -18,7 +18,7 @@ from contracts import load_contracts
 from contracts.codegen import PROJECT_ROOT, artefacts, stale
 from contracts.model import load_contract
 from contracts.render_schemas import render_schema_module
-from creditwh import identifiers as ids
+from ground import identifiers as ids
 from ingestion import ingest_file
 from ingestion.checks import licence_number_valid, ric_valid, uscc_valid
 from ingestion.cleaning import apply_cleaning
@@ -32,9 +32,15 @@ PENALTIES = CONTRACTS["penalties"]
 
 # ---- generated artefacts ----------------------------------------------------------------------------------
 
+
 def test_codegen_check_passes_on_the_committed_files():
-    result = subprocess.run([sys.executable, "-m", "contracts.codegen", "--check"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "contracts.codegen", "--check"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -48,8 +54,11 @@ def test_codegen_check_names_every_stale_or_left_over_file(tmp_path):
     schema.write_text(schema.read_text(encoding="utf-8").replace("nullable=False", "nullable=True", 1))
     (tmp_path / "ingestion" / "schemas" / "old_feed.py").write_text("")
     (tmp_path / "docs" / "three-lists" / "negative-list.md").unlink()
-    assert stale(expected, root=tmp_path) == ["ingestion/schemas/penalties.py", "docs/three-lists/negative-list.md",
-                                              "ingestion/schemas/old_feed.py (left over)"]
+    assert stale(expected, root=tmp_path) == [
+        "ingestion/schemas/penalties.py",
+        "docs/three-lists/negative-list.md",
+        "ingestion/schemas/old_feed.py (left over)",
+    ]
 
 
 def test_every_feed_has_its_generated_schema_matching_its_contract():
@@ -68,14 +77,15 @@ def test_every_feed_has_its_generated_schema_matching_its_contract():
 
 def test_dbt_sources_carry_the_contract_tests():
     text = (PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_landing__sources.yml").read_text(encoding="utf-8")
-    block = text[text.index("      - name: penalties"):text.index("      - name: registry")]
-    party = block[block.index("          - name: party_category"):block.index("          - name: uscc")]
+    block = text[text.index("      - name: penalties") : text.index("      - name: registry")]
+    party = block[block.index("          - name: party_category") : block.index("          - name: uscc")]
     assert "- not_null" in party and "accepted_values" in party and '"自然人"' in party
-    uscc = block[block.index("          - name: uscc\n"):block.index("          - name: legal_rep_name\n")]
+    uscc = block[block.index("          - name: uscc\n") : block.index("          - name: legal_rep_name\n")]
     assert "not_null" not in uscc  # optional field: no not_null test
 
 
 # ---- a removed contract field: the "missing column passes silently" pitfall ---------------------------------
+
 
 def _narrowed(tmp_path: Path, field: str):
     """The penalty contract without ``field``, and its schema generated into a temporary module."""
@@ -95,8 +105,10 @@ def _narrowed(tmp_path: Path, field: str):
 
 def _prepared(rows: list[dict]) -> pl.DataFrame:
     """Rows as ingestion validates them: canonical columns, cleaned, raw kept, row numbers."""
-    frame = pl.DataFrame([{f.name: r.get(f.name) or None for f in PENALTIES.fields} for r in rows],
-                         schema={f.name: pl.String for f in PENALTIES.fields})
+    frame = pl.DataFrame(
+        [{f.name: r.get(f.name) or None for f in PENALTIES.fields} for r in rows],
+        schema={f.name: pl.String for f in PENALTIES.fields},
+    )
     frame = frame.with_row_index("_row_number", 1).with_columns(pl.col("_row_number").cast(pl.Int64))
     return apply_cleaning(frame, PENALTIES.fields)
 
@@ -127,7 +139,7 @@ def test_a_schema_generated_from_another_contract_version_is_refused(tmp_path):
     module = importlib.import_module("ingestion.schemas.penalties")
     from ingestion.schema import StaleSchema
 
-    with pytest.raises(StaleSchema, match="contracts.codegen"):
+    with pytest.raises(StaleSchema, match=r"contracts\.codegen"):
         check_module(module, narrowed)
 
 
@@ -143,6 +155,7 @@ def test_validation_runs_on_the_data_not_only_the_schema():
 
 # ---- the three lists ----------------------------------------------------------------------------------------
 
+
 def test_the_three_lists_are_rendered_from_the_contracts():
     lists = PROJECT_ROOT / "docs" / "three-lists"
     demand = (lists / "demand-list.md").read_text(encoding="utf-8")
@@ -152,19 +165,22 @@ def test_the_three_lists_are_rendered_from_the_contracts():
     for c in CONTRACTS.values():
         assert f"{c.title}（{c.name}，合同版本 {c.version}）" in demand
         assert all(f"| {f.label} |" in demand for f in c.fields), c.name
-        assert f"| {c.producer.department} | {c.producer.department_uscc} | {c.producer.providing_system} |" \
+        assert (
+            f"| {c.producer.department} | {c.producer.department_uscc} | {c.producer.providing_system} |"
             in responsibility
+        )
         assert f"起 {c.latency_working_days} 个工作日内" in responsibility
         for f in c.fields:
             if f.classification in ("negative", "restricted"):
                 assert f"| `{f.name}` | {f.label} |" in negative
     assert "`CF_WSH`" in demand  # accepted 双公示 header of decision_number
-    fields_table = negative[negative.index("| 数据项 |"):]
+    fields_table = negative[negative.index("| 数据项 |") :]
     assert fields_table.count("| 负面清单 |") == sum(len(c.negative_fields) for c in CONTRACTS.values())
     assert "contact_phone" in negative and "remarks" not in negative
 
 
 # ---- vectorised identifier rules = python-stdnum ---------------------------------------------------------
+
 
 def _mutate(value: str, alphabet: str, rng: random.Random) -> str:
     roll = rng.random()
@@ -172,7 +188,7 @@ def _mutate(value: str, alphabet: str, rng: random.Random) -> str:
         return value
     if roll < 0.75:
         i = rng.randrange(len(value))
-        return value[:i] + rng.choice(alphabet) + value[i + 1:]
+        return value[:i] + rng.choice(alphabet) + value[i + 1 :]
     if roll < 0.85:
         return value[:-1] if rng.random() < 0.5 else value + rng.choice(alphabet)
     return "".join(rng.choice(alphabet) for _ in range(rng.choice((len(value) - 1, len(value), len(value) + 1))))
@@ -212,8 +228,18 @@ def test_resident_id_rule_equals_stdnum_on_many_values():
 
 def test_licence_number_rule_equals_stdnum_on_many_values():
     rng = random.Random(7)
-    others = ["(沪)XK16-204-00123", "XK16-204-00123", "XK16-204-0012", "TS3110123-2027", "TS31", "国20210001",
-              "沪2021000", "SC", "JY1", "sc11531011000012"]
+    others = [
+        "(沪)XK16-204-00123",
+        "XK16-204-00123",
+        "XK16-204-0012",
+        "TS3110123-2027",
+        "TS31",
+        "国20210001",
+        "沪2021000",
+        "SC",
+        "JY1",
+        "sc11531011000012",
+    ]
     values = []
     for _ in range(20_000):
         prefix = rng.choice(("SC1", "SC2", "JY1", "JY2", "JY3", "SC3", "JY4"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import subprocess
@@ -16,17 +17,25 @@ import pytest
 
 from contracts import load_contracts
 from creditwh import jobs
-from creditwh.settings import Workspace
+from ground.settings import Workspace
 
 DAGS = Path(__file__).resolve().parents[1] / "dags"
 PRODUCERS = sorted({c.producer.code for c in load_contracts().values()})
 # catchup is a decision per DAG, not a default: every DAG is listed here with the value it must have.
-CATCHUP = {**{f"ingest_{p}": False for p in PRODUCERS}, "warehouse_build": False, "publication": False,
-           "daily_release": False, "monthly_feedback": False}
+CATCHUP = {
+    **{f"ingest_{p}": False for p in PRODUCERS},
+    "warehouse_build": False,
+    "publication": False,
+    "daily_release": False,
+    "monthly_feedback": False,
+}
 # Tasks that open the DuckDB warehouse (to write, or to read while nothing writes): all take the one-slot pool.
-WAREHOUSE_TASKS = {"warehouse_build": {"dbt_build"}, "publication": {"gate", "publish", "delta", "rates"},
-                   "daily_release": {"dbt_build_daily_release", "gate", "publish", "delta", "rates"},
-                   "monthly_feedback": {"dbt_build_monthly_feedback", "export_feedback"}}
+WAREHOUSE_TASKS = {
+    "warehouse_build": {"dbt_build"},
+    "publication": {"gate", "publish", "delta", "rates"},
+    "daily_release": {"dbt_build_daily_release", "gate", "publish", "delta", "rates"},
+    "monthly_feedback": {"dbt_build_monthly_feedback", "export_feedback"},
+}
 HEAVY = ("duckdb", "polars", "pandas", "dbt", "great_expectations", "pandera")
 
 
@@ -46,6 +55,7 @@ def bag(orchestration):
 
 # --- integrity ----------------------------------------------------------------------------------------------
 
+
 def test_no_import_errors_and_every_expected_dag(bag):
     assert bag.import_errors == {}
     assert set(bag.dags) == set(CATCHUP)
@@ -58,9 +68,11 @@ def test_every_file_parses_fast(bag):
 
 
 def test_parsing_imports_no_heavy_library(airflow_home):
-    code = ("import runpy, sys, pathlib\n"
-            f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('*.py')): runpy.run_path(str(f))\n"
-            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    code = (
+        "import runpy, sys, pathlib\n"
+        f"for f in sorted(pathlib.Path({str(DAGS)!r}).glob('*.py')): runpy.run_path(str(f))\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-2000:]
 
@@ -88,8 +100,9 @@ def test_each_producer_dag_emits_one_asset_per_feed(bag, orchestration):
     for code in PRODUCERS:
         dag = bag.dags[f"ingest_{code}"]
         feeds = {c.name for c in load_contracts().values() if c.producer.code == code}
-        assert {t.task_id: [a.name for a in t.outlets] for t in dag.tasks} == \
-            {f"ingest_{f}": [orchestration.feed_asset(f).name] for f in feeds}
+        assert {t.task_id: [a.name for a in t.outlets] for t in dag.tasks} == {
+            f"ingest_{f}": [orchestration.feed_asset(f).name] for f in feeds
+        }
         assert dag.max_active_runs == 1  # two polls never ingest the same file at once
 
 
@@ -108,17 +121,20 @@ def test_publication_steps_are_chained_in_order(bag, orchestration):
     assert steps == ["gate", "publish", "delta", "rates"]
     for dag_id in ("publication", "daily_release"):
         dag = bag.dags[dag_id]
-        for before, after in zip(steps, steps[1:]):
+        for before, after in itertools.pairwise(steps):
             assert after in dag.task_dict[before].downstream_task_ids
-        assert all(hasattr(jobs, job) for _, job in orchestration.PUBLICATION_STEPS)
+        assert all(job.__module__ == jobs.__name__ for _, job in orchestration.PUBLICATION_STEPS)
 
 
 def test_adding_a_feed_is_adding_a_contract(orchestration, monkeypatch):
     import contracts
 
     real = load_contracts()
-    extra = dataclasses.replace(real["penalties"], name="penalty_corrections",
-                                producer=dataclasses.replace(real["penalties"].producer, code="amr_new_office"))
+    extra = dataclasses.replace(
+        real["penalties"],
+        name="penalty_corrections",
+        producer=dataclasses.replace(real["penalties"].producer, code="amr_new_office"),
+    )
     monkeypatch.setattr(contracts, "load_contracts", lambda: {**real, extra.name: extra})
     dags = {d.dag_id: d for d in orchestration.ingestion_dags(None)}
     assert [t.task_id for t in dags["ingest_amr_new_office"].tasks] == ["ingest_penalty_corrections"]
@@ -127,6 +143,7 @@ def test_adding_a_feed_is_adding_a_contract(orchestration, monkeypatch):
 
 
 # --- helpers that run inside tasks --------------------------------------------------------------------------
+
 
 def test_business_date_is_the_local_date_of_the_logical_or_queued_time(orchestration):
     late_utc = datetime(2026, 11, 30, 17, 30, tzinfo=ZoneInfo("UTC"))  # 2026-12-01 01:30 in Beijing
@@ -147,6 +164,7 @@ def test_errors_retrying_cannot_fix_fail_at_once_with_their_message(orchestratio
 
 # --- job functions ------------------------------------------------------------------------------------------
 
+
 def test_feedback_month_is_the_previous_month():
     assert jobs.feedback_month(date(2026, 1, 5)) == "2025-12"
     assert jobs.feedback_month(date(2026, 12, 1)) == "2026-11"
@@ -154,8 +172,15 @@ def test_feedback_month_is_the_previous_month():
 
 def test_working_day_of_month_follows_holidays_and_make_up_days():
     # National Day 2025: 1–8 October off, Saturday 11 October a make-up working day
-    assert [jobs.working_day_of_month(date(2025, 10, d)) for d in (1, 8, 9, 10, 11, 12, 13)] == \
-        [None, None, 1, 2, 3, None, 4]
+    assert [jobs.working_day_of_month(date(2025, 10, d)) for d in (1, 8, 9, 10, 11, 12, 13)] == [
+        None,
+        None,
+        1,
+        2,
+        3,
+        None,
+        4,
+    ]
 
 
 def test_feedback_window_comes_from_the_rule_seed():
@@ -170,18 +195,22 @@ def test_the_cron_days_cover_the_feedback_window_in_every_month(orchestration):
     first, last = map(int, days.split("-"))
     for year in (2024, 2025, 2026, 2027):  # 2027: estimated calendar, must still work
         for month in range(1, 13):
-            due = [d for d in range(1, 29) if (n := jobs.working_day_of_month(date(year, month, d)))
-                   and n <= jobs.feedback_window(date(year, month, d))]
+            due = [
+                d
+                for d in range(1, 29)
+                if (n := jobs.working_day_of_month(date(year, month, d)))
+                and n <= jobs.feedback_window(date(year, month, d))
+            ]
             assert len(due) == 5 and first <= due[0] and due[-1] <= last, (year, month, due)
 
 
 def test_feedback_runs_once_per_month_and_reruns_its_own_day(tmp_path):
     ws = Workspace(tmp_path / "home")
     assert not jobs.feedback_due(ws, date(2025, 10, 8))  # holiday
-    assert jobs.feedback_due(ws, date(2025, 10, 9))      # first working day, nothing written yet
+    assert jobs.feedback_due(ws, date(2025, 10, 9))  # first working day, nothing written yet
     target = jobs.feedback_reports(ws) / "2025-09"
     jobs.export_reports(ws, [], target, {"feedback_month": "2025-09", "as_of_date": "2025-10-09"})
-    assert jobs.feedback_due(ws, date(2025, 10, 9))      # a rerun of the day that wrote it
+    assert jobs.feedback_due(ws, date(2025, 10, 9))  # a rerun of the day that wrote it
     assert not jobs.feedback_due(ws, date(2025, 10, 10))  # done for this month
     assert not jobs.feedback_due(Workspace(tmp_path / "other"), date(2025, 10, 16))  # past the window
 
@@ -190,14 +219,24 @@ def test_tagged_models_come_from_the_dbt_manifest(tmp_path):
     ws = Workspace(tmp_path / "home")
     target = ws.home / "dbt" / "target"
     target.mkdir(parents=True)
-    node = {"resource_type": "model", "name": "mart_punishment_feedback", "schema": "main", "alias": None,
-            "tags": ["monthly_feedback"], "description": "失信惩戒实施情况月报",
-            "columns": {"uscc": {"description": "统一社会信用代码"}}}
+    node = {
+        "resource_type": "model",
+        "name": "mart_punishment_feedback",
+        "schema": "main",
+        "alias": None,
+        "tags": ["monthly_feedback"],
+        "description": "失信惩戒实施情况月报",
+        "columns": {"uscc": {"description": "统一社会信用代码"}},
+    }
     nodes = {"a": node, "b": {**node, "name": "dim_enterprise", "tags": []}, "c": {**node, "resource_type": "test"}}
     (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
     (model,) = jobs.tagged_models(ws, "monthly_feedback")
-    assert model == jobs.ReportModel("mart_punishment_feedback", '"main"."mart_punishment_feedback"',
-                                     "失信惩戒实施情况月报", {"uscc": "统一社会信用代码"})
+    assert model == jobs.ReportModel(
+        "mart_punishment_feedback",
+        '"main"."mart_punishment_feedback"',
+        "失信惩戒实施情况月报",
+        {"uscc": "统一社会信用代码"},
+    )
 
 
 def test_report_export_is_atomic_ordered_and_repeatable(tmp_path):
@@ -206,7 +245,9 @@ def test_report_export_is_atomic_ordered_and_repeatable(tmp_path):
     ws = Workspace(tmp_path / "home").ensure()
     with duckdb.connect(str(ws.warehouse)) as con:
         con.execute("create table feedback as select * from (values ('b', 2), ('a', 1)) t(uscc, measures)")
-    model = jobs.ReportModel("feedback", '"main"."feedback"', "反馈", {"uscc": "统一社会信用代码", "measures": "措施数"})
+    model = jobs.ReportModel(
+        "feedback", '"main"."feedback"', "反馈", {"uscc": "统一社会信用代码", "measures": "措施数"}
+    )
     target = jobs.feedback_reports(ws) / "2026-11"
     header = {"feedback_month": "2026-11", "as_of_date": "2026-12-01"}
     first = jobs.export_reports(ws, [model], target, header)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from creditwh.settings import Workspace
+from ground.settings import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -55,8 +55,9 @@ def _asset_events() -> dict[str, list[dict]]:
     from sqlalchemy import select
 
     with create_session() as session:
-        rows = session.execute(select(AssetModel.name, AssetEvent.extra)
-                               .join(AssetModel, AssetEvent.asset_id == AssetModel.id)).all()
+        rows = session.execute(
+            select(AssetModel.name, AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+        ).all()
     events: dict[str, list[dict]] = {}
     for name, extra in rows:
         events.setdefault(name, []).append(extra)
@@ -66,8 +67,11 @@ def _asset_events() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def ingested(airflow):
     ws, bag = airflow
-    runs = {dag_id: bag.dags[dag_id].test(logical_date=LOGICAL) for dag_id in sorted(bag.dags)
-            if dag_id.startswith("ingest_")}
+    runs = {
+        dag_id: bag.dags[dag_id].test(logical_date=LOGICAL)
+        for dag_id in sorted(bag.dags)
+        if dag_id.startswith("ingest_")
+    }
     return ws, bag, runs
 
 
@@ -120,8 +124,13 @@ def test_publication_writes_the_release_of_the_logical_date(published):
 
     ws, _, publication = published
     assert publication.state == "success", _states(publication)
-    assert _states(publication) == {"release_date": "success", "gate": "success", "publish": "success",
-                                    "delta": "success", "rates": "success"}
+    assert _states(publication) == {
+        "release_date": "success",
+        "gate": "success",
+        "publish": "success",
+        "delta": "success",
+        "rates": "success",
+    }
     release = ws.publication / "releases" / AS_OF.isoformat()
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["release_date"] == AS_OF.isoformat() and manifest["gate"]["success"]
@@ -132,8 +141,9 @@ def test_publication_writes_the_release_of_the_logical_date(published):
         assert (release / f["file"]).stat().st_size == f["bytes"]
     # the first release: every row is added, nothing against a previous release
     assert manifest["delta"]["against"] is None
-    assert {n: c["added"] for n, c in manifest["delta"]["counts"].items()} == \
-        {n: r["rows"] for n, r in manifest["record_types"].items()}
+    assert {n: c["added"] for n, c in manifest["delta"]["counts"].items()} == {
+        n: r["rows"] for n, r in manifest["record_types"].items()
+    }
     assert (ws.publication / "rates" / f"{AS_OF.isoformat()}.csv").read_text(encoding="utf-8").startswith("记录类型")
     assert "publication.release" in _asset_events()
 
@@ -145,8 +155,14 @@ def test_daily_release_reruns_the_day_without_changing_a_byte(published):
     from airflow.dag_processing.dagbag import DagBag
 
     run = DagBag(dag_folder=DAGS).dags["daily_release"].test(logical_date=LOGICAL)
-    assert _states(run) == {"as_of_date": "success", "dbt_build_daily_release": "success", "gate": "success",
-                            "publish": "success", "delta": "success", "rates": "success"}
+    assert _states(run) == {
+        "as_of_date": "success",
+        "dbt_build_daily_release": "success",
+        "gate": "success",
+        "publish": "success",
+        "delta": "success",
+        "rates": "success",
+    }
     assert {p.relative_to(release): p.read_bytes() for p in release.rglob("*") if p.is_file()} == before
 
 

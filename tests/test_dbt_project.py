@@ -27,18 +27,31 @@ STAGING_DIR = DBT_DIR / "models" / "staging" / "landing"
 
 # feed → staging model, and the few fields staging renames
 STAGING_MODELS = {
-    "registry": "stg_landing__registry_records", "licences": "stg_landing__licences",
-    "penalties": "stg_landing__penalties", "inspections": "stg_landing__inspections",
-    "abnormal_list": "stg_landing__abnormal_listings", "serious_list": "stg_landing__serious_listings",
-    "court_judgments": "stg_landing__court_judgments", "credit_repairs": "stg_landing__credit_repairs",
-    "objections": "stg_landing__objections", "credit_commitments": "stg_landing__credit_commitments",
+    "registry": "stg_landing__registry_records",
+    "licences": "stg_landing__licences",
+    "penalties": "stg_landing__penalties",
+    "inspections": "stg_landing__inspections",
+    "abnormal_list": "stg_landing__abnormal_listings",
+    "serious_list": "stg_landing__serious_listings",
+    "court_judgments": "stg_landing__court_judgments",
+    "credit_repairs": "stg_landing__credit_repairs",
+    "objections": "stg_landing__objections",
+    "credit_commitments": "stg_landing__credit_commitments",
     "punishment_feedback": "stg_landing__punishment_feedback_events",
     "risk_warnings": "stg_landing__risk_warnings",
     "disclosure_holds": "stg_landing__disclosure_holds",
 }
 RENAMED = {("registry", "status"): "registration_status"}
-EVENT_FEEDS = ("licences", "penalties", "inspections", "abnormal_list", "serious_list", "credit_repairs",
-               "credit_commitments", "court_judgments")
+EVENT_FEEDS = (
+    "licences",
+    "penalties",
+    "inspections",
+    "abnormal_list",
+    "serious_list",
+    "credit_repairs",
+    "credit_commitments",
+    "court_judgments",
+)
 MARTS = ("dim_enterprise", "dim_enterprise_names", "fct_credit_events")
 
 
@@ -47,16 +60,28 @@ def dbt(*args: str, home: Path, scratch: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, CWH_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     env.pop("CWH_PERSON_KEY_SALT", None)
     exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
+    cmd = [
+        str(exe) if exe.exists() else "dbt",
+        *args,
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(scratch / "target"),
+        "--log-path",
+        str(scratch / "logs"),
+    ]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
 
 
 # ---------------------------------------------------------------------------------------------- fast checks
 
+
 def test_generated_sources_are_current():
     assert SOURCES_FILE.read_text(encoding="utf-8") == render_dbt_sources(), (
-        f"{SOURCES_FILE.relative_to(PROJECT_ROOT)} is stale: run `python -m contracts.codegen` and commit it")
+        f"{SOURCES_FILE.relative_to(PROJECT_ROOT)} is stale: run `python -m contracts.codegen` and commit it"
+    )
 
 
 def test_provenance_columns_match_ingestion():
@@ -131,7 +156,9 @@ def _value(field, i: int):
         return (U1, U2, U3)[i % 3]
     if field.name.endswith("id_number"):
         return ID1
-    return {"string": f"{field.label}{i}", "date": date(2025, 1, 1 + i), "number": 1.5 * i, "integer": i}[field.logical_type]
+    return {"string": f"{field.label}{i}", "date": date(2025, 1, 1 + i), "number": 1.5 * i, "integer": i}[
+        field.logical_type
+    ]
 
 
 def _generic_rows(contract: FeedContract, n: int, offset: int) -> list[dict]:
@@ -146,20 +173,59 @@ def _generic_rows(contract: FeedContract, n: int, offset: int) -> list[dict]:
 
 
 def _registry_rows(batch: int) -> list[dict]:
-    base = dict(entity_type="有限责任公司", region_code="110101", industry_code="0111", legal_rep_name="张三",
-                legal_rep_id_type="身份证", legal_rep_id_number=ID1, registered_capital_wan=100.0,
-                established_date=date(2020, 5, 1), status="存续", address="北京市东城区某路1号",
-                contact_phone="13800000000", registration_authority="北京市东城区市场监督管理局")
+    base = dict(
+        entity_type="有限责任公司",
+        region_code="110101",
+        industry_code="0111",
+        legal_rep_name="张三",
+        legal_rep_id_type="身份证",
+        legal_rep_id_number=ID1,
+        registered_capital_wan=100.0,
+        established_date=date(2020, 5, 1),
+        status="存续",
+        address="北京市东城区某路1号",
+        contact_phone="13800000000",
+        registration_authority="北京市东城区市场监督管理局",
+    )
     if batch == 1:
-        return [dict(base, uscc=U1, enterprise_name="北京甲科技有限公司", approval_date=date(2020, 5, 1)),
-                dict(base, uscc=U2, enterprise_name="深圳乙贸易有限公司（误）", region_code="440303", industry_code="5191",
-                     legal_rep_name="李四", legal_rep_id_number=ID2, approval_date=date(2021, 3, 2), status="在业")]
+        return [
+            dict(base, uscc=U1, enterprise_name="北京甲科技有限公司", approval_date=date(2020, 5, 1)),
+            dict(
+                base,
+                uscc=U2,
+                enterprise_name="深圳乙贸易有限公司（误）",
+                region_code="440303",
+                industry_code="5191",
+                legal_rep_name="李四",
+                legal_rep_id_number=ID2,
+                approval_date=date(2021, 3, 2),
+                status="在业",
+            ),
+        ]
     if batch == 2:  # U1 renamed; U2's record re-reported with a corrected name; U3 with a region code not in the table
-        return [dict(base, uscc=U1, enterprise_name="北京甲丙科技有限公司", approval_date=date(2024, 6, 1)),
-                dict(base, uscc=U2, enterprise_name="深圳乙贸易有限公司", region_code="440303", industry_code="5191",
-                     legal_rep_name="李四", legal_rep_id_number=ID2, approval_date=date(2021, 3, 2), status="在业"),
-                dict(base, uscc=U3, enterprise_name="北京丁咨询有限公司", region_code="110199", industry_code="7241",
-                     approval_date=date(2024, 7, 1), established_date=date(2024, 7, 1))]
+        return [
+            dict(base, uscc=U1, enterprise_name="北京甲丙科技有限公司", approval_date=date(2024, 6, 1)),
+            dict(
+                base,
+                uscc=U2,
+                enterprise_name="深圳乙贸易有限公司",
+                region_code="440303",
+                industry_code="5191",
+                legal_rep_name="李四",
+                legal_rep_id_number=ID2,
+                approval_date=date(2021, 3, 2),
+                status="在业",
+            ),
+            dict(
+                base,
+                uscc=U3,
+                enterprise_name="北京丁咨询有限公司",
+                region_code="110199",
+                industry_code="7241",
+                approval_date=date(2024, 7, 1),
+                established_date=date(2024, 7, 1),
+            ),
+        ]
     return [dict(base, uscc=U1, enterprise_name="未提交批次中的名称", approval_date=date(2025, 1, 1))]
 
 
@@ -167,7 +233,7 @@ def land_fixture(home: Path) -> dict[str, int]:
     """Write a small landing zone in the exact layout ingestion writes; return committed rows per feed."""
     import polars as pl
 
-    from creditwh.settings import Workspace
+    from ground.settings import Workspace
     from ingestion import ledger
     from ingestion.landing import REJECT_SCHEMA, ensure_layout, landed_schema
 
@@ -181,39 +247,95 @@ def land_fixture(home: Path) -> dict[str, int]:
             rows = _registry_rows(n) if c.name == "registry" else _generic_rows(c, (3, 2, 1)[n - 1], 3 * n)
             batch_id = f"{c.name}-{n:016d}"
             source_file = f"{c.producer.code}/{c.name}/{c.name}_{n}.csv"
-            frame = pl.DataFrame([{
-                **r, **{f"{f.name}__raw": None if r[f.name] is None else str(r[f.name]) for f in c.fields},
-                "_feed": c.name, "_producer_code": c.producer.code,
-                "_producer_dept": c.producer.department, "_producer_dept_uscc": c.producer.department_uscc,
-                "_providing_system": c.producer.providing_system, "_source_file": source_file, "_row_number": k + 2,
-                "_received_at": received,
-                "_ingested_at": received, "_due_by": date(2025, 1, 20), "_due_by_estimated": False, "_is_late": False,
-                "_warnings": None} for k, r in enumerate(rows)], schema=landed_schema(c))
+            frame = pl.DataFrame(
+                [
+                    {
+                        **r,
+                        **{f"{f.name}__raw": None if r[f.name] is None else str(r[f.name]) for f in c.fields},
+                        "_feed": c.name,
+                        "_producer_code": c.producer.code,
+                        "_producer_dept": c.producer.department,
+                        "_producer_dept_uscc": c.producer.department_uscc,
+                        "_providing_system": c.producer.providing_system,
+                        "_source_file": source_file,
+                        "_row_number": k + 2,
+                        "_received_at": received,
+                        "_ingested_at": received,
+                        "_due_by": date(2025, 1, 20),
+                        "_due_by_estimated": False,
+                        "_is_late": False,
+                        "_warnings": None,
+                    }
+                    for k, r in enumerate(rows)
+                ],
+                schema=landed_schema(c),
+            )
             target = ws.landing / c.name / f"batch_id={batch_id}"
             target.mkdir(parents=True)
             frame.write_parquet(target / "part-00000.parquet")
             if done:
-                ledger.write_entry(ws.ledger, ledger.LedgerEntry(
-                    batch_id=batch_id, feed=c.name, producer_code=c.producer.code, producer_dept=c.producer.department,
-                    source_file=source_file, file_sha256="0" * 64, encoding="utf-8", format="csv",
-                    contract_version=c.version, received_at=received.isoformat(), ingested_at=received.isoformat(),
-                    rows_read=len(rows), rows_landed=len(rows), rows_quarantined=0, status="landed", error=None))
+                ledger.write_entry(
+                    ws.ledger,
+                    ledger.LedgerEntry(
+                        batch_id=batch_id,
+                        feed=c.name,
+                        producer_code=c.producer.code,
+                        producer_dept=c.producer.department,
+                        source_file=source_file,
+                        file_sha256="0" * 64,
+                        encoding="utf-8",
+                        format="csv",
+                        contract_version=c.version,
+                        received_at=received.isoformat(),
+                        ingested_at=received.isoformat(),
+                        rows_read=len(rows),
+                        rows_landed=len(rows),
+                        rows_quarantined=0,
+                        status="landed",
+                        error=None,
+                    ),
+                )
                 committed[c.name] = committed.get(c.name, 0) + len(rows)
         # a whole file rejected: a ledger entry and quarantine rows, no landing folder
         batch_id = f"{c.name}-{'f' * 16}"
-        rejects = pl.DataFrame({
-            "_batch_id": [batch_id] * 2, "_feed": [c.name] * 2, "_source_file": ["x.csv"] * 2, "_row_number": [2, 3],
-            "rule": ["schema_drift"] * 2, "field": [None, None], "value": [None, None],
-            "message": ["出现合同未定义的列"] * 2, "raw_record": [json.dumps({"证件号码": ID1}, ensure_ascii=False)] * 2,
-        }, schema=REJECT_SCHEMA)
+        rejects = pl.DataFrame(
+            {
+                "_batch_id": [batch_id] * 2,
+                "_feed": [c.name] * 2,
+                "_source_file": ["x.csv"] * 2,
+                "_row_number": [2, 3],
+                "rule": ["schema_drift"] * 2,
+                "field": [None, None],
+                "value": [None, None],
+                "message": ["出现合同未定义的列"] * 2,
+                "raw_record": [json.dumps({"证件号码": ID1}, ensure_ascii=False)] * 2,
+            },
+            schema=REJECT_SCHEMA,
+        )
         folder = ws.quarantine / c.name / f"batch_id={batch_id}"
         folder.mkdir(parents=True)
         rejects.write_parquet(folder / "rejects.parquet")
-        ledger.write_entry(ws.ledger, ledger.LedgerEntry(
-            batch_id=batch_id, feed=c.name, producer_code=c.producer.code, producer_dept=c.producer.department,
-            source_file="x.csv", file_sha256="f" * 64, encoding="utf-8", format="csv", contract_version=c.version,
-            received_at=T1.isoformat(), ingested_at=T1.isoformat(), rows_read=2, rows_landed=0, rows_quarantined=2,
-            status="rejected", error="[schema_drift] 出现合同未定义的列"))
+        ledger.write_entry(
+            ws.ledger,
+            ledger.LedgerEntry(
+                batch_id=batch_id,
+                feed=c.name,
+                producer_code=c.producer.code,
+                producer_dept=c.producer.department,
+                source_file="x.csv",
+                file_sha256="f" * 64,
+                encoding="utf-8",
+                format="csv",
+                contract_version=c.version,
+                received_at=T1.isoformat(),
+                ingested_at=T1.isoformat(),
+                rows_read=2,
+                rows_landed=0,
+                rows_quarantined=2,
+                status="rejected",
+                error="[schema_drift] 出现合同未定义的列",
+            ),
+        )
     return committed
 
 
@@ -265,10 +387,13 @@ def test_dim_enterprise_takes_the_latest_committed_registration(built):
 @pytest.mark.e2e
 def test_name_history_has_a_period_per_name(built):
     con, _, _ = built
-    rows = con.execute("select enterprise_name, valid_from, valid_to from dim_enterprise_names "
-                       "where uscc = ? order by name_seq", [U1]).fetchall()
-    assert rows == [("北京甲科技有限公司", date(2020, 5, 1), date(2024, 6, 1)),
-                    ("北京甲丙科技有限公司", date(2024, 6, 1), None)]
+    rows = con.execute(
+        "select enterprise_name, valid_from, valid_to from dim_enterprise_names where uscc = ? order by name_seq", [U1]
+    ).fetchall()
+    assert rows == [
+        ("北京甲科技有限公司", date(2020, 5, 1), date(2024, 6, 1)),
+        ("北京甲丙科技有限公司", date(2024, 6, 1), None),
+    ]
     assert con.execute("select count(*) from dim_enterprise_names where uscc = ?", [U2]).fetchone()[0] == 1
 
 
@@ -277,18 +402,28 @@ def test_every_committed_event_row_is_in_the_timeline_and_traceable(built):
     con, committed, _ = built
     by_feed = dict(con.execute("select feed, count(*) from fct_credit_events group by feed").fetchall())
     assert by_feed == {feed: committed[feed] for feed in EVENT_FEEDS}
-    assert con.execute("select count(*) from fct_credit_events where _batch_id like '%-0000000000000003'").fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from fct_credit_events where _batch_id like '%-0000000000000003'").fetchone()[0]
+        == 0
+    )
 
 
 @pytest.mark.e2e
 def test_no_id_number_in_any_mart(built):
     con, _, _ = built
     for mart in MARTS:
-        columns = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'main' and table_name = ? "
-            "and data_type = 'VARCHAR'", [mart]).fetchall()]
+        columns = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'main' and table_name = ? "
+                "and data_type = 'VARCHAR'",
+                [mart],
+            ).fetchall()
+        ]
         for column in columns:
-            hits = con.execute(f'select count(*) from main."{mart}" where "{column}" in (?, ?)', [ID1, ID2]).fetchone()[0]
+            hits = con.execute(f'select count(*) from main."{mart}" where "{column}" in (?, ?)', [ID1, ID2]).fetchone()[
+                0
+            ]
             assert hits == 0, f"{mart}.{column}"
 
 
@@ -296,13 +431,13 @@ def test_no_id_number_in_any_mart(built):
 def test_a_really_ingested_file_reaches_staging_and_the_timeline(tmp_path):
     """The real ingestion path (CSV → ingest_all → landing + ledger) fits the generated sources."""
     pytest.importorskip("ingestion.landing")
+    import hashlib
+
     import duckdb
 
-    from creditwh.settings import Workspace
+    from ground.settings import Workspace
     from ingestion import ingest_all
     from tests.conftest import penalty_row, write_feed
-
-    import hashlib
 
     ws = Workspace(tmp_path / "home").ensure()
     path = write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2), penalty_row(3, decision_date="bad")])
@@ -314,9 +449,9 @@ def test_a_really_ingested_file_reaches_staging_and_the_timeline(tmp_path):
     assert run.returncode == 0, run.stdout[-4000:]
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
         # the batch id from the batch's folder, the file's SHA-256 from its ledger entry: neither is on the rows
-        assert con.execute("select _batch_id, _file_sha256, count(*) from staging.stg_landing__penalties "
-                           "group by all").fetchall() == [
-            (result.batch_id, hashlib.sha256(path.read_bytes()).hexdigest(), 2)]
+        assert con.execute(
+            "select _batch_id, _file_sha256, count(*) from staging.stg_landing__penalties group by all"
+        ).fetchall() == [(result.batch_id, hashlib.sha256(path.read_bytes()).hexdigest(), 2)]
         assert con.execute("select failed_rule from staging.stg_landing__rejects").fetchall() == [("bad_date",)]
         events = con.execute("select event_type, _batch_id from fct_credit_events").fetchall()
     assert events == [("行政处罚", result.batch_id)] * 2

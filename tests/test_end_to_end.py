@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from contracts import load_contracts
-from creditwh.settings import Workspace
+from ground.settings import Workspace
 from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
 from tests.conftest import read_landed
@@ -22,14 +22,21 @@ from tests.conftest import read_landed
 pytestmark = pytest.mark.e2e
 
 # Row-level faults the generator plants that must end in quarantine (the others are cleaning cases).
-REJECTED_KINDS = {"bad_check_char": "uscc_check", "missing_mandatory": "required", "bad_date": "bad_date",
-                  "duplicate": "duplicate_row", "unknown_code": {"enum", "unknown_code"},
-                  "truncated_last_line": "truncated_row", "renamed_column": "schema_drift"}
+REJECTED_KINDS = {
+    "bad_check_char": "uscc_check",
+    "missing_mandatory": "required",
+    "bad_date": "bad_date",
+    "duplicate": "duplicate_row",
+    "unknown_code": {"enum", "unknown_code"},
+    "truncated_last_line": "truncated_row",
+    "renamed_column": "schema_drift",
+}
 
 
 def cwh(*args: str, home: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "creditwh.cli", *args, "--home", str(home)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "creditwh.cli", *args, "--home", str(home)], capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
@@ -37,8 +44,22 @@ def cwh(*args: str, home: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Workspace, subprocess.CompletedProcess]:
     home = tmp_path_factory.mktemp("e2e") / "home"
-    result = cwh("run", "--entities", "600", "--seed", "7", "--start", "2025-01-01", "--end", "2026-06-30",
-                 "--release-date", "2026-07-01", "--fault-rate", "0.02", home=home)
+    result = cwh(
+        "run",
+        "--entities",
+        "600",
+        "--seed",
+        "7",
+        "--start",
+        "2025-01-01",
+        "--end",
+        "2026-06-30",
+        "--release-date",
+        "2026-07-01",
+        "--fault-rate",
+        "0.02",
+        home=home,
+    )
     return Workspace(home), result
 
 
@@ -74,8 +95,14 @@ def test_every_planted_fault_is_caught_with_its_reason(demo):
         else:
             assert any((fault["file"], fault["row"], rule) in reasons for rule in rules), fault
         seen[fault["kind"]] += 1
-    assert set(seen) >= {"bad_check_char", "missing_mandatory", "bad_date", "duplicate", "truncated_last_line",
-                         "renamed_column"}
+    assert set(seen) >= {
+        "bad_check_char",
+        "missing_mandatory",
+        "bad_date",
+        "duplicate",
+        "truncated_last_line",
+        "renamed_column",
+    }
 
 
 def test_cleaning_faults_land_cleaned_with_the_raw_value_kept(demo):
@@ -86,7 +113,8 @@ def test_cleaning_faults_land_cleaned_with_the_raw_value_kept(demo):
     for fault in cleaned[:20]:
         feed = Path(fault["file"]).parts[1]
         rows = read_landed(ws, feed).filter(
-            (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"]))
+            (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"])
+        )
         assert rows.height == 1, fault
         field = fault["field"]
         clean, raw = rows[field][0], rows[f"{field}__raw"][0]

@@ -23,15 +23,21 @@ import pytest
 
 from contracts import load_contracts
 from contracts.model import normalise_header
-from creditwh.identifiers import (food_licence_check_digit, is_valid_licence_number, is_valid_ric, is_valid_uscc,
-                                  make_ric, make_uscc)
-from creditwh.workdays import add_working_days, is_working_day
 from feedgen import GenerationReport, generate
-from feedgen.entities import NameSet
 from feedgen.config import BATCH_FAULT_KINDS, DEFAULT_CONFIG, FEED_FORMATS, ROW_FAULT_KINDS
+from feedgen.entities import NameSet
 from feedgen.generator import run
 from feedgen.ids import build_usccs, mod_11_10_check_digits, ric_check_chars
 from feedgen.timeline import SHANGHAI, Timeline
+from ground.identifiers import (
+    food_licence_check_digit,
+    is_valid_licence_number,
+    is_valid_ric,
+    is_valid_uscc,
+    make_ric,
+    make_uscc,
+)
+from ground.workdays import add_working_days, is_working_day
 
 ENTITIES = 2000
 SEED = 7
@@ -41,6 +47,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------
+
 
 def feed_of(rel: str) -> str:
     return Path(rel).parts[1]
@@ -79,8 +86,18 @@ def parses_as_date(value: str) -> bool:
 
 
 def canonical_number(s: str) -> str:
-    for a, b in (("[", "〔"), ("]", "〕"), ("［", "〔"), ("］", "〕"), ("(", "〔"), (")", "〕"), ("（", "〔"), ("）", "〕"),
-                 ("【", "〔"), ("】", "〕")):
+    for a, b in (
+        ("[", "〔"),
+        ("]", "〕"),
+        ("［", "〔"),
+        ("］", "〕"),
+        ("(", "〔"),
+        (")", "〕"),
+        ("（", "〔"),
+        ("）", "〕"),
+        ("【", "〔"),
+        ("】", "〕"),
+    ):
         s = s.replace(a, b)
     return s
 
@@ -102,12 +119,19 @@ def data(gen) -> dict:
         for i, r in enumerate(canonical_rows(out, rel), start=1):
             rows[feed_of(rel)].append(r)
             where[(rel, i)] = r
-    faults = [json.loads(line) for line in (out / "_generator" / "faults.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {"rows": rows, "where": where, "faults": faults,
-            "fault_at": {(f["file"], f["row"]): f for f in faults if f["row"] is not None}}
+    faults = [
+        json.loads(line) for line in (out / "_generator" / "faults.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    return {
+        "rows": rows,
+        "where": where,
+        "faults": faults,
+        "fault_at": {(f["file"], f["row"]): f for f in faults if f["row"] is not None},
+    }
 
 
 # ---- API, manifest, determinism ----------------------------------------------------------------------------
+
 
 def test_report_and_manifest(gen, data):
     out, report = gen
@@ -191,7 +215,7 @@ def test_every_uscc_valid_except_planted(data):
 
 
 def test_uscc_mix_and_uniqueness(data):
-    initial = [r for r in data["rows"]["registry"]]
+    initial = list(data["rows"]["registry"])
     usccs = {r["uscc"] for r in initial if is_valid_uscc(r["uscc"])}
     assert len(usccs) >= ENTITIES - 5  # a few planted bad check chars
     kinds = Counter(u[:2] for u in usccs)
@@ -215,8 +239,11 @@ def test_every_id_number_valid(data):
 
 def test_every_licence_number_valid(data):
     cut = {(f["file"], f["row"]) for f in data["faults"] if f["kind"] == "truncated_last_line"}
-    numbers = [r["licence_number"] for k, r in data["where"].items()
-               if feed_of(k[0]) == "licences" and k not in cut and r.get("licence_number")]
+    numbers = [
+        r["licence_number"]
+        for k, r in data["where"].items()
+        if feed_of(k[0]) == "licences" and k not in cut and r.get("licence_number")
+    ]
     assert numbers
     assert all(is_valid_licence_number(x) for x in numbers)
     prefixes = Counter(x[:2] for x in numbers)
@@ -228,10 +255,14 @@ def test_vectorised_identifiers_match_reference():
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     bodies = ["".join(alphabet[i] for i in rng.integers(0, 31, 8)) for _ in range(300)]
     regions = [f"31{x:04d}" for x in rng.integers(0, 10000, 300)]
-    assert list(build_usccs(["91"] * 300, regions, bodies)) == [make_uscc("9", "1", r, b) for r, b in zip(regions, bodies)]
+    assert list(build_usccs(["91"] * 300, regions, bodies)) == [
+        make_uscc("9", "1", r, b) for r, b in zip(regions, bodies)
+    ]
     born = [date(1950, 1, 1) + timedelta(days=int(x)) for x in rng.integers(0, 19000, 300)]
     first = [f"310110{b:%Y%m%d}{s:03d}" for b, s in zip(born, rng.integers(0, 1000, 300))]
-    assert [f + c for f, c in zip(first, ric_check_chars(first))] == [make_ric(f[:6], b, f[14:17]) for f, b in zip(first, born)]
+    assert [f + c for f, c in zip(first, ric_check_chars(first))] == [
+        make_ric(f[:6], b, f[14:17]) for f, b in zip(first, born)
+    ]
     digits = [f"{x:013d}" for x in rng.integers(0, 10**13, 300)]
     assert list(mod_11_10_check_digits(digits, 13)) == [food_licence_check_digit("SC" + d) for d in digits]
 
@@ -261,6 +292,7 @@ def test_timeline_working_days_match_creditwh():
 
 
 # ---- formats and headers --------------------------------------------------------------------------------------
+
 
 def test_encodings(gen):
     out, report = gen
@@ -330,6 +362,7 @@ def test_penalty_header_styles_by_month(gen):
 
 # ---- planted faults -----------------------------------------------------------------------------------------
 
+
 def test_fault_counts_match_manifest(gen, data):
     out, report = gen
     summary = json.loads((out / "_generator" / "summary.json").read_text(encoding="utf-8"))
@@ -344,8 +377,9 @@ def test_fault_counts_match_manifest(gen, data):
     rows = sum(report.rows_by_feed.values())
     row_faults = sum(v for k, v in kinds.items() if k in ROW_FAULT_KINDS)
     assert 0.005 * rows < row_faults < 0.02 * rows
-    assert len({(f["file"], f["row"]) for f in data["faults"] if f["row"] is not None}) == \
-        sum(1 for f in data["faults"] if f["row"] is not None)  # never two faults on one row
+    assert len({(f["file"], f["row"]) for f in data["faults"] if f["row"] is not None}) == sum(
+        1 for f in data["faults"] if f["row"] is not None
+    )  # never two faults on one row
 
 
 def test_faults_are_in_the_files(gen, data):
@@ -387,8 +421,14 @@ def test_faults_are_in_the_files(gen, data):
 def test_clean_rows_pass_contract_rules(data):
     """Outside planted faults: required fields present, enums respected, dates parse."""
     fault_keys = set(data["fault_at"])
-    industry = {r.split(",")[0] for r in (Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "reference"
-                                          / "ref_industry_codes.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    industry = {
+        r.split(",")[0]
+        for r in (
+            Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "reference" / "ref_industry_codes.csv"
+        )
+        .read_text(encoding="utf-8")
+        .splitlines()[1:]
+    }
     for (rel, i), row in data["where"].items():
         if (rel, i) in fault_keys or "_supplement" in rel:
             continue
@@ -416,13 +456,21 @@ def test_clean_rows_pass_contract_rules(data):
 
 # ---- content and relationships ------------------------------------------------------------------------------
 
+
 def test_repeat_offenders_exist(data):
     by_uscc = defaultdict(list)
     for r in data["rows"]["penalties"]:
-        if r.get("record_status") == "正常" and is_valid_uscc(r.get("uscc") or "") and parses_as_date(r["decision_date"]):
+        if (
+            r.get("record_status") == "正常"
+            and is_valid_uscc(r.get("uscc") or "")
+            and parses_as_date(r["decision_date"])
+        ):
             by_uscc[r["uscc"]].append(date.fromisoformat(r["decision_date"]))
-    offenders = [u for u, ds in by_uscc.items()
-                 if any(sum(1 for d in ds if x <= d < x + timedelta(days=3 * 365)) >= 10 for x in ds)]
+    offenders = [
+        u
+        for u, ds in by_uscc.items()
+        if any(sum(1 for d in ds if x <= d < x + timedelta(days=3 * 365)) >= 10 for x in ds)
+    ]
     assert offenders
     clean_share = 1 - len(by_uscc) / ENTITIES
     assert 0.88 < clean_share < 0.97
@@ -431,8 +479,13 @@ def test_repeat_offenders_exist(data):
 def test_penalty_content_is_realistic(data):
     pens = [r for r in data["rows"]["penalties"] if r.get("record_status") == "正常"]
     numbers = [canonical_number(r["decision_number"]) for r in pens if r.get("decision_number")]
-    assert len(numbers) == len(set(numbers)) + sum(1 for f in data["faults"] if f["feed"] == "penalties" and f["kind"] == "duplicate"
-                                                      and data["where"][(f["file"], f["row"])].get("record_status") == "正常")
+    assert len(numbers) == len(set(numbers)) + sum(
+        1
+        for f in data["faults"]
+        if f["feed"] == "penalties"
+        and f["kind"] == "duplicate"
+        and data["where"][(f["file"], f["row"])].get("record_status") == "正常"
+    )
     assert all(re.fullmatch(r"沪市监.处〔20\d\d〕\d{12}号", n) for n in numbers)
     variants = sum(1 for r in pens if r.get("decision_number") and "〔" not in r["decision_number"])
     assert 0 < variants < 0.15 * len(pens)
@@ -441,11 +494,16 @@ def test_penalty_content_is_realistic(data):
     statuses = Counter(r["record_status"] for r in data["rows"]["penalties"])
     assert statuses["变更"] > 0
     fines = [float(r["fine_amount_wan"]) for r in pens if r.get("fine_amount_wan")]
-    assert 0.05 <= min(fines) and max(fines) <= 200 * 2.5
+    assert min(fines) >= 0.05 and max(fines) <= 200 * 2.5
     # decisions cluster on the working days around 春节 and 国庆
     tl = Timeline(date(2023, 7, 1), date(2026, 10, 31), DEFAULT_CONFIG)
-    days = np.array([(date.fromisoformat(r["decision_date"]) - date(1970, 1, 1)).days for r in pens
-                     if re.fullmatch(r"\d{4}-\d\d-\d\d", r.get("decision_date") or "")])
+    days = np.array(
+        [
+            (date.fromisoformat(r["decision_date"]) - date(1970, 1, 1)).days
+            for r in pens
+            if re.fullmatch(r"\d{4}-\d\d-\d\d", r.get("decision_date") or "")
+        ]
+    )
     span = np.arange(tl.start, tl.end + 1)
     working = span[tl.work[span - tl.base]]
     assert tl.around_holidays(days).mean() > 2 * tl.around_holidays(working).mean()
@@ -454,13 +512,21 @@ def test_penalty_content_is_realistic(data):
 def test_references_point_at_real_records(data):
     rows = data["rows"]
     registry = {r["uscc"][:17] for r in rows["registry"] if r["uscc"]}  # [:17]: planted bad check characters
-    lost = sum(1 for f in data["faults"] if f["feed"] == "registry" and f["field"] == "uscc"
-               and f["kind"] == "missing_mandatory")
+    lost = sum(
+        1
+        for f in data["faults"]
+        if f["feed"] == "registry" and f["field"] == "uscc" and f["kind"] == "missing_mandatory"
+    )
     alias = DEFAULT_CONFIG.renamed_column_alias  # the supplement with a renamed column still carries the numbers
     penalties = {canonical_number(r.get("decision_number") or r.get(alias) or "") for r in rows["penalties"]}
-    lost_numbers = sum(1 for f in data["faults"] if f["field"] in ("decision_number", "list_decision_number")
-                       and f["kind"] == "missing_mandatory")
-    listings = {r["list_decision_number"] for r in rows["abnormal_list"] + rows["serious_list"] if r.get("list_decision_number")}
+    lost_numbers = sum(
+        1
+        for f in data["faults"]
+        if f["field"] in ("decision_number", "list_decision_number") and f["kind"] == "missing_mandatory"
+    )
+    listings = {
+        r["list_decision_number"] for r in rows["abnormal_list"] + rows["serious_list"] if r.get("list_decision_number")
+    }
     bad = {(f["file"], f["row"]) for f in data["faults"] if f["kind"] in ("bad_check_char", "missing_mandatory")}
     unknown = set()
     for (rel, i), r in data["where"].items():
@@ -469,9 +535,18 @@ def test_references_point_at_real_records(data):
         if r.get("uscc") and r["uscc"][:17] not in registry:
             unknown.add(r["uscc"])
     assert len(unknown) <= lost, unknown  # only entities whose registry row lost its USCC
-    dangling = {r["related_penalty_number"] for r in rows["serious_list"] if r.get("related_penalty_number")} - penalties
-    dangling |= {r["related_record_number"] for r in rows["credit_repairs"] + rows["objections"]
-                 if r.get("related_record_number")} - penalties - listings
+    dangling = {
+        r["related_penalty_number"] for r in rows["serious_list"] if r.get("related_penalty_number")
+    } - penalties
+    dangling |= (
+        {
+            r["related_record_number"]
+            for r in rows["credit_repairs"] + rows["objections"]
+            if r.get("related_record_number")
+        }
+        - penalties
+        - listings
+    )
     assert len(dangling) <= lost_numbers, dangling  # only records whose own number was blanked by a fault
     assert rows["serious_list"] and rows["credit_repairs"] and rows["court_judgments"]
 
@@ -489,8 +564,15 @@ def test_registry_initial_load_and_dates(gen, data):
     first = next(p for p in report.files if p.name == "registry_20230730.csv")
     rows = canonical_rows(out, first.as_posix())
     assert len(rows) > 0.6 * ENTITIES  # entities established before start are in the first batch
-    styles = Counter("iso" if re.fullmatch(r"\d{4}-\d\d-\d\d", r["approval_date"]) else
-                     "slash" if "/" in r["approval_date"] else "cn" for r in rows if parses_as_date(r["approval_date"]))
+    styles = Counter(
+        "iso"
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", r["approval_date"])
+        else "slash"
+        if "/" in r["approval_date"]
+        else "cn"
+        for r in rows
+        if parses_as_date(r["approval_date"])
+    )
     assert styles["iso"] > styles["slash"] > styles["cn"] > 0
     statuses = Counter(r["status"] for r in data["rows"]["registry"])
     assert statuses["注销"] + statuses["吊销"] > 0
@@ -513,6 +595,7 @@ def test_records_are_in_the_batch_of_their_date(gen, data):
 
 # ---- output folder handling ------------------------------------------------------------------------------------
 
+
 def test_refuses_foreign_folder_and_regenerates_own(tmp_path):
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -526,8 +609,11 @@ def test_refuses_foreign_folder_and_regenerates_own(tmp_path):
     second = generate(own, entities=60, seed=2, start=date(2025, 1, 1), end=date(2025, 3, 31))
     summary = json.loads((own / "_generator" / "summary.json").read_text(encoding="utf-8"))
     assert summary["entities"] == 60 and summary["files"] == [p.as_posix() for p in second.files]
-    on_disk = sorted(p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file() and p.parts[-2] != "_generator"
-                     and "_generator" not in p.relative_to(own).parts)
+    on_disk = sorted(
+        p.relative_to(own).as_posix()
+        for p in own.rglob("*")
+        if p.is_file() and p.parts[-2] != "_generator" and "_generator" not in p.relative_to(own).parts
+    )
     assert on_disk == summary["files"]
     assert first.files != second.files
 
@@ -539,8 +625,17 @@ def test_refuses_foreign_folder_and_regenerates_own(tmp_path):
 def test_chunked_run_keeps_identifiers_unique(tmp_path):
     cfg = replace(DEFAULT_CONFIG, chunk_size=400)
     seen = []
-    report = run(tmp_path / "chunks", entities=1000, seed=3, start=date(2024, 1, 1), end=date(2025, 6, 30),
-                 province="31", fault_rate=0.0, progress=lambda d, t: seen.append((d, t)), config=cfg)
+    report = run(
+        tmp_path / "chunks",
+        entities=1000,
+        seed=3,
+        start=date(2024, 1, 1),
+        end=date(2025, 6, 30),
+        province="31",
+        fault_rate=0.0,
+        progress=lambda d, t: seen.append((d, t)),
+        config=cfg,
+    )
     assert seen == [(400, 1000), (800, 1000), (1000, 1000)]
     assert report.faults_by_kind == {}
     rows = defaultdict(list)
@@ -563,14 +658,41 @@ def test_chunked_run_keeps_identifiers_unique(tmp_path):
     assert sum(1 for v in per.values() if v >= 10) >= 3
 
 
-@pytest.mark.parametrize("province, cities", [("33", ("杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山",
-                                                     "台州", "丽水", "浙江")),
-                                             ("44", ("广州", "深圳", "珠海", "汕头", "佛山", "韶关", "湛江", "肇庆", "江门",
-                                                     "茂名", "惠州", "梅州", "汕尾", "河源", "阳江", "清远", "潮州",
-                                                     "揭阳", "云浮", "广东"))])
+@pytest.mark.parametrize(
+    "province, cities",
+    [
+        ("33", ("杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水", "浙江")),
+        (
+            "44",
+            (
+                "广州",
+                "深圳",
+                "珠海",
+                "汕头",
+                "佛山",
+                "韶关",
+                "湛江",
+                "肇庆",
+                "江门",
+                "茂名",
+                "惠州",
+                "梅州",
+                "汕尾",
+                "河源",
+                "阳江",
+                "清远",
+                "潮州",
+                "揭阳",
+                "云浮",
+                "广东",
+            ),
+        ),
+    ],
+)
 def test_other_province(tmp_path, province, cities):
-    report = generate(tmp_path / province, entities=300, province=province, start=date(2025, 1, 1),
-                      end=date(2025, 6, 30))
+    report = generate(
+        tmp_path / province, entities=300, province=province, start=date(2025, 1, 1), end=date(2025, 6, 30)
+    )
     rows = canonical_rows(tmp_path / province, next(p for p in report.files if p.parts[1] == "registry").as_posix())
     assert rows and all(re.fullmatch(rf"{province}\d{{4}}", r["region_code"]) for r in rows if r["region_code"])
     assert all(r["registration_authority"].startswith(cities) for r in rows if r["registration_authority"])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
 from contracts import load_contracts
-from ingestion import ingest_all, ingest_file
+from ingestion import ingest_all
 from ingestion.ledger import all_entries
 from tests.conftest import penalty_row, read_landed, write_feed
 
@@ -26,8 +25,14 @@ def rejects(ws, feed="penalties") -> pl.DataFrame:
 
 
 def test_valid_rows_land_with_provenance_and_raw_values(ws):
-    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2)], encoding="utf-8-sig",
-                      mtime=datetime(2025, 10, 10, 2, tzinfo=timezone.utc).timestamp())
+    write_feed(
+        ws,
+        "penalties",
+        "p.csv",
+        [penalty_row(1), penalty_row(2)],
+        encoding="utf-8-sig",
+        mtime=datetime(2025, 10, 10, 2, tzinfo=UTC).timestamp(),
+    )
     [result] = ingest_all(ws)
     assert (result.status, result.rows_read, result.rows_landed, result.rows_quarantined) == ("landed", 2, 2, 0)
     df = landed(ws)
@@ -57,14 +62,18 @@ def test_every_reason_of_every_bad_row_is_quarantined(ws):
     bad_uscc = penalty_row(2, uscc=good["uscc"][:-1] + ("A" if good["uscc"][-1] != "A" else "B"))
     many = penalty_row(3, decision_date="2025-13-45", penalty_types="罚金", fine_amount_wan="-1")
     missing = penalty_row(4, party_name="")
-    path = write_feed(ws, "penalties", "p.csv", [good, bad_uscc, many, missing, missing], tail='"上海,截断')
+    write_feed(ws, "penalties", "p.csv", [good, bad_uscc, many, missing, missing], tail='"上海,截断')
     [result] = ingest_all(ws)
     assert result.rows_read == 6
     assert result.rows_landed == 1 and result.rows_quarantined == 5
     r = rejects(ws)
     reasons = {(row, rule, field) for row, rule, field in r.select("_row_number", "rule", "field").iter_rows()}
     assert (2, "uscc_check", "uscc") in reasons
-    assert {(3, "bad_date", "decision_date"), (3, "enum", "penalty_types"), (3, "minimum", "fine_amount_wan")} <= reasons
+    assert {
+        (3, "bad_date", "decision_date"),
+        (3, "enum", "penalty_types"),
+        (3, "minimum", "fine_amount_wan"),
+    } <= reasons
     assert (3, "required", "decision_date") not in reasons  # present but unparseable: one reason, not two
     assert (4, "required", "party_name") in reasons
     assert (5, "duplicate_row", None) in reasons
@@ -113,7 +122,7 @@ def test_chunks_are_written_while_the_content_hash_is_still_being_computed(ws, m
     monkeypatch.setattr(landing, "HASH_BEHIND_BYTES", 0)
     monkeypatch.setattr(landing, "CHUNK_ROWS", 2)
     monkeypatch.setattr(landing, "_write_landed", counted)
-    monkeypatch.setattr(landing, "sha256_of", slow_hash)
+    monkeypatch.setattr(landing, "sha256_file", slow_hash)
     rows = [penalty_row(n) for n in range(1, 10)]
     path = write_feed(ws, "penalties", "p.csv", rows + [dict(rows[0])])  # the last row copies the first
     [result] = ingest_all(ws)
@@ -127,8 +136,10 @@ def test_chunks_are_written_while_the_content_hash_is_still_being_computed(ws, m
     assert entry.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("rename,rule", [({"行政处罚决定书文号": "处罚决定书号"}, "schema_drift"),
-                                         ({"违法事实": "CF_WSH"}, "duplicate_column")])
+@pytest.mark.parametrize(
+    "rename,rule",
+    [({"行政处罚决定书文号": "处罚决定书号"}, "schema_drift"), ({"违法事实": "CF_WSH"}, "duplicate_column")],
+)
 def test_renamed_column_rejects_the_batch_and_keeps_every_row(ws, rename, rule):
     write_feed(ws, "penalties", "p.csv", [penalty_row(1), penalty_row(2)], rename=rename)
     [result] = ingest_all(ws)
@@ -160,7 +171,7 @@ def test_unreadable_files_are_rejected_with_a_reason(ws, content, rule):
 def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_lands_it(ws, monkeypatch, hash_behind):
     if hash_behind:
         monkeypatch.setattr("ingestion.landing.HASH_BEHIND_BYTES", 0)
-    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
+    write_feed(ws, "penalties", "p.csv", [penalty_row(1)])
     import ingestion.ledger as ledger
 
     def boom(*args, **kwargs):
@@ -188,8 +199,9 @@ def test_unknown_producer_folder_is_a_clear_error(ws):
         ingest_all(ws)
 
 
-@pytest.mark.parametrize("name,content", [("p.csv", ",".join(f.label for f in PENALTIES.fields) + "\n"),
-                                          ("p.jsonl", "")])
+@pytest.mark.parametrize(
+    "name,content", [("p.csv", ",".join(f.label for f in PENALTIES.fields) + "\n"), ("p.jsonl", "")]
+)
 def test_a_delivery_with_no_records_is_an_empty_batch(ws, name, content):
     folder = ws.feeds / "amr_enforcement" / "penalties"
     folder.mkdir(parents=True)
@@ -210,20 +222,62 @@ def test_cleaning_touches_only_what_needs_it():
     from ingestion.cleaning import apply_cleaning
 
     field = PENALTIES.field("decision_number")
-    raw = ["沪市监杨处〔2025〕1号", "沪市监杨处[2025]2号", "沪市监杨处（2025）3号", "沪市监杨处〔 2025 〕4号", " ", None,
-           "ＡＢ市监处【2025】5号"]
+    raw = [
+        "沪市监杨处〔2025〕1号",
+        "沪市监杨处[2025]2号",
+        "沪市监杨处（2025）3号",
+        "沪市监杨处〔 2025 〕4号",
+        " ",
+        None,
+        "ＡＢ市监处【2025】5号",
+    ]
     out = apply_cleaning(pl.DataFrame({"decision_number": raw}), (field,))
-    assert out["decision_number"].to_list() == ["沪市监杨处〔2025〕1号", "沪市监杨处〔2025〕2号", "沪市监杨处〔2025〕3号",
-                                                "沪市监杨处〔2025〕4号", None, None, "AB市监处〔2025〕5号"]
+    assert out["decision_number"].to_list() == [
+        "沪市监杨处〔2025〕1号",
+        "沪市监杨处〔2025〕2号",
+        "沪市监杨处〔2025〕3号",
+        "沪市监杨处〔2025〕4号",
+        None,
+        None,
+        "AB市监处〔2025〕5号",
+    ]
     assert out["decision_number__raw"].to_list() == raw
-    dates = apply_cleaning(pl.DataFrame({"decision_date": ["2025-01-02", "2025/1/3", "2025年01月04日", "20250105",
-                                                           "2025-01-06 08:00:00", "2025-13-45", None]}),
-                           (PENALTIES.field("decision_date"),))["decision_date"].cast(pl.String).to_list()
+    dates = (
+        apply_cleaning(
+            pl.DataFrame(
+                {
+                    "decision_date": [
+                        "2025-01-02",
+                        "2025/1/3",
+                        "2025年01月04日",
+                        "20250105",
+                        "2025-01-06 08:00:00",
+                        "2025-13-45",
+                        None,
+                    ]
+                }
+            ),
+            (PENALTIES.field("decision_date"),),
+        )["decision_date"]
+        .cast(pl.String)
+        .to_list()
+    )
     assert dates == ["2025-01-02", "2025-01-03", "2025-01-04", "2025-01-05", "2025-01-06", None, None]
 
 
-@pytest.mark.parametrize("steps", [(), ("strip",), ("strip", "nfkc"), ("strip", "nfkc", "upper"),
-                                   ("strip", "nfkc", "brackets"), ("upper",), ("brackets",), ("nfkc", "upper")])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        (),
+        ("strip",),
+        ("strip", "nfkc"),
+        ("strip", "nfkc", "upper"),
+        ("strip", "nfkc", "brackets"),
+        ("upper",),
+        ("brackets",),
+        ("nfkc", "upper"),
+    ],
+)
 def test_one_regex_finds_every_value_a_step_would_change(steps):
     """clean_rows runs the steps only on values its regex flags: that must give exactly what the steps give on every
     value, including full-width forms, odd whitespace, brackets, lower case and characters outside the BMP."""
@@ -233,11 +287,14 @@ def test_one_regex_finds_every_value_a_step_would_change(steps):
     from ingestion.cleaning import clean_rows, clean_series
 
     field = replace(PENALTIES.field("decision_number"), clean=steps)
-    alphabet = ("abcXYZ019 -/.,()[]【】〔〕（）［］ＡＢａｂ１２\u3000\t\n\u00a0\u2003〇沪市监處罚號年号"
-                "①½ﬁ\u00e9\u0301ß\U00020000\U0001f600\u3001\u3002\u300a")
+    alphabet = (
+        "abcXYZ019 -/.,()[]【】〔〕（）［］ＡＢａｂ１２\u3000\t\n\u00a0\u2003〇沪市监處罚號年号"
+        "①½ﬁ\u00e9\u0301ß\U00020000\U0001f600\u3001\u3002\u300a"
+    )
     rng = random.Random(7)
     values = [None, "", " ", "沪市监杨处〔2025〕1号", "91310110MA1FL2X3XX"] + [
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)
+    ]
     series = pl.Series("decision_number", values, dtype=pl.String)
     fast, unchanged = clean_rows(series, field)
     assert series.to_list() == values  # the raw values are left as they were
@@ -248,11 +305,14 @@ def test_one_regex_finds_every_value_a_step_would_change(steps):
     assert unchanged and same.to_list() == plain  # nothing to clean: one regex pass, no copy
 
 
-@pytest.mark.parametrize("spellings, as_received", [
-    (["2025-01-02", "2025-03-04", None], True),
-    (["2025-01-02", "2025/03/04", None], False),  # a date landed in another spelling: its raw value is kept
-    (["2025-01-02", "2025-13-45"], False),  # unparseable: landed null, raw kept
-])
+@pytest.mark.parametrize(
+    "spellings, as_received",
+    [
+        (["2025-01-02", "2025-03-04", None], True),
+        (["2025-01-02", "2025/03/04", None], False),  # a date landed in another spelling: its raw value is kept
+        (["2025-01-02", "2025-13-45"], False),  # unparseable: landed null, raw kept
+    ],
+)
 def test_repeated_values_are_as_received_only_when_every_one_reads_back_the_same(spellings, as_received):
     """Cleaning a column of repeated values (once per distinct value) reports it as received only when every value,
     as landed text, is what was sent — then landing keeps no raw copy of the field."""
@@ -282,23 +342,35 @@ def test_row_signatures_from_codes_equal_those_from_every_row():
 def test_value_by_value_and_row_by_row_give_the_same_batch(tmp_path, monkeypatch):
     """Repeated values are cleaned and checked once per distinct value: the landed rows and the quarantine are exactly
     what cleaning and checking every row gives."""
-    from creditwh.settings import Workspace
+    from ground.settings import Workspace
 
-    rows = [penalty_row(n, legal_rep_name=name, decision_date=day, uscc=uscc)
-            for n, (name, day, uscc) in enumerate(
-                [("張偉", "2025-09-30", None), ("李娜", "2025/10/09", None), ("張偉", "2025-13-45", None),
-                 ("王芳 ", "20251010", "91310110MA1FL2X3XX"), ("李娜", "2025年10月11日", None)] * 40, start=1)]
+    rows = [
+        penalty_row(n, legal_rep_name=name, decision_date=day, uscc=uscc)
+        for n, (name, day, uscc) in enumerate(
+            [
+                ("張偉", "2025-09-30", None),
+                ("李娜", "2025/10/09", None),
+                ("張偉", "2025-13-45", None),
+                ("王芳 ", "20251010", "91310110MA1FL2X3XX"),
+                ("李娜", "2025年10月11日", None),
+            ]
+            * 40,
+            start=1,
+        )
+    ]
     for row in rows:
         row["uscc"] = row["uscc"] or penalty_row(1)["uscc"]
     results = {}
     for share in (0.0, 1.0):  # never / always by distinct value
         monkeypatch.setattr("ingestion.cleaning.DISTINCT_SHARE", share)
         home = Workspace(tmp_path / f"share-{share}").ensure()
-        write_feed(home, "penalties", "p.csv", rows, mtime=datetime(2025, 10, 12, tzinfo=timezone.utc).timestamp())
+        write_feed(home, "penalties", "p.csv", rows, mtime=datetime(2025, 10, 12, tzinfo=UTC).timestamp())
         [result] = ingest_all(home)
         assert result.rows_quarantined == 80
-        results[share] = (landed(home).drop("_ingested_at").sort("_row_number"),
-                          rejects(home).sort("_row_number", "rule"))
+        results[share] = (
+            landed(home).drop("_ingested_at").sort("_row_number"),
+            rejects(home).sort("_row_number", "rule"),
+        )
     assert results[0.0][0].equals(results[1.0][0]) and results[0.0][1].equals(results[1.0][1])
 
 
@@ -317,18 +389,22 @@ def test_an_empty_field_is_no_change_and_a_copy_with_one_is_only_a_copy(ws, monk
     assert first["remarks"] is None and first["remarks__raw"] is None and first["revoked_licence__raw"] is None
 
 
-def test_polars_allocator_is_configured_before_polars_loads():
-    # what the benchmark and the CLI import first; jemalloc reads its configuration once, when polars loads
+def test_polars_allocator_is_configured_by_the_cli_before_polars_loads():
+    # jemalloc reads its configuration once, when polars loads: importing the CLI must not load polars, and its
+    # entry point sets the configuration before any command runs
     import subprocess
     import sys
 
-    import creditwh
+    from ground.runtime import ALLOCATOR_CONF
 
-    code = ("from contracts import load_contracts; from ingestion import ingest_file; import os; "
-            "print(os.environ['_RJEM_MALLOC_CONF'])")
+    code = (
+        "import os, sys\nfrom creditwh import cli\nassert 'polars' not in sys.modules, 'polars loaded on import'\n"
+        "sys.argv = ['cwh', '--help']\ntry:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "import polars\nprint(os.environ['_RJEM_MALLOC_CONF'])"
+    )
     env = {k: v for k, v in __import__("os").environ.items() if k != "_RJEM_MALLOC_CONF"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.strip().endswith("," + creditwh.ALLOCATOR_CONF)  # after polars' defaults: it wins
+    assert out.stdout.strip().endswith(ALLOCATOR_CONF)
 
 
 def test_repeated_text_lands_dictionary_coded_and_reads_back_as_text(ws):
@@ -356,22 +432,31 @@ def test_repeated_text_lands_dictionary_coded_and_reads_back_as_text(ws):
     assert kinds.fetchall() == [("VARCHAR", "VARCHAR", 100)]
 
 
-@pytest.mark.parametrize("typed, raw, failing", [
-    (["2025-01-02", "2025-01-03"], ["2025-01-02", "2025/01/03"], []),  # every value parsed
-    ([None, None], ["", None], []),  # an optional field left empty
-    ([None, None], [" ", ""], []),  # blank after trimming
-    ([None, None], ["", "2025-13-45"], [1]),  # every typed value null, one raw value unparseable
-    (["2025-01-02", None, None], ["2025-01-02", "tomorrow", " "], [1]),
-])
+@pytest.mark.parametrize(
+    "typed, raw, failing",
+    [
+        (["2025-01-02", "2025-01-03"], ["2025-01-02", "2025/01/03"], []),  # every value parsed
+        ([None, None], ["", None], []),  # an optional field left empty
+        ([None, None], [" ", ""], []),  # blank after trimming
+        ([None, None], ["", "2025-13-45"], [1]),  # every typed value null, one raw value unparseable
+        (["2025-01-02", None, None], ["2025-01-02", "tomorrow", " "], [1]),
+    ],
+)
 def test_a_typed_value_is_null_only_where_its_raw_value_is_blank(typed, raw, failing):
     import pandera.polars as pa
 
     from ingestion import checks
     from ingestion.schema import full_validation
 
-    frame = pl.DataFrame({"d": pl.Series(typed, dtype=pl.String).str.to_date(), "d__raw": pl.Series(raw, dtype=pl.String)})
-    schema = pa.DataFrameSchema({"d": pa.Column(pl.Date, nullable=True, checks=[checks.parses("bad_date")]),
-                                 "d__raw": pa.Column(pl.String, nullable=True)})
+    frame = pl.DataFrame(
+        {"d": pl.Series(typed, dtype=pl.String).str.to_date(), "d__raw": pl.Series(raw, dtype=pl.String)}
+    )
+    schema = pa.DataFrameSchema(
+        {
+            "d": pa.Column(pl.Date, nullable=True, checks=[checks.parses("bad_date")]),
+            "d__raw": pa.Column(pl.String, nullable=True),
+        }
+    )
     with full_validation():
         try:
             schema.validate(frame, lazy=True)

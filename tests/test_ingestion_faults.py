@@ -12,17 +12,23 @@ import pytest
 
 import ingestion.landing as landing
 from contracts import load_contracts
-from creditwh.settings import Workspace
 from feedgen import generate
 from feedgen.config import BATCH_FAULT_KINDS, ROW_FAULT_KINDS
+from ground.settings import Workspace
 from ingestion import ingest_all, ingest_file
 from ingestion.ledger import all_entries
 from tests.conftest import penalty_row, read_landed, write_feed
 
 # fault kind → the quarantine rule(s) that must name it; the cleaning kinds land (cleaned, raw kept)
-CAUGHT_AS = {"bad_check_char": {"uscc_check"}, "missing_mandatory": {"required"}, "bad_date": {"bad_date"},
-             "duplicate": {"duplicate_row"}, "unknown_code": {"enum", "unknown_code"},
-             "truncated_last_line": {"truncated_row"}, "renamed_column": {"schema_drift"}}
+CAUGHT_AS = {
+    "bad_check_char": {"uscc_check"},
+    "missing_mandatory": {"required"},
+    "bad_date": {"bad_date"},
+    "duplicate": {"duplicate_row"},
+    "unknown_code": {"enum", "unknown_code"},
+    "truncated_last_line": {"truncated_row"},
+    "renamed_column": {"schema_drift"},
+}
 CLEANED = {"fullwidth_name", "traditional_name"}
 PROVENANCE_TIMES = ["_ingested_at"]
 
@@ -56,7 +62,9 @@ def test_every_planted_fault_is_caught_with_its_reason(generated):
         if fault["row"] is None:  # batch-level: the whole file is refused with that reason
             assert any((fault["file"], rule) in by_file for rule in rules), fault
         else:
-            field = None if fault["kind"] in ("duplicate", "truncated_last_line") else fault["field"]  # whole-row reasons
+            field = (
+                None if fault["kind"] in ("duplicate", "truncated_last_line") else fault["field"]
+            )  # whole-row reasons
             assert any((fault["file"], fault["row"], rule, field) in by_row for rule in rules), fault
         caught[fault["kind"]] += 1
     assert set(caught) == set(CAUGHT_AS)
@@ -67,7 +75,8 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
     for fault in [f for f in _faults(generated) if f["kind"] in CLEANED][:30]:
         feed = fault["file"].split("/")[1]
         row = read_landed(generated, feed).filter(
-            (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"]))
+            (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"])
+        )
         assert row.height == 1, fault
         clean, raw = row[fault["field"]][0], row[f"{fault['field']}__raw"][0]
         assert not [ch for ch in clean if "\uff01" <= ch <= "\uff5e" and ch not in "（）"], fault
@@ -82,8 +91,13 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
 def test_every_batch_reconciles_with_what_is_on_disk(generated):
     entries = all_entries(generated.ledger)
     assert len(entries) > 20
-    landed = pl.scan_parquet(generated.landing / "*" / "batch_id=*" / "*.parquet", extra_columns="ignore",
-                             hive_partitioning=True).select("batch_id").collect()
+    landed = (
+        pl.scan_parquet(
+            generated.landing / "*" / "batch_id=*" / "*.parquet", extra_columns="ignore", hive_partitioning=True
+        )
+        .select("batch_id")
+        .collect()
+    )
     rejects = pl.read_parquet(generated.quarantine / "*" / "*" / "rejects.parquet")
     on_disk = dict(landed.group_by("batch_id").len().iter_rows())
     quarantined = dict(rejects.group_by("_batch_id").agg(pl.col("_row_number").n_unique()).iter_rows())
@@ -101,10 +115,12 @@ def test_ingesting_everything_again_adds_nothing(generated):
 
 # ---- chunks, crashes, reruns: the result is always that of one clean run -----------------------------------
 
+
 def _rows(ws: Workspace) -> tuple[list, list]:
     landed = read_landed(ws, "penalties").drop(PROVENANCE_TIMES).sort("_row_number")
     rejects = pl.read_parquet(ws.quarantine / "penalties" / "*" / "rejects.parquet").sort(
-        "_row_number", "rule", "field", nulls_last=True)
+        "_row_number", "rule", "field", nulls_last=True
+    )
     return landed.rows(), rejects.rows()
 
 
@@ -134,7 +150,7 @@ def test_small_chunks_give_the_same_result_as_one_chunk(tmp_path, monkeypatch, c
     assert len(list((many.landing / "penalties").glob("batch_id=penalties-*/*.parquet"))) == -(-14 // chunk_rows)
 
 
-@pytest.mark.parametrize("crash_in", ["duplicate_reasons", "_publish", "write_entry"])
+@pytest.mark.parametrize("crash_in", ["duplicate_reasons", "swap_into_place", "write_entry"])
 def test_a_run_killed_mid_batch_leaves_nothing_and_the_rerun_equals_a_clean_run(tmp_path, monkeypatch, crash_in):
     clean = Workspace(tmp_path / "clean").ensure()
     path = _messy_batch(clean)
@@ -143,13 +159,13 @@ def test_a_run_killed_mid_batch_leaves_nothing_and_the_rerun_equals_a_clean_run(
     ws = Workspace(tmp_path / "crashed").ensure()
     copy = _messy_batch(ws)
     assert copy.read_bytes() == path.read_bytes()
-    target = {"duplicate_reasons": landing, "_publish": landing, "write_entry": landing.ledger}[crash_in]
+    target = {"duplicate_reasons": landing, "swap_into_place": landing, "write_entry": landing.ledger}[crash_in]
     real = getattr(target, crash_in)
     calls = []
 
     def killed(*args, **kwargs):  # the scratch Parquet of every chunk is written by now
         calls.append(args)
-        if crash_in == "_publish" and len(calls) == 1:
+        if crash_in == "swap_into_place" and len(calls) == 1:
             real(*args, **kwargs)  # landing renamed into place, quarantine not yet
         raise KeyboardInterrupt("killed")
 
@@ -166,8 +182,9 @@ def test_a_run_killed_mid_batch_leaves_nothing_and_the_rerun_equals_a_clean_run(
 
 def test_a_gbk_body_under_an_ascii_header_is_detected_and_read_again(ws):
     """The header alone looks like UTF-8; the body is GBK: detected by the reader, the batch is read again."""
-    path = write_feed(ws, "penalties", "p.csv", [penalty_row(1, party_name="上海市黄浦区龍華食品店")], header="name",
-                      encoding="gbk")
+    path = write_feed(
+        ws, "penalties", "p.csv", [penalty_row(1, party_name="上海市黄浦区龍華食品店")], header="name", encoding="gbk"
+    )
     contract = load_contracts()["penalties"]
     result = ingest_file(ws, contract, path)
     assert (result.status, result.rows_landed) == ("landed", 1)
@@ -183,7 +200,10 @@ def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
     ingest_all(ws)
     write_feed(ws, "penalties", "week2.csv", [penalty_row(1, record_status="变更", fine_amount_wan="2.5")])
     ingest_all(ws)
-    landed = read_landed(ws, "penalties").filter(
-        pl.col("decision_number") == "沪市监杨处〔2025〕102025000001号").sort("_received_at")
+    landed = (
+        read_landed(ws, "penalties")
+        .filter(pl.col("decision_number") == "沪市监杨处〔2025〕102025000001号")
+        .sort("_received_at")
+    )
     assert landed["record_status"].to_list() == ["正常", "变更"]  # both versions kept, each with its batch
     assert landed["fine_amount_wan"].to_list() == [1.5, 2.5] and landed["batch_id"].n_unique() == 2

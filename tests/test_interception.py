@@ -6,15 +6,13 @@ import hashlib
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from creditwh.identifiers import make_ric, make_uscc
-from creditwh.interception import (Interceptor, InvalidIdentifier, build_index, index_path, lookup, person_key,
-                                   subject_key)
-from creditwh.settings import Workspace
+from ground.identifiers import make_ric, make_uscc
+from ground.settings import Workspace
+from interception import Interceptor, InvalidIdentifier, build_index, index_path, lookup, person_key, subject_key
 
 U1 = make_uscc("9", "1", "310110", "MA1FL2X3")
 ID1 = make_ric("310110", date(1980, 5, 6), "123")
@@ -40,7 +38,8 @@ def test_person_key_is_the_dbt_macro_hash(monkeypatch):
 def _warehouse(ws: Workspace) -> None:
     ws.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(ws.warehouse)) as con:
-        con.execute("""create table mart_punishment_lifecycle as select * from (values
+        con.execute(
+            """create table mart_punishment_lifecycle as select * from (values
             (?, 'enterprise', 'enterprise', ?, 'SX-013', '不适用告知承诺制', '失信惩戒措施清单', '甲局', '列入严重违法失信名单',
              '总局令第44号第十二条', 'L1', date '2024-03-20', date '2025-04-10'),
             (?, 'person', 'legal_rep', ?, 'SX-017', '五年内不得从事食品生产经营管理工作', '失信惩戒措施清单', '甲局',
@@ -50,7 +49,9 @@ def _warehouse(ws: Workspace) -> None:
             (null, 'person', 'legal_rep', ?, 'QH-007', '穿透式审查', '强化监管措施清单', '甲局', '未匹配', '-', 'L2',
              date '2024-03-20', null))
             t(object_key, object_type, object_role, uscc, measure_id, measure_name, measure_list, source_agency, reason,
-              legal_basis, basis_number, start_date, end_date)""", [U1, U1, person_key(ID1), U1, person_key(ID1), U1, U1])
+              legal_basis, basis_number, start_date, end_date)""",
+            [U1, U1, person_key(ID1), U1, person_key(ID1), U1, U1],
+        )
 
 
 def test_index_from_the_mart_and_the_as_of_window(tmp_path):
@@ -75,6 +76,7 @@ def test_a_stale_index_is_rebuilt(tmp_path):
     with duckdb.connect(str(ws.warehouse)) as con:
         con.execute("update mart_punishment_lifecycle set end_date = date '2024-05-01' where measure_id = 'SX-013'")
     import os
+
     os.utime(ws.warehouse, (index_path(ws).stat().st_mtime + 10,) * 2)
     assert lookup(ws, U1, date(2024, 6, 1)) == []
 
@@ -83,11 +85,19 @@ def test_cli_lookup(tmp_path):
     ws = Workspace(tmp_path / "home")
     _warehouse(ws)
     cwh = [sys.executable, "-m", "creditwh.cli"]
-    found = subprocess.run([*cwh, "lookup", ID1, "--as-of", "2026-01-01", "--home", str(ws.home)],
-                           capture_output=True, text=True, timeout=120)
+    found = subprocess.run(
+        [*cwh, "lookup", ID1, "--as-of", "2026-01-01", "--home", str(ws.home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert found.returncode == 1 and "拦截警示" in found.stdout and "第一百三十五条" in found.stdout, found.stdout
-    clear = subprocess.run([*cwh, "lookup", U1, "--as-of", "2026-01-01", "--home", str(ws.home)],
-                           capture_output=True, text=True, timeout=120)
+    clear = subprocess.run(
+        [*cwh, "lookup", U1, "--as-of", "2026-01-01", "--home", str(ws.home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert clear.returncode == 0 and "无有效限制措施" in clear.stdout
     bad = subprocess.run([*cwh, "lookup", "12345", "--home", str(ws.home)], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "既不是有效的统一社会信用代码" in bad.stderr

@@ -9,6 +9,7 @@ runs through the command line, as in production.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -19,15 +20,14 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from contracts import load_contracts
 from contracts.model import normalise_header
-from creditwh.identifiers import make_ric
-from creditwh.settings import Workspace
 from feedgen import generate
 from feedgen.config import FEED_FORMATS
+from ground.identifiers import make_ric
+from ground.settings import Workspace
 from tests.conftest import read_landed
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +39,16 @@ def canary_fields() -> dict[str, list]:
     """feed → fields that must never be published and can carry a planted value (strings, no code list)."""
     out = {}
     for name, c in load_contracts().items():
-        fields = [f for f in c.fields if f.classification != "public" and f.logical_type == "string" and not f.enum
-                  and not f.primary_key and f.check in (None, "ric") and f.name not in LINK_FIELDS]
+        fields = [
+            f
+            for f in c.fields
+            if f.classification != "public"
+            and f.logical_type == "string"
+            and not f.enum
+            and not f.primary_key
+            and f.check in (None, "ric")
+            and f.name not in LINK_FIELDS
+        ]
         if fields:
             out[name] = fields
     return out
@@ -84,8 +92,11 @@ def plant_canaries(ws: Workspace) -> Planter:
             stat = path.stat()
             if fmt == "csv":
                 header = next(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")), [])
-                columns = {i: wanted[aliases[normalise_header(h)]] for i, h in enumerate(header)
-                           if aliases.get(normalise_header(h)) in wanted}
+                columns = {
+                    i: wanted[aliases[normalise_header(h)]]
+                    for i, h in enumerate(header)
+                    if aliases.get(normalise_header(h)) in wanted
+                }
                 _rewrite_csv(path, encoding, columns, feed, plant)
             else:
                 lines = []
@@ -102,10 +113,8 @@ def plant_canaries(ws: Workspace) -> Planter:
 
 def encoded_forms(value: str) -> set[bytes]:
     forms = {value.encode("utf-8")}
-    try:
+    with contextlib.suppress(UnicodeEncodeError):
         forms.add(value.encode("gbk"))
-    except UnicodeEncodeError:
-        pass
     escaped = json.dumps(value, ensure_ascii=True)[1:-1]
     forms |= {escaped.encode(), re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped).encode()}
     return forms
@@ -116,8 +125,22 @@ def scanned(tmp_path_factory):
     ws = Workspace(tmp_path_factory.mktemp("leak") / "home").ensure()
     generate(ws.feeds, entities=200, seed=23, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.0)
     plant = plant_canaries(ws)
-    result = subprocess.run([sys.executable, "-m", "creditwh.cli", "run", "--skip-generate", "--release-date", "2026-07-01",
-                             "--home", str(ws.home)], capture_output=True, text=True, timeout=1200)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "creditwh.cli",
+            "run",
+            "--skip-generate",
+            "--release-date",
+            "2026-07-01",
+            "--home",
+            str(ws.home),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return ws, plant
 
@@ -128,8 +151,13 @@ def test_every_restricted_field_got_canaries_that_landed(scanned):
     for feed, fields in canary_fields().items():  # a feed with rows got a canary in every such field
         if any(f == feed for f, _ in planted):
             assert {(feed, f.name) for f in fields} <= planted, feed
-    for feed, field in [("registry", "legal_rep_id_number"), ("registry", "contact_phone"), ("registry", "address"),
-                        ("penalties", "legal_rep_id_number"), ("licences", "legal_rep_id_number")]:
+    for feed, field in [
+        ("registry", "legal_rep_id_number"),
+        ("registry", "contact_phone"),
+        ("registry", "address"),
+        ("penalties", "legal_rep_id_number"),
+        ("licences", "legal_rep_id_number"),
+    ]:
         landed = set(read_landed(ws, feed)[field].drop_nulls())
         assert landed & set(plant.values[(feed, field)]), (feed, field)
 
@@ -138,10 +166,16 @@ def test_no_canary_appears_under_the_publication_folder(scanned):
     ws, plant = scanned
     files = [p for p in ws.publication.rglob("*") if p.is_file()]
     assert any(p.name == "manifest.json" for p in files) and any(p.parent.name == "delta" for p in files)
-    forms = sorted({f for values in plant.values.values() for v in values for f in encoded_forms(v)}, key=len, reverse=True)
+    forms = sorted(
+        {f for values in plant.values.values() for v in values for f in encoded_forms(v)}, key=len, reverse=True
+    )
     pattern = re.compile(b"|".join(re.escape(f) for f in forms))
-    leaks = [(p.relative_to(ws.publication).as_posix(), m.group().decode("utf-8", "replace"))
-             for p in files for m in [pattern.search(p.read_bytes())] if m]
+    leaks = [
+        (p.relative_to(ws.publication).as_posix(), m.group().decode("utf-8", "replace"))
+        for p in files
+        for m in [pattern.search(p.read_bytes())]
+        if m
+    ]
     assert leaks == []
 
 

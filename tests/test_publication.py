@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -19,22 +18,24 @@ import polars as pl
 import pytest
 
 from contracts import load_contracts
-from creditwh.settings import Workspace
-from creditwh.warehouse import build
+from contracts.publication import record_types
 from feedgen import generate
+from ground.settings import Workspace
 from ingestion import ingest_all
 from publication import delta as delta_step
 from publication import rates
-from publication.publish import ReleaseDateMismatch, publish
-from publication.spec import record_types
+from creditwh.jobs import publish
+from publication.publish import ReleaseDateMismatch
 from quality_gate import GateFailed
 from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, masked_patterns, render_suites
 from tests.conftest import read_landed, write_feed
+from warehouse import build
 
 AS_OF = date(2026, 7, 1)
 
 
 # --- generated suites (no warehouse needed) ----------------------------------------------------------------
+
 
 def test_committed_suites_match_the_contracts():
     rendered = render_suites()
@@ -65,20 +66,49 @@ def test_masked_pattern_comes_from_the_masking_rule():
 
 # --- one small pipeline ------------------------------------------------------------------------------------
 
+
 def _hold_rows(ws: Workspace) -> list[dict[str, str]]:
     """Two landed penalties and one licence flagged secret (不予公示), approved before the as-of date."""
-    pen = read_landed(ws, "penalties").filter(
-        (pl.col("procedure_type") == "普通程序") & (pl.col("penalty_types") != "警告")
-        & (pl.col("party_category") != "自然人") & (pl.col("record_status") == "正常")
-        & (pl.col("decision_date") >= date(2026, 1, 1))).sort("decision_number").head(2)
-    lic = read_landed(ws, "licences").filter(
-        pl.col("party_category") != "自然人").sort("licence_number").head(1)
-    rows = [dict(hold_id=f"BGSTEST{i:04d}", record_type="行政处罚", record_number=r["decision_number"], uscc=r["uscc"],
-                 hold_reason="涉及国家秘密", legal_basis="《中华人民共和国保守国家秘密法》", approving_unit="上海市市场监督管理局",
-                 approved_date="2026-06-01", hold_end="") for i, r in enumerate(pen.iter_rows(named=True))]
-    rows += [dict(hold_id="BGSTEST9999", record_type="行政许可", record_number=lic["licence_number"][0], uscc=lic["uscc"][0],
-                  hold_reason="涉及商业秘密", legal_basis="《中华人民共和国政府信息公开条例》第十五条",
-                  approving_unit="上海市市场监督管理局", approved_date="2026-06-01", hold_end="")]
+    pen = (
+        read_landed(ws, "penalties")
+        .filter(
+            (pl.col("procedure_type") == "普通程序")
+            & (pl.col("penalty_types") != "警告")
+            & (pl.col("party_category") != "自然人")
+            & (pl.col("record_status") == "正常")
+            & (pl.col("decision_date") >= date(2026, 1, 1))
+        )
+        .sort("decision_number")
+        .head(2)
+    )
+    lic = read_landed(ws, "licences").filter(pl.col("party_category") != "自然人").sort("licence_number").head(1)
+    rows = [
+        dict(
+            hold_id=f"BGSTEST{i:04d}",
+            record_type="行政处罚",
+            record_number=r["decision_number"],
+            uscc=r["uscc"],
+            hold_reason="涉及国家秘密",
+            legal_basis="《中华人民共和国保守国家秘密法》",
+            approving_unit="上海市市场监督管理局",
+            approved_date="2026-06-01",
+            hold_end="",
+        )
+        for i, r in enumerate(pen.iter_rows(named=True))
+    ]
+    rows += [
+        dict(
+            hold_id="BGSTEST9999",
+            record_type="行政许可",
+            record_number=lic["licence_number"][0],
+            uscc=lic["uscc"][0],
+            hold_reason="涉及商业秘密",
+            legal_basis="《中华人民共和国政府信息公开条例》第十五条",
+            approving_unit="上海市市场监督管理局",
+            approved_date="2026-06-01",
+            hold_end="",
+        )
+    ]
     return rows
 
 
@@ -88,8 +118,7 @@ def built(tmp_path_factory) -> tuple[Workspace, list[dict[str, str]]]:
     generate(ws.feeds, entities=200, seed=11, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.02)
     ingest_all(ws)
     holds = _hold_rows(ws)
-    write_feed(ws, "disclosure_holds", "disclosure_holds_test.csv", holds,
-               mtime=datetime(2026, 6, 2, 2, 0).timestamp())
+    write_feed(ws, "disclosure_holds", "disclosure_holds_test.csv", holds, mtime=datetime(2026, 6, 2, 2, 0).timestamp())
     ingest_all(ws)
     build(ws, as_of=AS_OF)
     return ws, holds
@@ -134,10 +163,14 @@ def test_records_flagged_secret_are_withheld_and_counted(built, tmp_path):
     ws, holds = _copy(built[0], tmp_path), built[1]
     release = publish(ws)
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
-        held = {(kind, key) for kind, key in con.execute(
-            "select 'penalties', decision_number from intermediate.int_publication__penalties where publication_state = 'withheld' "
-            "union all select 'licences', licence_number from intermediate.int_publication__licences "
-            "where publication_state = 'withheld'").fetchall()}
+        held = {
+            (kind, key)
+            for kind, key in con.execute(
+                "select 'penalties', decision_number from intermediate.int_publication__penalties where publication_state = 'withheld' "
+                "union all select 'licences', licence_number from intermediate.int_publication__licences "
+                "where publication_state = 'withheld'"
+            ).fetchall()
+        }
     mine = {("penalties" if h["record_type"] == "行政处罚" else "licences", h["record_number"]) for h in holds}
     assert mine <= held  # the generator flags a few records too: every one withheld is counted
     assert release.withheld["penalties"] == sum(k == "penalties" for k, _ in held) >= 2
@@ -151,31 +184,50 @@ def test_records_flagged_secret_are_withheld_and_counted(built, tmp_path):
 def test_publication_rules_hold_in_the_judged_records(built):
     ws = built[0]
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
-        states = dict(con.execute("select publication_state, count(*) from intermediate.int_publication__penalties "
-                                  "group by 1").fetchall())
+        states = dict(
+            con.execute(
+                "select publication_state, count(*) from intermediate.int_publication__penalties group by 1"
+            ).fetchall()
+        )
         assert states.get("published", 0) > 0 and states.get("excluded", 0) > 0
         # warning-only, summary procedure, natural persons: never published
-        assert con.execute("""select count(*) from pub_penalties p join staging.stg_landing__penalties s using (decision_number)
+        assert (
+            con.execute("""select count(*) from pub_penalties p join staging.stg_landing__penalties s using (decision_number)
                               where s.penalty_types = '警告' or s.procedure_type = '简易程序' or s.party_category = '自然人'
-                           """).fetchone()[0] == 0
+                           """).fetchone()[0]
+            == 0
+        )
         # revoked decisions are withdrawn
-        assert con.execute("""select count(*) from pub_penalties where decision_number in
+        assert (
+            con.execute("""select count(*) from pub_penalties where decision_number in
                               (select decision_number from staging.stg_landing__penalties where record_status = '撤销')
-                           """).fetchone()[0] == 0
+                           """).fetchone()[0]
+            == 0
+        )
         # every published penalty is inside its publicity period on the as-of date
-        assert con.execute("select count(*) from pub_penalties where not (publicity_start <= date '2026-07-01' "
-                           "and date '2026-07-01' < publicity_end)").fetchone()[0] == 0
+        assert (
+            con.execute(
+                "select count(*) from pub_penalties where not (publicity_start <= date '2026-07-01' "
+                "and date '2026-07-01' < publicity_end)"
+            ).fetchone()[0]
+            == 0
+        )
         # short (3-month) periods only for 通报批评 / fines
         bad = con.execute("""select count(*) from intermediate.int_publication__penalties where is_short_period
                              and regexp_matches(penalty_types, '没收|吊销|暂扣|限制|责令|降低')""").fetchone()[0]
         assert bad == 0
         # list removals stay published as history
-        assert con.execute("select count(*) from pub_abnormal_list").fetchone()[0] == con.execute(
-            "select count(*) from intermediate.int_publication__list_entries where record_type = 'abnormal_list' "
-            "and publication_state = 'published'").fetchone()[0]
+        assert (
+            con.execute("select count(*) from pub_abnormal_list").fetchone()[0]
+            == con.execute(
+                "select count(*) from intermediate.int_publication__list_entries where record_type = 'abnormal_list' "
+                "and publication_state = 'published'"
+            ).fetchone()[0]
+        )
         # masked IDs only for sole traders, in the masked shape
-        rows = con.execute("select party_category, legal_rep_id_masked from pub_penalties "
-                           "where legal_rep_id_masked is not null").fetchall()
+        rows = con.execute(
+            "select party_category, legal_rep_id_masked from pub_penalties where legal_rep_id_masked is not null"
+        ).fetchall()
     assert rows and {c for c, _ in rows} == {"个体工商户"}
     assert all(len(m) == 18 and m[10:14] == "****" for _, m in rows)
 
@@ -195,10 +247,14 @@ def test_a_broken_mart_stops_publication_with_a_readable_failure(built, tmp_path
     ws = _copy(built[0], tmp_path)
     with duckdb.connect(str(ws.warehouse)) as con:
         secret = "320923196901011513"
-        con.execute("update pub_penalties set legal_rep_id_masked = ? where rowid = (select min(rowid) from pub_penalties)",
-                    [secret])
-        con.execute("update pub_licences set source_batch_id = 'licences-0000000000000000' "
-                    "where rowid = (select min(rowid) from pub_licences)")
+        con.execute(
+            "update pub_penalties set legal_rep_id_masked = ? where rowid = (select min(rowid) from pub_penalties)",
+            [secret],
+        )
+        con.execute(
+            "update pub_licences set source_batch_id = 'licences-0000000000000000' "
+            "where rowid = (select min(rowid) from pub_licences)"
+        )
         con.execute("insert into pub_inspections select * from pub_inspections limit 1")
     with pytest.raises(GateFailed) as caught:
         publish(ws)
@@ -222,11 +278,17 @@ def test_delta_against_the_previous_release(built, tmp_path):
     ws = _copy(built[0], tmp_path)
     publish(ws)
     with duckdb.connect(str(ws.warehouse)) as con:
-        removed, changed = [r[0] for r in con.execute(
-            "select decision_number from pub_penalties order by decision_number limit 2").fetchall()]
+        removed, changed = [
+            r[0]
+            for r in con.execute(
+                "select decision_number from pub_penalties order by decision_number limit 2"
+            ).fetchall()
+        ]
         con.execute("delete from pub_penalties where decision_number = ?", [removed])
-        con.execute("update pub_penalties set penalty_content = penalty_content || '（更正）' where decision_number = ?",
-                    [changed])
+        con.execute(
+            "update pub_penalties set penalty_content = penalty_content || '（更正）' where decision_number = ?",
+            [changed],
+        )
         con.execute("update mart_publication_context set as_of_date = date '2026-07-02'")
     release = publish(ws, with_delta=False)  # the DAG's publish task; the delta task follows
     assert not (release.path / "delta").exists()
@@ -234,7 +296,9 @@ def test_delta_against_the_previous_release(built, tmp_path):
     assert d["against"] == "2026-07-01"
     assert d["counts"]["penalties"] == {"added": 0, "modified": 1, "removed": 1}
     assert d["counts"]["enterprises"] == {"added": 0, "modified": 0, "removed": 0}
-    lines = [json.loads(x) for x in (release.path / "delta" / "penalties.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        json.loads(x) for x in (release.path / "delta" / "penalties.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert {(x["op"], x["record"]["decision_number"]) for x in lines} == {("DEL", removed), ("MOD", changed)}
     manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["delta"] == d
@@ -255,7 +319,9 @@ def test_rates_per_department_and_record_type_over_any_period(built):
     # accuracy: rows that passed the contract over rows received, matching the ingestion ledger
     pen = overall["penalties"]
     assert pen.received > pen.passed > 0
-    h1 = {r.record_type: r.published for r in rates.compute(ws, date(2025, 1, 1), date(2025, 6, 30), by_department=False)}
+    h1 = {
+        r.record_type: r.published for r in rates.compute(ws, date(2025, 1, 1), date(2025, 6, 30), by_department=False)
+    }
     h2 = {r.record_type: r.published for r in rates.compute(ws, date(2025, 7, 1), None, by_department=False)}
     assert h1["penalties"] + h2["penalties"] == pen.published
     report = rates.write_report(ws, AS_OF)

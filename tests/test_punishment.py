@@ -22,8 +22,8 @@ import duckdb
 import pytest
 
 from contracts import load_contracts
-from creditwh.identifiers import make_ric
-from creditwh.settings import Workspace
+from ground.identifiers import make_ric
+from ground.settings import Workspace
 
 pytestmark = pytest.mark.e2e
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -33,64 +33,212 @@ U2, ID2 = "914403001922038216", make_ric("440303", date(1985, 7, 12), "002")  # 
 D1, S1 = "沪市监杨处〔2024〕102024000101号", "沪市监杨严列〔2024〕000001号"
 BUREAU = "上海市杨浦区市场监督管理局"
 AS_OF = "2029-06-01"
-SERIOUS_LIST_MEASURES = {"SX-001", "SX-002", "SX-004", "SX-005", "SX-006", "SX-007", "SX-013", "SX-014", "SX-015",
-                         "QH-001", "QH-002", "QH-003", "QH-005", "QH-006"}
+SERIOUS_LIST_MEASURES = {
+    "SX-001",
+    "SX-002",
+    "SX-004",
+    "SX-005",
+    "SX-006",
+    "SX-007",
+    "SX-013",
+    "SX-014",
+    "SX-015",
+    "QH-001",
+    "QH-002",
+    "QH-003",
+    "QH-005",
+    "QH-006",
+}
 
 
 def _rows() -> dict[str, list[tuple[datetime, dict]]]:
     """feed → [(received_at, canonical row)]; later receipts are later versions of a record."""
     t = lambda y, m, d: datetime(y, m, d, 2)  # noqa: E731
-    reg = dict(entity_type="有限责任公司", region_code="310110", industry_code="1411", legal_rep_name="张三",
-               legal_rep_id_type="身份证", registered_capital_wan=100.0, established_date=date(2020, 5, 1),
-               status="存续", address="上海市杨浦区某路1号", contact_phone="13800000000", registration_authority=BUREAU)
-    penalty = dict(uscc=U1, decision_number=D1, party_name="上海甲食品有限公司", party_category="法人及非法人组织",
-                   legal_rep_name="张三", legal_rep_id_type="身份证", legal_rep_id_number=ID1, violation_type="食品安全",
-                   violation_facts="生产经营致病性微生物超标的食品", legal_basis="《中华人民共和国食品安全法》第一百二十四条",
-                   penalty_types="罚款;吊销许可证件;吊销营业执照", penalty_content="罚款50万元，吊销食品生产许可证、营业执照",
-                   fine_amount_wan=50.0, confiscation_amount_wan=None, revoked_licence="SC10631011000123",
-                   decision_date=date(2024, 3, 5), valid_until=date(2027, 3, 5), publicity_end=None, authority_name=BUREAU,
-                   authority_uscc="11310000MB2F29521E", domain_code="食品安全", heavier_discretion="是",
-                   procedure_type="普通程序", record_status="正常", source_unit=BUREAU, source_unit_uscc="11310000MB2F29521E",
-                   remarks=None)
-    serious = dict(uscc=U1, enterprise_name="上海甲食品有限公司", list_decision_number=S1,
-                   list_reason="因从重处罚等较重行政处罚列入", related_penalty_number=D1, list_date=date(2024, 3, 20),
-                   list_authority=BUREAU, removal_date=None, removal_reason=None)
+    reg = dict(
+        entity_type="有限责任公司",
+        region_code="310110",
+        industry_code="1411",
+        legal_rep_name="张三",
+        legal_rep_id_type="身份证",
+        registered_capital_wan=100.0,
+        established_date=date(2020, 5, 1),
+        status="存续",
+        address="上海市杨浦区某路1号",
+        contact_phone="13800000000",
+        registration_authority=BUREAU,
+    )
+    penalty = dict(
+        uscc=U1,
+        decision_number=D1,
+        party_name="上海甲食品有限公司",
+        party_category="法人及非法人组织",
+        legal_rep_name="张三",
+        legal_rep_id_type="身份证",
+        legal_rep_id_number=ID1,
+        violation_type="食品安全",
+        violation_facts="生产经营致病性微生物超标的食品",
+        legal_basis="《中华人民共和国食品安全法》第一百二十四条",
+        penalty_types="罚款;吊销许可证件;吊销营业执照",
+        penalty_content="罚款50万元，吊销食品生产许可证、营业执照",
+        fine_amount_wan=50.0,
+        confiscation_amount_wan=None,
+        revoked_licence="SC10631011000123",
+        decision_date=date(2024, 3, 5),
+        valid_until=date(2027, 3, 5),
+        publicity_end=None,
+        authority_name=BUREAU,
+        authority_uscc="11310000MB2F29521E",
+        domain_code="食品安全",
+        heavier_discretion="是",
+        procedure_type="普通程序",
+        record_status="正常",
+        source_unit=BUREAU,
+        source_unit_uscc="11310000MB2F29521E",
+        remarks=None,
+    )
+    serious = dict(
+        uscc=U1,
+        enterprise_name="上海甲食品有限公司",
+        list_decision_number=S1,
+        list_reason="因从重处罚等较重行政处罚列入",
+        related_penalty_number=D1,
+        list_date=date(2024, 3, 20),
+        list_authority=BUREAU,
+        removal_date=None,
+        removal_reason=None,
+    )
 
     def loop(basis, role, measure, stage, day, unit, unit_type, n, **extra):
-        return dict(event_id=f"BH{n:06d}", uscc=U1, object_role=role, basis_number=basis, measure_id=measure,
-                    stage=stage, unit_name=unit, unit_type=unit_type, event_date=day, event_time="10:00:00",
-                    consultation=extra.get("consultation"), note=extra.get("note"))
+        return dict(
+            event_id=f"BH{n:06d}",
+            uscc=U1,
+            object_role=role,
+            basis_number=basis,
+            measure_id=measure,
+            stage=stage,
+            unit_name=unit,
+            unit_type=unit_type,
+            event_date=day,
+            event_time="10:00:00",
+            consultation=extra.get("consultation"),
+            note=extra.get("note"),
+        )
 
     return {
-        "registry": [(t(2024, 1, 10), dict(reg, uscc=U1, enterprise_name="上海甲食品有限公司", legal_rep_id_number=ID1,
-                                            approval_date=date(2020, 5, 1))),
-                     (t(2024, 1, 10), dict(reg, uscc=U2, enterprise_name="上海乙贸易有限公司", legal_rep_id_number=ID2,
-                                            legal_rep_name="李四", approval_date=date(2021, 3, 2)))],
-        "penalties": [(t(2024, 3, 10), penalty),
-                      (t(2024, 6, 15), dict(penalty, penalty_types="罚款;吊销许可证件", record_status="变更",
-                                             penalty_content="罚款50万元，吊销食品生产许可证"))],
-        "serious_list": [(t(2024, 4, 5), serious),
-                         (t(2025, 5, 5), dict(serious, removal_date=date(2025, 4, 15), removal_reason="信用修复提前移出"))],
-        "objections": [(t(2024, 7, 1), dict(objection_id="YY31011020240001", uscc=U1, related_record_number=D1,
-                                             objection_date=date(2024, 4, 1), objection_reason="吊销营业执照的处罚过重",
-                                             outcome="变更", outcome_date=date(2024, 6, 10), handling_authority="上海市杨浦区人民政府"))],
-        "credit_repairs": [(t(2025, 5, 5), dict(application_id=f"XF3101102025{k:06d}", uscc=U1, enterprise_name="上海甲食品有限公司",
-                                                 repair_object_type=kind, related_record_number=number,
-                                                 apply_date=date(2025, 3, 25), decision_date=date(2025, 4, 10),
-                                                 outcome="准予修复", deciding_authority=BUREAU))
-                           for k, (kind, number) in enumerate([("严重违法失信名单", S1), ("行政处罚", D1)])],
-        "punishment_feedback": [(t(2024, 4, 8), e) for e in [
-            loop(S1, "enterprise", "SX-013", "推送", date(2024, 3, 21), BUREAU, "执法办案机构", 1, consultation="否"),
-            loop(S1, "enterprise", "SX-013", "接收", date(2024, 3, 22), BUREAU + "信用监督管理科", "业务主管机构", 2),
-            loop(S1, "enterprise", "SX-013", "转发", date(2024, 3, 22), BUREAU + "信用监督管理科", "业务主管机构", 3),
-            loop(S1, "enterprise", "SX-013", "实施", date(2024, 3, 28), "上海市杨浦区行政服务中心", "行政审批机构", 4),
-            loop(S1, "enterprise", "SX-013", "反馈", date(2024, 4, 2), "上海市杨浦区行政服务中心", "行政审批机构", 5,
-                 note="已在告知承诺审批中拦截1次"),
-            loop(D1, "legal_rep", "SX-017", "推送", date(2024, 3, 12), BUREAU, "执法办案机构", 6, consultation="否"),
-            loop(S1, "enterprise", "SX-001", "推送", date(2024, 3, 22), BUREAU, "执法办案机构", 7, consultation="否"),
-            loop(S1, "enterprise", "SX-001", "实施", date(2024, 3, 29), "上海市财政局", "外部门", 8),
-        ]] + [(t(2024, 7, 1), loop(D1, "legal_rep", "SX-018", "调整", date(2024, 6, 12), BUREAU + "信用监督管理科",
-                                   "业务主管机构", 9))],
+        "registry": [
+            (
+                t(2024, 1, 10),
+                dict(
+                    reg,
+                    uscc=U1,
+                    enterprise_name="上海甲食品有限公司",
+                    legal_rep_id_number=ID1,
+                    approval_date=date(2020, 5, 1),
+                ),
+            ),
+            (
+                t(2024, 1, 10),
+                dict(
+                    reg,
+                    uscc=U2,
+                    enterprise_name="上海乙贸易有限公司",
+                    legal_rep_id_number=ID2,
+                    legal_rep_name="李四",
+                    approval_date=date(2021, 3, 2),
+                ),
+            ),
+        ],
+        "penalties": [
+            (t(2024, 3, 10), penalty),
+            (
+                t(2024, 6, 15),
+                dict(
+                    penalty,
+                    penalty_types="罚款;吊销许可证件",
+                    record_status="变更",
+                    penalty_content="罚款50万元，吊销食品生产许可证",
+                ),
+            ),
+        ],
+        "serious_list": [
+            (t(2024, 4, 5), serious),
+            (t(2025, 5, 5), dict(serious, removal_date=date(2025, 4, 15), removal_reason="信用修复提前移出")),
+        ],
+        "objections": [
+            (
+                t(2024, 7, 1),
+                dict(
+                    objection_id="YY31011020240001",
+                    uscc=U1,
+                    related_record_number=D1,
+                    objection_date=date(2024, 4, 1),
+                    objection_reason="吊销营业执照的处罚过重",
+                    outcome="变更",
+                    outcome_date=date(2024, 6, 10),
+                    handling_authority="上海市杨浦区人民政府",
+                ),
+            )
+        ],
+        "credit_repairs": [
+            (
+                t(2025, 5, 5),
+                dict(
+                    application_id=f"XF3101102025{k:06d}",
+                    uscc=U1,
+                    enterprise_name="上海甲食品有限公司",
+                    repair_object_type=kind,
+                    related_record_number=number,
+                    apply_date=date(2025, 3, 25),
+                    decision_date=date(2025, 4, 10),
+                    outcome="准予修复",
+                    deciding_authority=BUREAU,
+                ),
+            )
+            for k, (kind, number) in enumerate([("严重违法失信名单", S1), ("行政处罚", D1)])
+        ],
+        "punishment_feedback": [
+            (t(2024, 4, 8), e)
+            for e in [
+                loop(
+                    S1, "enterprise", "SX-013", "推送", date(2024, 3, 21), BUREAU, "执法办案机构", 1, consultation="否"
+                ),
+                loop(
+                    S1, "enterprise", "SX-013", "接收", date(2024, 3, 22), BUREAU + "信用监督管理科", "业务主管机构", 2
+                ),
+                loop(
+                    S1, "enterprise", "SX-013", "转发", date(2024, 3, 22), BUREAU + "信用监督管理科", "业务主管机构", 3
+                ),
+                loop(
+                    S1, "enterprise", "SX-013", "实施", date(2024, 3, 28), "上海市杨浦区行政服务中心", "行政审批机构", 4
+                ),
+                loop(
+                    S1,
+                    "enterprise",
+                    "SX-013",
+                    "反馈",
+                    date(2024, 4, 2),
+                    "上海市杨浦区行政服务中心",
+                    "行政审批机构",
+                    5,
+                    note="已在告知承诺审批中拦截1次",
+                ),
+                loop(
+                    D1, "legal_rep", "SX-017", "推送", date(2024, 3, 12), BUREAU, "执法办案机构", 6, consultation="否"
+                ),
+                loop(
+                    S1, "enterprise", "SX-001", "推送", date(2024, 3, 22), BUREAU, "执法办案机构", 7, consultation="否"
+                ),
+                loop(S1, "enterprise", "SX-001", "实施", date(2024, 3, 29), "上海市财政局", "外部门", 8),
+            ]
+        ]
+        + [
+            (
+                t(2024, 7, 1),
+                loop(
+                    D1, "legal_rep", "SX-018", "调整", date(2024, 6, 12), BUREAU + "信用监督管理科", "业务主管机构", 9
+                ),
+            )
+        ],
     }
 
 
@@ -110,34 +258,76 @@ def land(home: Path) -> None:
             batch_id = f"{feed}-{n:016d}"
             source_file = f"{c.producer.code}/{feed}/{feed}_{n}.csv"
             record = {f.name: row.get(f.name) for f in c.fields}
-            frame = pl.DataFrame([{
-                **record, **{f"{k}__raw": None if v is None else str(v) for k, v in record.items()},
-                "_feed": feed, "_producer_code": c.producer.code,
-                "_producer_dept": c.producer.department, "_producer_dept_uscc": c.producer.department_uscc,
-                "_providing_system": c.producer.providing_system, "_source_file": source_file, "_row_number": 2,
-                "_received_at": received,
-                "_ingested_at": received, "_due_by": received.date(), "_due_by_estimated": False, "_is_late": False,
-                "_warnings": None}], schema=landed_schema(c))
+            frame = pl.DataFrame(
+                [
+                    {
+                        **record,
+                        **{f"{k}__raw": None if v is None else str(v) for k, v in record.items()},
+                        "_feed": feed,
+                        "_producer_code": c.producer.code,
+                        "_producer_dept": c.producer.department,
+                        "_producer_dept_uscc": c.producer.department_uscc,
+                        "_providing_system": c.producer.providing_system,
+                        "_source_file": source_file,
+                        "_row_number": 2,
+                        "_received_at": received,
+                        "_ingested_at": received,
+                        "_due_by": received.date(),
+                        "_due_by_estimated": False,
+                        "_is_late": False,
+                        "_warnings": None,
+                    }
+                ],
+                schema=landed_schema(c),
+            )
             target = ws.landing / feed / f"batch_id={batch_id}"
             target.mkdir(parents=True)
             frame.write_parquet(target / "part-00000.parquet")
-            ledger.write_entry(ws.ledger, ledger.LedgerEntry(
-                batch_id=batch_id, feed=feed, producer_code=c.producer.code, producer_dept=c.producer.department,
-                source_file=source_file, file_sha256="0" * 64, encoding="utf-8", format="csv",
-                contract_version=c.version, received_at=received.isoformat(), ingested_at=received.isoformat(),
-                rows_read=1, rows_landed=1, rows_quarantined=0, status="landed", error=None))
+            ledger.write_entry(
+                ws.ledger,
+                ledger.LedgerEntry(
+                    batch_id=batch_id,
+                    feed=feed,
+                    producer_code=c.producer.code,
+                    producer_dept=c.producer.department,
+                    source_file=source_file,
+                    file_sha256="0" * 64,
+                    encoding="utf-8",
+                    format="csv",
+                    contract_version=c.version,
+                    received_at=received.isoformat(),
+                    ingested_at=received.isoformat(),
+                    rows_read=1,
+                    rows_landed=1,
+                    rows_quarantined=0,
+                    status="landed",
+                    error=None,
+                ),
+            )
 
 
 def dbt(*args: str, home: Path, scratch: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, CWH_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     env.pop("CWH_PERSON_KEY_SALT", None)
     exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
+    cmd = [
+        str(exe) if exe.exists() else "dbt",
+        *args,
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(scratch / "target"),
+        "--log-path",
+        str(scratch / "logs"),
+    ]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
 
 
-PUNISHMENT = "+mart_punishment_lifecycle +mart_punishment_events +mart_punishment_overdue +mart_punishment_monthly_feedback"
+PUNISHMENT = (
+    "+mart_punishment_lifecycle +mart_punishment_events +mart_punishment_overdue +mart_punishment_monthly_feedback"
+)
 
 
 @pytest.fixture(scope="module")
@@ -147,12 +337,22 @@ def built(tmp_path_factory):
     home = scratch / "home"
     land(home)
     # the scenario's own models and their tests; the tests of sources, staging and core marts run in test_dbt_project
-    result = dbt("build", "--select", PUNISHMENT, "--exclude", "source:*,resource_type:test",
-                 "path:models/staging,resource_type:test", "path:models/marts/core,resource_type:test", "--vars", json.dumps({"as_of_date": AS_OF, "feedback_month": "2024-03"}),
-                 home=home, scratch=scratch)
+    result = dbt(
+        "build",
+        "--select",
+        PUNISHMENT,
+        "--exclude",
+        "source:*,resource_type:test",
+        "path:models/staging,resource_type:test",
+        "path:models/marts/core,resource_type:test",
+        "--vars",
+        json.dumps({"as_of_date": AS_OF, "feedback_month": "2024-03"}),
+        home=home,
+        scratch=scratch,
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     ws = Workspace(home)
-    from creditwh.interception import Interceptor, build_index, index_path
+    from interception import Interceptor, build_index, index_path
 
     build_index(ws)
     con = duckdb.connect(str(ws.warehouse), read_only=True)
@@ -207,8 +407,10 @@ def test_each_release_path_is_an_event_with_who_when_why(built):
     assert rows[1][:4] == ("SX-016", "enterprise", "natural", date(2029, 3, 5)) and rows[1][4] == "系统自动（期限届满）"
     assert rows[2][:4] == ("SX-017", "legal_rep", "natural", date(2029, 3, 5))
     assert rows[3][:4] == ("SX-018", "legal_rep", "objection", date(2024, 6, 10)) and "变更" in rows[3][5]
-    blocked = con.execute("select measure_id, repair_blocked_date from mart_punishment_lifecycle "
-                          "where repair_blocked_date is not null order by 1").fetchall()
+    blocked = con.execute(
+        "select measure_id, repair_blocked_date from mart_punishment_lifecycle "
+        "where repair_blocked_date is not null order by 1"
+    ).fetchall()
     assert blocked == [("SX-016", date(2025, 4, 10)), ("SX-017", date(2025, 4, 10))]
 
 
@@ -225,12 +427,21 @@ def test_the_event_log_has_every_stage_in_order(built):
 
 def test_no_id_number_reaches_the_marts_or_the_index(built):
     con, _, ws = built
-    from creditwh.interception import index_path
+    from interception import index_path
 
-    for mart in ("mart_punishment_lifecycle", "mart_punishment_events", "mart_punishment_overdue",
-                 "mart_punishment_monthly_feedback"):
-        cols = [r[0] for r in con.execute("select column_name from information_schema.columns where table_name = ? "
-                                          "and data_type = 'VARCHAR'", [mart]).fetchall()]
+    for mart in (
+        "mart_punishment_lifecycle",
+        "mart_punishment_events",
+        "mart_punishment_overdue",
+        "mart_punishment_monthly_feedback",
+    ):
+        cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = ? and data_type = 'VARCHAR'",
+                [mart],
+            ).fetchall()
+        ]
         for col in cols:
             assert con.execute(f'select count(*) from {mart} where "{col}" like ?', [f"%{ID1}%"]).fetchone()[0] == 0
     assert ID1.encode() not in index_path(ws).read_bytes()
@@ -238,16 +449,21 @@ def test_no_id_number_reaches_the_marts_or_the_index(built):
 
 def test_overdue_alerts_count_working_days(built):
     con, _, _ = built
-    late = dict(((m, s), (st, n, due)) for m, s, st, n, due in con.execute("""
+    late = {
+        (m, s): (st, n, due)
+        for m, s, st, n, due in con.execute("""
         select measure_id, stage_code, overdue_status, late_working_days, due_date from mart_punishment_overdue
-        """).fetchall())
+        """).fetchall()
+    }
     # the legal-rep food ban was pushed on 2024-03-12 against 3 WD after 2024-03-05 → due 03-08, 2 WD late
     assert late[("SX-017", "pushed")] == ("逾期办结", 2, date(2024, 3, 8))
     # SX-001 implemented on 2024-03-29 but never fed back: due 5 WD after 2024-03-31 → 2024-04-08 (Qingming 04-04/05)
     status, n, due = late[("SX-001", "fed_back")]
     assert (status, due) == ("超期未办", date(2024, 4, 8)) and n > 0
     # pushed and fed back on time: no alert; the adjustment (06-12) was within 3 WD of the objection (06-10)
-    assert ("SX-013", "pushed") not in late and ("SX-013", "fed_back") not in late and ("SX-018", "adjusted") not in late
+    assert (
+        ("SX-013", "pushed") not in late and ("SX-013", "fed_back") not in late and ("SX-018", "adjusted") not in late
+    )
 
 
 def test_monthly_feedback_for_any_month(built):
@@ -255,5 +471,7 @@ def test_monthly_feedback_for_any_month(built):
     rows = con.execute("""select feedback_month, implementing_unit, measure_id, implemented, feedback_expected,
                                  fed_back_on_time, feedback_missing, typical_case_notes
                           from mart_punishment_monthly_feedback where measure_id in ('SX-013', 'SX-001') order by 3""").fetchall()
-    assert rows == [("2024-03", "上海市财政局", "SX-001", 1, 1, 0, 1, 0),
-                    ("2024-03", "上海市杨浦区行政服务中心", "SX-013", 1, 1, 1, 0, 1)]
+    assert rows == [
+        ("2024-03", "上海市财政局", "SX-001", 1, 1, 0, 1, 0),
+        ("2024-03", "上海市杨浦区行政服务中心", "SX-013", 1, 1, 1, 0, 1),
+    ]

@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from stdnum.cn import ric
 
-from creditwh import identifiers as ids
-from creditwh.workdays import add_working_days, is_working_day, working_days_between
+from ground import identifiers as ids
+from ground.workdays import add_working_days, is_working_day, working_days_between
 
 
-@pytest.mark.parametrize("number", ["91350100M000100Y43", "914403001922038216", "91110108551385082Q",
-                                    "91370000728611939A"])
+@pytest.mark.parametrize(
+    "number", ["91350100M000100Y43", "914403001922038216", "91110108551385082Q", "91370000728611939A"]
+)
 def test_real_usccs_validate(number):
     assert ids.is_valid_uscc(number)
 
@@ -48,13 +49,16 @@ def test_other_licence_formats(number):
     assert ids.is_valid_licence_number(number)
 
 
-@pytest.mark.parametrize("start,n,due", [
-    (date(2025, 1, 27), 3, date(2025, 2, 7)),    # Spring Festival 2025: Jan 28–Feb 4 off, Sat Feb 8 works
-    (date(2025, 2, 6), 2, date(2025, 2, 8)),     # ... and the make-up Saturday counts
-    (date(2025, 9, 30), 3, date(2025, 10, 11)),  # National Day 2025: Oct 1–8 off, Sat Oct 11 works
-    (date(2025, 10, 3), 1, date(2025, 10, 9)),   # starting on a holiday: the first working day after it
-    (date(2024, 4, 30), 3, date(2024, 5, 8)),    # Labour Day 2024: May 1–5 off
-])
+@pytest.mark.parametrize(
+    "start,n,due",
+    [
+        (date(2025, 1, 27), 3, date(2025, 2, 7)),  # Spring Festival 2025: Jan 28–Feb 4 off, Sat Feb 8 works
+        (date(2025, 2, 6), 2, date(2025, 2, 8)),  # ... and the make-up Saturday counts
+        (date(2025, 9, 30), 3, date(2025, 10, 11)),  # National Day 2025: Oct 1–8 off, Sat Oct 11 works
+        (date(2025, 10, 3), 1, date(2025, 10, 9)),  # starting on a holiday: the first working day after it
+        (date(2024, 4, 30), 3, date(2024, 5, 8)),  # Labour Day 2024: May 1–5 off
+    ],
+)
 def test_deadlines_across_holidays(start, n, due):
     result = add_working_days(start, n)
     assert result.due == due and not result.estimated

@@ -1,24 +1,27 @@
 """The working-day calendar table (ref_calendar) that every SQL deadline joins on: it must give exactly the
-deadlines of creditwh.workdays, across Spring Festival, National Day (with its make-up Saturday) and the 2027
+deadlines of ground.workdays, across Spring Festival, National Day (with its make-up Saturday) and the 2027
 estimate. The closed-loop deadlines (push, receive/forward, monthly feedback, objection adjustment) are checked
 with the SQL the dbt macros use: due = the working day whose workday_index is the start's + N."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from creditwh.workdays import add_working_days, calendar_rows, working_days_between
+from ground.workdays import add_working_days, calendar_rows, working_days_between
 
 
 @pytest.fixture(scope="module")
 def con():
     c = duckdb.connect()
-    c.execute("create table ref_calendar (calendar_date date, is_working_day boolean, is_estimated boolean, "
-              "workday_index bigint, estimate_index bigint)")
+    c.execute(
+        "create table ref_calendar (calendar_date date, is_working_day boolean, is_estimated boolean, "
+        "workday_index bigint, estimate_index bigint)"
+    )
     c.executemany("insert into ref_calendar values (?, ?, ?, ?, ?)", calendar_rows(2023, 2028))
     yield c
     c.close()
@@ -26,28 +29,41 @@ def con():
 
 def sql_due(con, start: date, n: int) -> tuple[date, bool]:
     """The macros working_days_after / working_days_after_is_estimated, written out."""
-    return con.execute("""
+    return con.execute(
+        """
         select due.calendar_date, due.estimate_index > s.estimate_index
         from ref_calendar s, ref_calendar due
         where s.calendar_date = ? and due.is_working_day and due.workday_index = s.workday_index + ?""",
-                       [start, n]).fetchone()
+        [start, n],
+    ).fetchone()
 
 
 def sql_between(con, a: date, b: date) -> int:
-    return con.execute("select (select workday_index from ref_calendar where calendar_date = ?) - "
-                       "(select workday_index from ref_calendar where calendar_date = ?)", [b, a]).fetchone()[0]
+    return con.execute(
+        "select (select workday_index from ref_calendar where calendar_date = ?) - "
+        "(select workday_index from ref_calendar where calendar_date = ?)",
+        [b, a],
+    ).fetchone()[0]
 
 
-@pytest.mark.parametrize("start,n,due,what", [
-    (date(2024, 3, 5), 3, date(2024, 3, 8), "push: 3 working days after a Tuesday decision"),
-    (date(2025, 1, 27), 3, date(2025, 2, 7), "push across Spring Festival 2025 (Jan 28 – Feb 4 off)"),
-    (date(2025, 1, 27), 15, date(2025, 2, 24), "push with consultation (15 WD) across Spring Festival 2025"),
-    (date(2025, 9, 30), 3, date(2025, 10, 11), "push across National Day 2025: the make-up Saturday Oct 11 counts"),
-    (date(2025, 10, 3), 3, date(2025, 10, 11), "start on a holiday: the start day is not counted"),
-    (date(2025, 9, 30), 5, date(2025, 10, 14), "feedback: first 5 working days of October 2025 after month end"),
-    (date(2026, 2, 13), 3, date(2026, 2, 25), "objection adjustment across Spring Festival 2026 (Sat Feb 14 works)"),
-    (date(2024, 6, 10), 3, date(2024, 6, 13), "objection adjustment after the Dragon Boat Festival weekend"),
-])
+@pytest.mark.parametrize(
+    "start,n,due,what",
+    [
+        (date(2024, 3, 5), 3, date(2024, 3, 8), "push: 3 working days after a Tuesday decision"),
+        (date(2025, 1, 27), 3, date(2025, 2, 7), "push across Spring Festival 2025 (Jan 28 – Feb 4 off)"),
+        (date(2025, 1, 27), 15, date(2025, 2, 24), "push with consultation (15 WD) across Spring Festival 2025"),
+        (date(2025, 9, 30), 3, date(2025, 10, 11), "push across National Day 2025: the make-up Saturday Oct 11 counts"),
+        (date(2025, 10, 3), 3, date(2025, 10, 11), "start on a holiday: the start day is not counted"),
+        (date(2025, 9, 30), 5, date(2025, 10, 14), "feedback: first 5 working days of October 2025 after month end"),
+        (
+            date(2026, 2, 13),
+            3,
+            date(2026, 2, 25),
+            "objection adjustment across Spring Festival 2026 (Sat Feb 14 works)",
+        ),
+        (date(2024, 6, 10), 3, date(2024, 6, 13), "objection adjustment after the Dragon Boat Festival weekend"),
+    ],
+)
 def test_deadlines_from_the_calendar_table_match_workdays(con, start, n, due, what):
     assert sql_due(con, start, n) == (due, False), what
     assert add_working_days(start, n).due == due, what
@@ -73,13 +89,19 @@ def test_table_agrees_with_workdays_on_random_starts(con):
 
 def test_late_by_working_days_matches_workdays(con):
     # pushed on Oct 13 against a due date of Oct 11 (make-up Saturday): one working day late
-    assert sql_between(con, date(2025, 10, 11), date(2025, 10, 13)) == 1 == working_days_between(date(2025, 10, 11), date(2025, 10, 13))
+    assert (
+        sql_between(con, date(2025, 10, 11), date(2025, 10, 13))
+        == 1
+        == working_days_between(date(2025, 10, 11), date(2025, 10, 13))
+    )
     assert sql_between(con, date(2025, 9, 30), date(2025, 10, 8)) == 0  # the whole holiday is not late
-    assert sql_between(con, date(2025, 1, 27), date(2025, 2, 10)) == working_days_between(date(2025, 1, 27), date(2025, 2, 10))
+    assert sql_between(con, date(2025, 1, 27), date(2025, 2, 10)) == working_days_between(
+        date(2025, 1, 27), date(2025, 2, 10)
+    )
 
 
 def test_index_is_monotonic_and_counts_only_working_days():
     rows = calendar_rows(2025, 2025)
     assert len(rows) == 365
     assert sum(r[1] for r in rows) == rows[-1][3] - rows[0][3] + rows[0][1]
-    assert all(b[3] - a[3] == int(b[1]) for a, b in zip(rows, rows[1:]))
+    assert all(b[3] - a[3] == int(b[1]) for a, b in itertools.pairwise(rows))

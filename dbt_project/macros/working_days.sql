@@ -1,5 +1,5 @@
 {#-
-  "N 个工作日" in SQL, from the one calendar table (ref_calendar, generated from creditwh/workdays.py).
+  "N 个工作日" in SQL, from the one calendar table (ref_calendar, generated from ground/workdays.py).
   The start day is not counted (also when it is a holiday): the due date is the working day whose workday_index is
   the start's index + N. A deadline is estimated when an estimated day lies in (start, due].
 -#}

@@ -1,5 +1,5 @@
 -- 失信联合惩戒对象措施台账：每个对象 × 措施一行，事由、措施、期限、各环节办理情况、解除情况与截至 as_of_date 的状态。
--- 登记拦截的限制索引由此表生成（creditwh/interception.py）。
+-- 登记拦截的限制索引由此表生成（interception/restrictions.py）。
 
 with
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
+from functools import cache, lru_cache
 
 import chinese_calendar
 
-OVERRIDES_CSV = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "rules" / "calendar_overrides.csv"
+from ground.settings import SEEDS_DIR
+
+OVERRIDES_CSV = SEEDS_DIR / "rules" / "calendar_overrides.csv"
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,13 @@ def _overrides() -> dict[date, bool]:
     if not OVERRIDES_CSV.exists():
         return {}
     with OVERRIDES_CSV.open(encoding="utf-8") as fh:
-        return {date.fromisoformat(r["calendar_date"]): r["is_working_day"].strip().lower() == "true"
-                for r in csv.DictReader(fh)}
+        return {
+            date.fromisoformat(r["calendar_date"]): r["is_working_day"].strip().lower() == "true"
+            for r in csv.DictReader(fh)
+        }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _override_years() -> frozenset[int]:
     return frozenset(d.year for d in _overrides())
 

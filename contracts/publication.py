@@ -1,4 +1,4 @@
-"""The publication spec (``publication/spec.yml``): which record types are published, from which model, and
+"""The publication spec (``contracts/publication.yml``): which record types are published, from which model, and
 which columns beyond the contract's public fields each may carry (and why)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Literal
 
 import yaml
 
-SPEC_FILE = Path(__file__).resolve().parent / "spec.yml"
+SPEC_FILE = Path(__file__).resolve().parent / "publication.yml"
 DerivedKind = Literal["provenance", "computed", "lookup", "masked"]
 _KINDS = ("provenance", "computed", "lookup", "masked")
 
@@ -47,6 +47,15 @@ def _derived(items: dict | None) -> dict[str, DerivedColumn]:
 def record_types(path: Path = SPEC_FILE) -> list[RecordType]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     common = _derived(data.get("derived"))
-    return [RecordType(r["name"], r["title"], r["relation"], r["feed"], tuple(r["key"]),
-                       {**common, **_derived(r.get("derived"))}, r.get("states"))
-            for r in data["record_types"]]
+    return [
+        RecordType(
+            r["name"],
+            r["title"],
+            r["relation"],
+            r["feed"],
+            tuple(r["key"]),
+            {**common, **_derived(r.get("derived"))},
+            r.get("states"),
+        )
+        for r in data["record_types"]
+    ]

@@ -16,26 +16,49 @@ import hashlib
 import os
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
-from creditwh.identifiers import is_valid_ric, is_valid_uscc
-from creditwh.settings import Workspace
+from ground.clock import today
+from ground.errors import ActionableError
+from ground.files import atomic_path
+from ground.identifiers import is_valid_ric, is_valid_uscc
+from ground.settings import Workspace
 
 INDEX_TABLE = "restriction_index"
 EPOCH = date(1970, 1, 1)
 KEY_WIDTH = 64  # a USCC (18) or a person key (SHA-256 hex, 64)
-TEXT_COLUMNS = {"subject_type": "subject_type", "object_role": "object_role", "uscc": "uscc", "measure_id": "measure_id",
-                "measure": "measure_name", "measure_list": "measure_list", "source_agency": "source_agency",
-                "reason": "reason", "legal_basis": "legal_basis"}  # Restriction field → index column
-INDEX_COLUMNS = ("subject_key", "subject_type", "object_role", "uscc", "measure_id", "measure_name", "measure_list",
-                 "source_agency", "reason", "legal_basis", "basis_number", "start_date", "end_date")
+TEXT_COLUMNS = {
+    "subject_type": "subject_type",
+    "object_role": "object_role",
+    "uscc": "uscc",
+    "measure_id": "measure_id",
+    "measure": "measure_name",
+    "measure_list": "measure_list",
+    "source_agency": "source_agency",
+    "reason": "reason",
+    "legal_basis": "legal_basis",
+}  # Restriction field → index column
+INDEX_COLUMNS = (
+    "subject_key",
+    "subject_type",
+    "object_role",
+    "uscc",
+    "measure_id",
+    "measure_name",
+    "measure_list",
+    "source_agency",
+    "reason",
+    "legal_basis",
+    "basis_number",
+    "start_date",
+    "end_date",
+)
 
 
-class InvalidIdentifier(ValueError):
+class InvalidIdentifier(ActionableError, ValueError):
     """The identifier is neither a valid USCC nor a valid resident ID number."""
 
 
@@ -72,21 +95,22 @@ def subject_key(identifier: str) -> tuple[str, str]:
         return text, "enterprise"
     if len(text) == 18 and is_valid_ric(text):
         return person_key(text), "person"
-    raise InvalidIdentifier(f"“{identifier}”既不是有效的统一社会信用代码，也不是有效的居民身份证号码（18 位，校验位须正确）")
+    raise InvalidIdentifier(
+        f"“{identifier}”既不是有效的统一社会信用代码，也不是有效的居民身份证号码（18 位，校验位须正确）"
+    )
 
 
 def write_index(con: duckdb.DuckDBPyConnection, select_sql: str, target: Path) -> int:
     """Materialise ``select_sql`` (columns INDEX_COLUMNS) as a sorted table in a new file at ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    con.execute(f"attach '{tmp}' as idx")
-    try:
-        con.execute(f"create table idx.{INDEX_TABLE} as select * from ({select_sql}) order by subject_key, start_date")
-        rows = con.execute(f"select count(*) from idx.{INDEX_TABLE}").fetchone()[0]
-    finally:
-        con.execute("detach idx")
-    tmp.replace(target)
+    with atomic_path(target) as tmp:
+        con.execute(f"attach '{tmp}' as idx")
+        try:
+            con.execute(
+                f"create table idx.{INDEX_TABLE} as select * from ({select_sql}) order by subject_key, start_date"
+            )
+            rows = con.execute(f"select count(*) from idx.{INDEX_TABLE}").fetchone()[0]
+        finally:
+            con.execute("detach idx")
     return rows
 
 
@@ -94,7 +118,7 @@ def build_index(ws: Workspace) -> int:
     """Copy every linked object × measure of the warehouse into the restriction index; returns its row count."""
     if not ws.warehouse.exists():
         raise FileNotFoundError(f"仓库 {ws.warehouse} 不存在：先运行 `cwh build`（或 `cwh run`）")
-    select_sql = f"""
+    select_sql = """
         select object_key as subject_key, object_type as subject_type, object_role, uscc, measure_id, measure_name,
                measure_list, source_agency, reason, legal_basis, basis_number, start_date, end_date
         from wh.mart_punishment_lifecycle
@@ -137,8 +161,9 @@ class Interceptor:
             rows = con.sql(f"select {', '.join(INDEX_COLUMNS[1:])} from numbered order by row_no").to_arrow_table()
         self._np = np
         packed = keys.column("k").combine_chunks()
-        self.keys = np.frombuffer(packed.buffers()[2], dtype=f"S{KEY_WIDTH}",
-                                  count=len(packed), offset=packed.offset * KEY_WIDTH).copy()
+        self.keys = np.frombuffer(
+            packed.buffers()[2], dtype=f"S{KEY_WIDTH}", count=len(packed), offset=packed.offset * KEY_WIDTH
+        ).copy()
         self.first = keys.column("first_row").to_numpy()
         self.count = keys.column("n_rows").to_numpy()
         # text that repeats (measures, agencies, reasons): int32 codes + the Arrow dictionary of values (no
@@ -160,7 +185,7 @@ class Interceptor:
     def close(self) -> None:
         self.codes, self.values = {}, {}
 
-    def __enter__(self) -> "Interceptor":
+    def __enter__(self) -> Interceptor:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -178,15 +203,19 @@ class Interceptor:
         for j in self._np.flatnonzero((start <= day) & ((end < 0) | (end > day))):
             r = lo + int(j)
             text = {field: self.values[col][self.codes[col][r]].as_py() for field, col in TEXT_COLUMNS.items()}
-            out.append(Restriction(
-                **text, basis_number=self.values["basis_number"][r].as_py(),
-                start=EPOCH + timedelta(days=int(start[j])),
-                end=None if end[j] < 0 else EPOCH + timedelta(days=int(end[j]))))
+            out.append(
+                Restriction(
+                    **text,
+                    basis_number=self.values["basis_number"][r].as_py(),
+                    start=EPOCH + timedelta(days=int(start[j])),
+                    end=None if end[j] < 0 else EPOCH + timedelta(days=int(end[j])),
+                )
+            )
         return out
 
     def lookup(self, identifier: str, as_of: date | None = None) -> list[Restriction]:
         key, _ = subject_key(identifier)
-        return self.lookup_key(key, as_of or datetime.now(ZoneInfo("Asia/Shanghai")).date())
+        return self.lookup_key(key, as_of or today())
 
 
 def lookup(ws: Workspace, identifier: str, as_of: date | None = None) -> list[Restriction]:

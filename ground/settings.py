@@ -1,12 +1,12 @@
 """Where things live. One workspace folder (``CWH_HOME``, default ``./var``) holds every layer's files.
 
-    var/feeds/<producer>/<feed>/…        what producing departments deliver (the landing zone's inbox)
-    var/landing/<feed>/batch_id=…/       validated rows with provenance (Parquet), one folder per batch
-    var/landing/_ledger/<feed>/<id>.json the ingestion log: one committed entry per batch
-    var/quarantine/<feed>/batch_id=…/    rejected rows, one row per reason
-    var/warehouse/warehouse.duckdb       the embedded warehouse dbt builds
-    var/gate/                            great-expectations Data Docs of every gate run
-    var/publication/releases/<date>/     public extracts + manifest, written atomically
+var/feeds/<producer>/<feed>/…        what producing departments deliver (the landing zone's inbox)
+var/landing/<feed>/batch_id=…/       validated rows with provenance (Parquet), one folder per batch
+var/landing/_ledger/<feed>/<id>.json the ingestion log: one committed entry per batch
+var/quarantine/<feed>/batch_id=…/    rejected rows, one row per reason
+var/warehouse/warehouse.duckdb       the embedded warehouse dbt builds
+var/gate/                            great-expectations Data Docs of every gate run
+var/publication/releases/<date>/     public extracts + manifest, written atomically
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # business dates (as-of, release, feedback month) are local dates
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class Workspace:
     home: Path
 
     @classmethod
-    def from_env(cls, home: str | os.PathLike | None = None) -> "Workspace":
+    def from_env(cls, home: str | os.PathLike | None = None) -> Workspace:
         return cls(Path(home or os.environ.get("CWH_HOME", "var")).resolve())
 
     @property
@@ -63,8 +61,16 @@ class Workspace:
     def publication(self) -> Path:
         return self.home / "publication"
 
-    def ensure(self) -> "Workspace":
-        for p in (self.feeds, self.landing, self.ledger, self.quarantine, self.staging_tmp,
-                  self.warehouse.parent, self.gate, self.publication):
+    def ensure(self) -> Workspace:
+        for p in (
+            self.feeds,
+            self.landing,
+            self.ledger,
+            self.quarantine,
+            self.staging_tmp,
+            self.warehouse.parent,
+            self.gate,
+            self.publication,
+        ):
             p.mkdir(parents=True, exist_ok=True)
         return self

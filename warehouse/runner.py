@@ -10,18 +10,21 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
-from creditwh.settings import DBT_PROJECT_DIR, Workspace
+from ground.errors import ActionableError
+from ground.settings import DBT_PROJECT_DIR, Workspace
 
 
-class BuildFailed(Exception):
-    pass
+class BuildFailed(ActionableError):
+    """dbt failed: the message lists every failing node. A scheduler may retry (a held lock, memory)."""
+
+    retryable = True
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,14 @@ def dbt_env(ws: Workspace) -> dict[str, str]:
 def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None) -> int:
     """Run one dbt command for this workspace; stream its log lines to ``on_line``."""
     exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(DBT_PROJECT_DIR),
-           "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd = [
+        str(exe) if exe.exists() else "dbt",
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
     ws.warehouse.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(cmd, env=dbt_env(ws), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
@@ -57,8 +66,14 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
     return proc.wait()
 
 
-def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], None] | None = None,
-          dbt_vars: dict[str, str] | None = None, as_of: date | None = None) -> BuildResult:
+def build(
+    ws: Workspace,
+    *,
+    select: str | None = None,
+    on_line: Callable[[str], None] | None = None,
+    dbt_vars: dict[str, str] | None = None,
+    as_of: date | None = None,
+) -> BuildResult:
     """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on (dbt var as_of_date)."""
     args = ["build"] + (["--select", select] if select else [])
     dbt_vars = dict(dbt_vars or {})
@@ -80,8 +95,9 @@ def build(ws: Workspace, *, select: str | None = None, on_line: Callable[[str], 
         if r["status"] in ("error", "fail", "runtime error"):
             failures.append(f"{r['unique_id']}: {(r.get('message') or '').strip()[:300]}")
     marts = mart_names(ws) if ws.warehouse.exists() else []
-    result = BuildResult(kinds["model"], kinds["test"] + kinds.get("unit_test", 0), kinds["seed"], kinds["snapshot"],
-                         failures, marts)
+    result = BuildResult(
+        kinds["model"], kinds["test"] + kinds.get("unit_test", 0), kinds["seed"], kinds["snapshot"], failures, marts
+    )
     if code != 0 or failures:
         raise BuildFailed("dbt build 失败：\n  - " + "\n  - ".join(failures or [f"退出码 {code}"]))
     return result
@@ -91,7 +107,8 @@ def mart_names(ws: Workspace) -> list[str]:
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
         rows = con.execute(
             "select table_name from information_schema.tables where table_name like 'dim\\_%' escape '\\'"
-            " or table_name like 'fct\\_%' escape '\\' or table_name like 'pub\\_%' escape '\\' order by 1").fetchall()
+            " or table_name like 'fct\\_%' escape '\\' or table_name like 'pub\\_%' escape '\\' order by 1"
+        ).fetchall()
     return [r[0] for r in rows]
 
 

@@ -1,0 +1,93 @@
+"""Writing files so that a reader sees the old content or the new, never half of either; a file's SHA-256.
+
+Every write goes to a temporary name in the target's own folder (same filesystem) and is renamed into place;
+folders are assembled in a scratch folder and swapped in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HASH_BUFFER = 1 << 24  # 16 MiB per read: few GIL hand-offs while a large file is hashed beside other threads
+
+
+def _tmp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` through a temporary file renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(target)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> Path:
+    return atomic_write_bytes(target, text.encode(encoding))
+
+
+def atomic_write_json(target: Path, data: Any, *, indent: int | None = 2, sort_keys: bool = True) -> Path:
+    """JSON in UTF-8 (Chinese kept readable), ending with a newline."""
+    return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=sort_keys) + "\n")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` for a writer that wants a file name (DuckDB ``copy``, ``attach``); renamed
+    to ``target`` when the block ends without error, removed otherwise."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(target)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def swap_into_place(scratch: Path, target: Path) -> None:
+    """Rename folder ``scratch`` to ``target``; an existing ``target`` is moved aside first and removed afterwards."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        old = target.with_name(f".old-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+        scratch.rename(target)
+        shutil.rmtree(old)
+    else:
+        scratch.rename(target)
+
+
+@contextmanager
+def scratch_folder(parent: Path, prefix: str = ".tmp") -> Iterator[Path]:
+    """A fresh folder under ``parent`` (same filesystem as the target it will be swapped into), removed afterwards
+    whatever happens — after a successful swap there is nothing left to remove."""
+    parent.mkdir(parents=True, exist_ok=True)
+    scratch = parent / f"{prefix}-{uuid.uuid4().hex[:12]}"
+    scratch.mkdir()
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256 (hex), read in large blocks into one reused buffer (reading and hashing release the GIL)."""
+    digest = hashlib.sha256()
+    buffer = bytearray(HASH_BUFFER)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as fh:
+        while n := fh.readinto(buffer):
+            digest.update(view[:n])
+    return digest.hexdigest()

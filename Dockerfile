@@ -30,5 +30,5 @@ RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
 # 2. The project itself, editable: dbt_project/ and the contracts are read from this folder at run time.
 COPY --chown=airflow:0 . .
 RUN pip install --no-cache-dir --no-deps -e . \
- && python -m compileall -q creditwh contracts ingestion publication quality_gate feedgen dags \
+ && python -m compileall -q ground contracts ingestion warehouse quality_gate publication interception feedgen creditwh dags \
  && airflow version && cwh --help > /dev/null

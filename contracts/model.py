@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from open_data_contract_standard.model import OpenDataContractStandard, SchemaProperty
@@ -19,6 +19,7 @@ from ground.errors import ActionableError
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe subset of YAML, in C when built with it
 
+T = TypeVar("T")
 CONTRACT_DIR = Path(__file__).resolve().parent / "feeds"
 
 LogicalType = Literal["string", "date", "number", "integer"]
@@ -39,7 +40,19 @@ class ContractError(ActionableError, ValueError):
     """A contract file is malformed: the message names the file and the field."""
 
 
-def _custom(props: list | None) -> dict[str, Any]:
+def _required(value: T | None, what: str, path: Path) -> T:
+    if value is None:
+        raise ContractError(f"{path.name}: {what} is required")
+    return value
+
+
+def _required_int(value: str | float | None, what: str, path: Path) -> int:
+    if value is None:
+        raise ContractError(f"{path.name}: {what} is required")
+    return int(value)
+
+
+def _custom(props: list[Any] | None) -> dict[str, Any]:
     return {p.property: p.value for p in (props or []) if p.property}
 
 
@@ -197,7 +210,7 @@ def load_contract(path: Path) -> FeedContract:
     names = {f.name for f in fields}
     contract = FeedContract(
         name=odcs.name or path.stem.split(".")[0],
-        version=odcs.version,
+        version=_required(odcs.version, "version", path),
         title=odcs.dataProduct or odcs.name or "",
         purpose=(odcs.description.purpose if odcs.description else "") or "",
         producer=Producer(
@@ -209,9 +222,9 @@ def load_contract(path: Path) -> FeedContract:
         fields=fields,
         record_key=tuple(custom["record_key"]),
         subject_field=custom.get("subject_field", "uscc"),
-        latency_working_days=int(sla["latency"].value),
+        latency_working_days=_required_int(sla["latency"].value, "slaProperties.latency", path),
         latency_field=str(sla["latency"].element).split(".")[-1],
-        frequency_days=int(sla["frequency"].value),
+        frequency_days=_required_int(sla["frequency"].value, "slaProperties.frequency", path),
         latency_note=sla["latency"].description or "",
         frequency_note=sla["frequency"].description or "",
         version_field=custom.get("version_field"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import yaml
 
@@ -33,14 +33,14 @@ class RecordType:
     states: str | None = None  # intermediate model with publication_state per record
 
 
-def _derived(items: dict | None) -> dict[str, DerivedColumn]:
+def _derived(items: dict[str, dict[str, str]] | None) -> dict[str, DerivedColumn]:
     out = {}
     for name, d in (items or {}).items():
         if d["kind"] not in _KINDS:
             raise ValueError(f"{SPEC_FILE.name}: derived column {name!r} has unknown kind {d['kind']!r}")
         if d["kind"] == "masked" and not d.get("of"):
             raise ValueError(f"{SPEC_FILE.name}: masked column {name!r} must name the field it masks (of:)")
-        out[name] = DerivedColumn(name, d["label"], d["kind"], d.get("of"))
+        out[name] = DerivedColumn(name, d["label"], cast(DerivedKind, d["kind"]), d.get("of"))
     return out
 
 

@@ -11,6 +11,8 @@ can never disagree with the checks the pipeline runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from contracts.model import CLASSIFICATION_TREATMENT, FeedContract, Field
 
 TYPE_LABELS = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
@@ -33,7 +35,7 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     return [
         "| " + " | ".join(head) + " |",
         "|" + "|".join("---" for _ in head) + "|",

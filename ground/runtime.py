@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-# polars' allocator (jemalloc) keeps freed pages 30 s, in one arena shared by all threads: at 10 M rows a third
-# fewer page faults and a quarter less peak memory (benchmarks/RESULTS.md). An operator's own value wins.
+# jemalloc in polars keeps freed pages 30 s in one shared arena: far fewer page faults (benchmarks/RESULTS.md)
 ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"
 ALLOCATOR_CONF = "dirty_decay_ms:30000,muzzy_decay_ms:30000,narenas:1"
 

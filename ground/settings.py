@@ -25,7 +25,7 @@ class Workspace:
     home: Path
 
     @classmethod
-    def from_env(cls, home: str | os.PathLike | None = None) -> Workspace:
+    def from_env(cls, home: str | os.PathLike[str] | None = None) -> Workspace:
         return cls(Path(home or os.environ.get("CWH_HOME", "var")).resolve())
 
     @property

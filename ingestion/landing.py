@@ -58,21 +58,13 @@ if TYPE_CHECKING:  # pandera loads with the first schema (ingestion.schema)
     import pandera.polars as pa
 
 EMPTY_BATCH = "_empty"
-# Rows validated at a time. 250 000 penalty rows are ~110 MB as read; a 10 M-row batch peaks at 2.5 GiB with two
-# chunks in flight and the reader's read-ahead. 1 M-row chunks peaked at 7.5 GiB and were slower: on a VM a page's
-# first touch is dear (benchmarks/RESULTS.md).
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 250_000  # rows validated at a time: bounded peak memory at any file size (benchmarks/RESULTS.md)
 CHUNK_WORKERS = 2  # chunks cleaned, validated and written at the same time
-# zstd level 1: as small as the default level, written faster. No statistics: min/max of ~70 text columns cost a
-# quarter of the write and null counts another tenth, and nothing reads landing by value ranges (the warehouse scans
-# whole batches, which the batch_id= folders already select).
+# zstd-1 and no statistics: nothing reads landing by value ranges (batch_id= folders select whole batches)
 PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": False}
-# Files this large are hashed on their own thread alongside validation rather than before it (a 4.9 GB file takes
-# 3 CPU-s to hash); only the ledger entry and the quarantine lines, written at the end, need the hash.
+# files this large are hashed beside validation: only the ledger entry and quarantine, written last, need the hash
 HASH_BEHIND_BYTES = 64 << 20
-# Text that is the same on every row of a batch is written as Categorical: Parquet stores it dictionary-encoded
-# either way (DuckDB reads VARCHAR), but polars then skips hashing a million equal strings per chunk.
-_BATCH_TEXT = pl.Categorical
+_BATCH_TEXT = pl.Categorical  # one value per batch: polars skips hashing it row by row
 # Written on every landed row. The batch id is the folder's name (``batch_id=<id>``, read as a hive partition key) and
 # the file's SHA-256 is in the batch's ledger entry: staging adds both as ``_batch_id`` and ``_file_sha256``.
 PROVENANCE = {

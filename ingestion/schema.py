@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from contracts import FeedContract, Field
 from ground.settings import SEEDS_DIR
 
-if TYPE_CHECKING:  # pandera (and the pandas it imports, ~0.6 s) loads with the first schema: a large
-    import pandera.polars as pa  # file's content hash, started first, runs meanwhile
+if TYPE_CHECKING:  # pandera loads with the first schema, while a large file's hash already runs
+    import pandera.polars as pa
 
 # code_table name → (seed file, key column, optional filter column=value)
 CODE_TABLES: dict[str, tuple[str, str, tuple[str, str] | None]] = {

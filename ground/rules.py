@@ -1,6 +1,6 @@
 """Effective-dated rules: every rule table carries ``valid_from`` and ``valid_to`` (inclusive; empty = open-ended),
-and the row that applies to a case is the one in force on the case's date. SQL models use the ``in_force`` macro
-(``dbt_project/macros/in_force.sql``) with the same convention."""
+and the row that applies to a case is the one in force on the case's date. SQL models use the ``rule_in_force`` macro
+(``dbt_project/macros/rule_in_force.sql``) with the same convention."""
 
 from __future__ import annotations
 

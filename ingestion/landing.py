@@ -32,7 +32,7 @@ import polars as pl
 
 from contracts import FeedContract, load_contracts
 from contracts.model import normalise_header
-from ground.clock import LOCAL_TZ
+from ground.clock import local_date
 from ground.files import sha256_file, swap_into_place
 from ground.settings import Workspace
 from ground.workdays import add_working_days
@@ -267,7 +267,7 @@ def _with_provenance(
 ) -> pl.LazyFrame:
     """Accepted rows as landed: provenance, SLA due date and late flag, ``<f>__raw`` kept where cleaning changed it."""
     c = b.contract
-    received_local = b.received.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+    received_local = local_date(b.received)  # naive UTC → Beijing date
     warnings = [
         pl.when(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(pl.Series(sorted(codes)).implode())).then(
             pl.format("{}: 未知代码 {}", pl.lit(f.name), pl.col(f.name))

@@ -33,6 +33,5 @@
 {% macro punishment_rule(rule_code, on_date) -%}
     (select cast(rule.rule_value as integer) from {{ ref('punishment_rules') }} as rule
      where rule.rule_code = '{{ rule_code }}'
-       and rule.valid_from <= cast({{ on_date }} as date)
-       and (rule.valid_to is null or cast({{ on_date }} as date) <= rule.valid_to))
+       and {{ rule_in_force('cast(' ~ on_date ~ ' as date)', 'rule') }})
 {%- endmacro %}

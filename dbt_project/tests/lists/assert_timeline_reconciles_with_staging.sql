@@ -6,13 +6,20 @@ with
 staged as (
 
     select 'licences' as feed, count(*) as rows from {{ ref('stg_landing__licences') }}
-    union all select 'penalties', count(*) from {{ ref('stg_landing__penalties') }}
-    union all select 'inspections', count(*) from {{ ref('stg_landing__inspections') }}
-    union all select 'abnormal_list', count(*) from {{ ref('stg_landing__abnormal_listings') }}
-    union all select 'serious_list', count(*) from {{ ref('stg_landing__serious_listings') }}
-    union all select 'credit_repairs', count(*) from {{ ref('stg_landing__credit_repairs') }}
-    union all select 'credit_commitments', count(*) from {{ ref('stg_landing__credit_commitments') }}
-    union all select 'court_judgments', count(*) from {{ ref('stg_landing__court_judgments') }}
+    union all
+    select 'penalties', count(*) from {{ ref('stg_landing__penalties') }}
+    union all
+    select 'inspections', count(*) from {{ ref('stg_landing__inspections') }}
+    union all
+    select 'abnormal_list', count(*) from {{ ref('stg_landing__abnormal_listings') }}
+    union all
+    select 'serious_list', count(*) from {{ ref('stg_landing__serious_listings') }}
+    union all
+    select 'credit_repairs', count(*) from {{ ref('stg_landing__credit_repairs') }}
+    union all
+    select 'credit_commitments', count(*) from {{ ref('stg_landing__credit_commitments') }}
+    union all
+    select 'court_judgments', count(*) from {{ ref('stg_landing__court_judgments') }}
 
 ),
 
@@ -42,4 +49,4 @@ from staged
 left join timeline on staged.feed = timeline.feed
 left join unlinked on staged.feed = unlinked.feed
 where staged.rows <> coalesce(timeline.rows, 0)
-   or coalesce(timeline.unlinked_rows, 0) <> coalesce(unlinked.rows, 0)
+    or coalesce(timeline.unlinked_rows, 0) <> coalesce(unlinked.rows, 0)

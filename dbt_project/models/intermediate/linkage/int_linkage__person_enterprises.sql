@@ -6,7 +6,7 @@ with
 
 registry_records as (
 
-    select * from {{ ref('int_registry_records_deduplicated') }}
+    select * from {{ ref('int_registry__records_deduplicated') }}
 
 ),
 
@@ -24,7 +24,7 @@ licences as (
 
 enterprises as (
 
-    select * from {{ ref('dim_enterprise') }}
+    select * from {{ ref('int_registry__enterprises') }}
 
 ),
 
@@ -74,7 +74,7 @@ final as (
     left join enterprises
         on roles.uscc = enterprises.uscc
     where roles.person_key is not null
-      and roles.uscc is not null
+        and roles.uscc is not null
     group by roles.person_key, roles.uscc
 
 )

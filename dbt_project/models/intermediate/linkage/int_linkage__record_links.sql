@@ -1,4 +1,4 @@
--- 无统一社会信用代码记录的主体关联：按名称匹配键（现用名与曾用名，见 dim_enterprise_names）+ 区划（地市级）
+-- 无统一社会信用代码记录的主体关联：按名称匹配键（现用名与曾用名，见 int_registry__enterprise_names）+ 区划（地市级）
 -- 逐级尝试 rule_linkage_methods 中的方法，取优先级最高且只对应一个主体的结果；对应多个主体或无匹配的
 -- 不关联，并写明原因（区划按线索的级别比较：省级机关比到省，其余比到地市）；自然人不记于企业名下。每条待关联记录一行，从不丢弃。
 
@@ -16,13 +16,13 @@ unkeyed_records as (
 
 enterprise_names as (
 
-    select * from {{ ref('dim_enterprise_names') }}
+    select * from {{ ref('int_registry__enterprise_names') }}
 
 ),
 
 enterprises as (
 
-    select * from {{ ref('dim_enterprise') }}
+    select * from {{ ref('int_registry__enterprises') }}
 
 ),
 
@@ -59,12 +59,18 @@ matches as (
         on records.name_key = name_keys.name_key
     inner join link_methods
         on {{ rule_in_force('records.event_date', 'link_methods') }}
-        and (not link_methods.requires_region_match
-             or left(records.region_hint, records.region_prefix_length)
-                = left(name_keys.region_code, records.region_prefix_length))
-        and (not link_methods.requires_name_valid_on_date
-             or (records.event_date >= name_keys.valid_from
-                 and (name_keys.valid_to is null or records.event_date < name_keys.valid_to)))
+        and (
+            not link_methods.requires_region_match
+            or left(records.region_hint, records.region_prefix_length)
+            = left(name_keys.region_code, records.region_prefix_length)
+        )
+        and (
+            not link_methods.requires_name_valid_on_date
+            or (
+                records.event_date >= name_keys.valid_from
+                and (name_keys.valid_to is null or records.event_date < name_keys.valid_to)
+            )
+        )
 
 ),
 

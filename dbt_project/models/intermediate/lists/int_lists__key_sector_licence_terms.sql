@@ -32,9 +32,9 @@ latest_terms as (
         count(*) over (partition by licence_number, valid_from) as version_count
     from licences
     qualify row_number() over (
-        partition by licence_number, valid_from
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by licence_number, valid_from
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 
@@ -60,7 +60,7 @@ final as (
         ) as tag_to,
         case
             when licence_statuses.ends_licence
-                 and coalesce(terms.status_date, terms.valid_from) <= coalesce(terms.valid_to + 1, date '9999-12-31')
+                and coalesce(terms.status_date, terms.valid_from) <= coalesce(terms.valid_to + 1, date '9999-12-31')
                 then '许可' || terms.licence_status
             when terms.valid_to is not null then '许可到期'
         end as untag_reason,

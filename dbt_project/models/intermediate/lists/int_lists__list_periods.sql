@@ -98,7 +98,7 @@ scheduled_expiry as (
     from listings
     inner join list_parameters as period
         on period.rule_id = 'serious_list_period'
-        and period.list_type = listings.list_type
+        and listings.list_type = period.list_type
         and {{ rule_in_force('listings.list_date', 'period') }}
 
 ),
@@ -116,19 +116,19 @@ repairs as (
     inner join list_types
         on listings.list_type = list_types.list_type
     inner join credit_repairs
-        on credit_repairs.uscc = listings.uscc
-        and credit_repairs.related_record_number = listings.list_decision_number
-        and credit_repairs.repair_object_type = list_types.repair_object_type
-        and credit_repairs.decision_date >= listings.list_date
+        on listings.uscc = credit_repairs.uscc
+        and listings.list_decision_number = credit_repairs.related_record_number
+        and list_types.repair_object_type = credit_repairs.repair_object_type
+        and listings.list_date <= credit_repairs.decision_date
     inner join repair_outcomes
         on credit_repairs.outcome = repair_outcomes.outcome
         and repair_outcomes.is_approved
     left join list_parameters as min_listed
         on min_listed.rule_id = 'serious_list_early_removal_min_listed'
-        and min_listed.list_type = listings.list_type
+        and listings.list_type = min_listed.list_type
         and {{ rule_in_force('credit_repairs.decision_date', 'min_listed') }}
     where min_listed.rule_id is null
-       or credit_repairs.decision_date >= listings.list_date + {{ rule_period('min_listed') }}
+        or credit_repairs.decision_date >= listings.list_date + {{ rule_period('min_listed') }}
     group by all
 
 ),

@@ -22,9 +22,9 @@ latest as (
         count(*) over (partition by decision_number) as version_count
     from penalties
     qualify row_number() over (
-        partition by decision_number
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by decision_number
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 

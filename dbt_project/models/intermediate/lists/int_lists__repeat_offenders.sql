@@ -40,8 +40,7 @@ rule_in_force as (
         cast({{ as_of_date() }} - to_years(window_years) as date) + 1 as window_start,
         {{ as_of_date() }} as window_end
     from rules
-    where valid_from <= {{ as_of_date() }}
-      and (valid_to is null or valid_to >= {{ as_of_date() }})
+    where {{ rule_in_force(as_of_date()) }}
 
 ),
 
@@ -60,7 +59,7 @@ penalties_in_window as (
     inner join rule_in_force
         on penalties.decision_date between rule_in_force.window_start and rule_in_force.window_end
     where penalties.enterprise_uscc is not null
-      and penalties.is_in_force
+        and penalties.is_in_force
 
 ),
 
@@ -90,8 +89,8 @@ approved_repairs as (
     select distinct counted.enterprise_uscc
     from counted
     inner join credit_repairs
-        on credit_repairs.uscc = counted.enterprise_uscc
-        and credit_repairs.repair_object_type = counted.repair_object_type
+        on counted.enterprise_uscc = credit_repairs.uscc
+        and counted.repair_object_type = credit_repairs.repair_object_type
         and credit_repairs.decision_date between counted.window_start and counted.window_end
     inner join repair_outcomes
         on credit_repairs.outcome = repair_outcomes.outcome

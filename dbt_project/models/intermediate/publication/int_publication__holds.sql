@@ -15,9 +15,9 @@ latest as (
     select *
     from holds
     qualify row_number() over (
-        partition by hold_id
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by hold_id
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 

@@ -31,9 +31,9 @@ latest as (
         min(cast(_received_at as date)) over (partition by task_id, uscc) as first_received_date
     from versions
     qualify row_number() over (
-        partition by task_id, uscc
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by task_id, uscc
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 
@@ -57,7 +57,7 @@ final as (
         latest._producer_dept,
         latest._batch_id as source_batch_id
     from latest
-    left join holds on holds.record_number = latest.task_id and holds.uscc = latest.uscc
+    left join holds on latest.task_id = holds.record_number and latest.uscc = holds.uscc
     left join periods
         on {{ rule_in_force('latest.inspection_date', 'periods') }}
     {{ join_working_days_after('latest.inspection_date', 'periods.quantity', 'deadline') }}

@@ -47,9 +47,9 @@ latest as (
         min(decision_date) over (partition by licence_number) as first_decision_date
     from versions
     qualify row_number() over (
-        partition by licence_number
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by licence_number
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 
@@ -102,7 +102,7 @@ final as (
         latest._batch_id as source_batch_id
     from latest
     left join excluded using (licence_number)
-    left join holds on holds.record_number = latest.licence_number
+    left join holds on latest.licence_number = holds.record_number
     left join masking
         on latest.party_category = masking.party_category
         and {{ rule_in_force('latest.decision_date', 'masking') }}

@@ -7,7 +7,7 @@ with
 
 abnormal_versions as (
 
-    select *, 'abnormal_list' as record_type, null::varchar as related_penalty_number
+    select *, 'abnormal_list' as record_type, cast(null as varchar) as related_penalty_number
     from {{ ref('stg_landing__abnormal_listings') }}
     where cast(_received_at as date) <= {{ as_of_date() }}
 
@@ -15,7 +15,7 @@ abnormal_versions as (
 
 serious_versions as (
 
-    select *, 'serious_list' as record_type, null::varchar as removal_authority
+    select *, 'serious_list' as record_type, cast(null as varchar) as removal_authority
     from {{ ref('stg_landing__serious_listings') }}
     where cast(_received_at as date) <= {{ as_of_date() }}
 
@@ -82,20 +82,24 @@ latest as (
         min(cast(_received_at as date)) over (partition by record_type, list_decision_number) as first_received_date
     from versions
     qualify row_number() over (
-        partition by record_type, list_decision_number
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by record_type, list_decision_number
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 
 repair_removals as (
 
-    select record_types.record_type, repairs.related_record_number as list_decision_number,
-        min(repairs.decision_date) as removed_on, min(rules.display_reason) as reason, min(repairs.deciding_authority) as authority
+    select
+        record_types.record_type, repairs.related_record_number as list_decision_number,
+        min(repairs.decision_date) as removed_on, min(rules.display_reason) as reason,
+        min(repairs.deciding_authority) as authority
     from repairs
     inner join record_types on repairs.repair_object_type = record_types.record_label
     inner join rules
-        on rules.record_type = record_types.record_type and rules.field = 'outcome' and repairs.outcome = rules.value
+        on record_types.record_type = rules.record_type
+        and rules.field = 'outcome'
+        and repairs.outcome = rules.value
         and {{ rule_in_force('repairs.decision_date', 'rules') }}
     group by record_types.record_type, repairs.related_record_number
 
@@ -103,19 +107,21 @@ repair_removals as (
 
 term_removals as (
 
-    select latest.record_type, latest.list_decision_number,
-        (latest.list_date + {{ rule_period('terms') }})::date as removed_on, '期满自动移出' as reason
+    select
+        latest.record_type, latest.list_decision_number,
+        cast(latest.list_date + {{ rule_period('terms') }} as date) as removed_on, '期满自动移出' as reason
     from latest
     inner join terms
-        on terms.record_type = latest.record_type
+        on latest.record_type = terms.record_type
         and {{ rule_in_force('latest.list_date', 'terms') }}
-    where (latest.list_date + {{ rule_period('terms') }})::date <= {{ as_of_date() }}
+    where cast(latest.list_date + {{ rule_period('terms') }} as date) <= {{ as_of_date() }}
 
 ),
 
 removals as (
 
-    select record_type, list_decision_number, removal_date as removed_on, removal_reason as reason,
+    select
+        record_type, list_decision_number, removal_date as removed_on, removal_reason as reason,
         removal_authority as authority, 1 as priority
     from latest
     where removal_date is not null and removal_date <= {{ as_of_date() }}
@@ -162,9 +168,9 @@ final as (
     from latest
     left join first_removal using (record_type, list_decision_number)
     left join holds
-        on holds.record_type = latest.record_type and holds.record_number = latest.list_decision_number
+        on latest.record_type = holds.record_type and latest.list_decision_number = holds.record_number
     left join deadlines
-        on deadlines.record_type = latest.record_type
+        on latest.record_type = deadlines.record_type
         and {{ rule_in_force('latest.list_date', 'deadlines') }}
     {{ join_working_days_after('latest.list_date', 'deadlines.quantity', 'deadline') }}
 

@@ -81,9 +81,9 @@ latest as (
         count(*) over (partition by decision_number) as version_count
     from versions
     qualify row_number() over (
-        partition by decision_number
-        order by _received_at desc, _batch_id desc, _row_number desc
-    ) = 1
+            partition by decision_number
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
 
 ),
 
@@ -134,7 +134,8 @@ first_withdrawal as (
 
 stops as (
 
-    select repairs.related_record_number as decision_number, min(repairs.decision_date) as repaired_on,
+    select
+        repairs.related_record_number as decision_number, min(repairs.decision_date) as repaired_on,
         min(rules.rule_code) as rule_code
     from repairs
     inner join record_types on repairs.repair_object_type = record_types.record_label
@@ -156,7 +157,7 @@ type_flags as (
         bool_or(coalesce(type_rules.term_extends_publicity, false)) as term_extends_publicity,
         bool_or(coalesce(type_rules.early_stop_barred, false)) as early_stop_barred
     from latest
-    cross join unnest(string_split(latest.penalty_types, ';')) as t(penalty_type)
+    cross join unnest(string_split(latest.penalty_types, ';')) as t (penalty_type)
     left join type_rules
         on trim(t.penalty_type) = type_rules.penalty_type
         and {{ rule_in_force('latest.decision_date', 'type_rules') }}
@@ -174,8 +175,9 @@ lower_amount as (
         and {{ rule_in_force('latest.decision_date', 'lower_amounts') }}
     where latest.fine_amount_wan is not null
         and case when lower_amounts.inclusive
-                 then latest.fine_amount_wan * 10000 <= lower_amounts.threshold_yuan
-                 else latest.fine_amount_wan * 10000 < lower_amounts.threshold_yuan end
+                then latest.fine_amount_wan * 10000 <= lower_amounts.threshold_yuan
+            else latest.fine_amount_wan * 10000 < lower_amounts.threshold_yuan
+        end
 
 ),
 
@@ -204,16 +206,18 @@ judged as (
         stops.repaired_on,
         type_flags.early_stop_barred,
         type_flags.all_short_eligible
-            and (not type_flags.needs_lower_amount or lower_amount.decision_number is not null) as is_short_period,
-        case
+        and (not type_flags.needs_lower_amount or lower_amount.decision_number is not null) as is_short_period,
+        cast(case
             when type_flags.all_short_eligible
                 and (not type_flags.needs_lower_amount or lower_amount.decision_number is not null)
                 then latest.first_received_date + to_months(period_rules.short_months)
             when type_flags.term_extends_publicity
-                then greatest(latest.first_received_date + to_months(period_rules.standard_months),
-                              coalesce(latest.valid_until, latest.first_received_date))
+                then greatest(
+                        latest.first_received_date + to_months(period_rules.standard_months),
+                        coalesce(latest.valid_until, latest.first_received_date)
+                    )
             else latest.first_received_date + to_months(period_rules.standard_months)
-        end :: date as regular_publicity_end,
+        end as date) as regular_publicity_end,
         period_rules.publish_deadline_wd
     from latest
     left join excluded using (decision_number)
@@ -222,7 +226,7 @@ judged as (
     left join type_flags using (decision_number)
     left join lower_amount using (decision_number)
     left join period_rules using (decision_number)
-    left join holds on holds.record_number = latest.decision_number
+    left join holds on latest.decision_number = holds.record_number
 
 ),
 
@@ -233,7 +237,8 @@ with_dates as (
         -- 提前停止：准予修复之日；不得提前停止的类别（第14条）在限制期限届满后停止
         case
             when judged.repaired_on is null then null
-            when judged.early_stop_barred then greatest(judged.repaired_on, coalesce(judged.valid_until, judged.repaired_on))
+            when judged.early_stop_barred
+                then greatest(judged.repaired_on, coalesce(judged.valid_until, judged.repaired_on))
             else judged.repaired_on
         end as stopped_on,
         deadline.calendar_date as publish_due_date

@@ -7,8 +7,10 @@ with
 serious as (
 
     select * from {{ ref('stg_landing__serious_listings') }}
-    qualify row_number() over (partition by list_decision_number
-                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+    qualify row_number() over (
+            partition by list_decision_number
+            order by _received_at desc, _row_number desc, _batch_id desc
+        ) = 1
 
 ),
 
@@ -24,16 +26,20 @@ serious_expiry as (
 abnormal as (
 
     select * from {{ ref('stg_landing__abnormal_listings') }}
-    qualify row_number() over (partition by list_decision_number
-                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+    qualify row_number() over (
+            partition by list_decision_number
+            order by _received_at desc, _row_number desc, _batch_id desc
+        ) = 1
 
 ),
 
 court as (
 
     select * from {{ ref('stg_landing__court_judgments') }}
-    qualify row_number() over (partition by document_number
-                               order by _received_at desc, _row_number desc, _batch_id desc) = 1
+    qualify row_number() over (
+            partition by document_number
+            order by _received_at desc, _row_number desc, _batch_id desc
+        ) = 1
 
 ),
 
@@ -42,8 +48,10 @@ penalties as (
 
     select * from {{ ref('stg_landing__penalties') }}
     where uscc is not null
-    qualify row_number() over (partition by decision_number
-                               order by _received_at, _row_number, _batch_id) = 1
+    qualify row_number() over (
+            partition by decision_number
+            order by _received_at, _row_number, _batch_id
+        ) = 1
 
 ),
 
@@ -53,6 +61,8 @@ repeat_offenders as (
 
 ),
 
+-- the later branches of the union repeat a column where the first names two (basis_text, reason; dates)
+-- noqa: disable=AL08
 bases as (
 
     select
@@ -112,5 +122,6 @@ bases as (
     from penalties
 
 )
+-- noqa: enable=AL08
 
 select * from bases

@@ -29,12 +29,10 @@ select
     measures.measure_id
 from bases
 inner join triggers
-    on triggers.basis_type = bases.basis_type
-    and (triggers.basis_domain is null or triggers.basis_domain = bases.basis_domain)
+    on bases.basis_type = triggers.basis_type
+    and (triggers.basis_domain is null or bases.basis_domain = triggers.basis_domain)
     and (triggers.basis_contains is null or contains(bases.basis_text, triggers.basis_contains))
-    and bases.decision_date >= triggers.valid_from
-    and (triggers.valid_to is null or bases.decision_date <= triggers.valid_to)
+    and {{ rule_in_force('bases.decision_date', 'triggers') }}
 inner join measures
     on measures.measure_id = triggers.measure_id
-    and bases.decision_date >= measures.valid_from
-    and (measures.valid_to is null or bases.decision_date <= measures.valid_to)
+    and {{ rule_in_force('bases.decision_date', 'measures') }}

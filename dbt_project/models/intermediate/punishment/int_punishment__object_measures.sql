@@ -34,7 +34,7 @@ objections as (
     select objections.*, paths.release_path
     from {{ ref('stg_landing__objections') }} as objections
     inner join paths
-        on paths.source_field = 'objection_outcome' and paths.source_value = objections.outcome
+        on paths.source_field = 'objection_outcome' and objections.outcome = paths.source_value
     where objections.outcome_date <= {{ as_of_date() }}
     qualify row_number() over (partition by objection_id order by _received_at desc, _row_number desc) = 1
 
@@ -45,7 +45,7 @@ repairs as (
     select repairs.*
     from {{ ref('stg_landing__credit_repairs') }} as repairs
     inner join paths
-        on paths.source_field = 'repair_outcome' and paths.source_value = repairs.outcome
+        on paths.source_field = 'repair_outcome' and repairs.outcome = paths.source_value
         and paths.release_path = 'repair'
     where repairs.decision_date <= {{ as_of_date() }}
     qualify row_number() over (partition by application_id order by _received_at desc, _row_number desc) = 1
@@ -82,8 +82,9 @@ object_measures as (
         case measures.term_rule
             when 'fixed' then cast(objects.decision_date + to_months(measures.term_months) as date)
             else coalesce(
-                case when removal_paths.release_path is null then objects.removal_date end,
-                objects.planned_end)
+                    case when removal_paths.release_path is null then objects.removal_date end,
+                    objects.planned_end
+                )
         end as natural_end
     from objects
     inner join matched
@@ -93,25 +94,29 @@ object_measures as (
     inner join measures
         on matched.measure_id = measures.measure_id
     left join paths as removal_paths
-        on removal_paths.source_field = 'removal_reason' and removal_paths.source_value = objects.removal_reason
+        on removal_paths.source_field = 'removal_reason' and objects.removal_reason = removal_paths.source_value
 
 ),
 
 release_candidates as (
 
     -- 自然解除：期限届满（或事由依规移出）
-    select object_measure_id, natural_end as release_date, 'natural' as release_path, 3 as priority,
-           '系统自动（期限届满）' as released_by,
-           case when removal_date = natural_end and removal_reason is not null
-                then '事由移出：' || removal_reason else '惩戒期限届满自动解除' end as release_reason
+    select
+        object_measure_id, natural_end as release_date, 'natural' as release_path, 3 as priority,
+        '系统自动（期限届满）' as released_by,
+        case when removal_date = natural_end and removal_reason is not null
+                then '事由移出：' || removal_reason
+            else '惩戒期限届满自动解除'
+        end as release_reason
     from object_measures
     where natural_end <= {{ as_of_date() }}
 
     union all
 
     -- 异议解除：事由（或其依据的处罚）被撤销、确认无效
-    select om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
-           '异议处理结果：' || o.outcome || '（' || o.related_record_number || '）'
+    select
+        om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
+        '异议处理结果：' || o.outcome || '（' || o.related_record_number || '）'
     from object_measures as om
     inner join objections as o
         on o.related_record_number in (om.basis_number, om.related_penalty_number)
@@ -126,14 +131,15 @@ release_candidates as (
     union all
 
     -- 异议变更：变更后的处罚不再包含触发该措施的处罚种类
-    select om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
-           '异议处理结果：变更，变更后处罚为“' || p.penalty_types || '”，不再构成本措施的事由'
+    select
+        om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
+        '异议处理结果：变更，变更后处罚为“' || p.penalty_types || '”，不再构成本措施的事由'
     from object_measures as om
     inner join objections as o
-        on o.related_record_number = om.basis_number
+        on om.basis_number = o.related_record_number
         and o.release_path = 'objection_narrow'
     inner join penalty_latest as p
-        on p.decision_number = om.basis_number
+        on om.basis_number = p.decision_number
     where om.basis_type = 'penalty'
         and om.basis_contains is not null
         and not contains(coalesce(p.penalty_types, ''), om.basis_contains)
@@ -141,11 +147,12 @@ release_candidates as (
     union all
 
     -- 信用修复解除：法定期限未届满的不得解除
-    select om.object_measure_id, r.decision_date, 'repair', 2, r.deciding_authority,
-           '信用修复准予修复（' || r.application_id || '）'
+    select
+        om.object_measure_id, r.decision_date, 'repair', 2, r.deciding_authority,
+        '信用修复准予修复（' || r.application_id || '）'
     from object_measures as om
     inner join repairs as r
-        on r.related_record_number = om.basis_number
+        on om.basis_number = r.related_record_number
     where not (om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date)
 
     union all
@@ -170,7 +177,7 @@ blocked_repairs as (
     select om.object_measure_id, min(r.decision_date) as repair_blocked_date
     from object_measures as om
     inner join repairs as r
-        on r.related_record_number = om.basis_number
+        on om.basis_number = r.related_record_number
     where om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date
     group by om.object_measure_id
 
@@ -185,7 +192,8 @@ select
     coalesce(first_release.release_date, object_measures.natural_end) as end_date,
     -- a repair that found the measure already released blocked nothing
     case when first_release.release_date is null or first_release.release_date > blocked_repairs.repair_blocked_date
-         then blocked_repairs.repair_blocked_date end as repair_blocked_date
+            then blocked_repairs.repair_blocked_date
+    end as repair_blocked_date
 from object_measures
 left join first_release
     on object_measures.object_measure_id = first_release.object_measure_id

@@ -19,7 +19,7 @@ roles as (
 registry as (
 
     select uscc, approval_date, legal_rep_name, {{ person_key('legal_rep_id_number') }} as legal_rep_person_key
-    from {{ ref('int_registry_records_deduplicated') }}
+    from {{ ref('int_registry__records_deduplicated') }}
 
 ),
 

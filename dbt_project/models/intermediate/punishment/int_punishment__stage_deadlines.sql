@@ -65,14 +65,20 @@ select
     {{ working_days_after('pushed_on', punishment_rule('receive_forward_working_days', 'pushed_on')) }} as forward_due,
     {{ working_days_after_is_estimated('pushed_on', punishment_rule('receive_forward_working_days', 'pushed_on')) }}
         as forward_due_estimated,
-    {{ working_days_after('implemented_month_end', punishment_rule('feedback_working_days_into_month', 'implemented_month_end')) }}
-        as feedback_due,
-    {{ working_days_after_is_estimated('implemented_month_end', punishment_rule('feedback_working_days_into_month', 'implemented_month_end')) }}
-        as feedback_due_estimated,
+    {{ working_days_after(
+        'implemented_month_end', punishment_rule('feedback_working_days_into_month', 'implemented_month_end')
+    ) }} as feedback_due,
+    {{ working_days_after_is_estimated(
+        'implemented_month_end', punishment_rule('feedback_working_days_into_month', 'implemented_month_end')
+    ) }} as feedback_due_estimated,
     case when release_path = 'objection'
-         then {{ working_days_after('release_date', punishment_rule('objection_adjust_working_days', 'release_date')) }}
+            then {{ working_days_after(
+                'release_date', punishment_rule('objection_adjust_working_days', 'release_date')
+            ) }}
     end as adjust_due,
     case when release_path = 'objection'
-         then {{ working_days_after_is_estimated('release_date', punishment_rule('objection_adjust_working_days', 'release_date')) }}
+            then {{ working_days_after_is_estimated(
+                'release_date', punishment_rule('objection_adjust_working_days', 'release_date')
+            ) }}
     end as adjust_due_estimated
 from joined

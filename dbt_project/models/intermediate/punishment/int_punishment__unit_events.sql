@@ -28,7 +28,7 @@ select
     events.event_id,
     object_measures.object_measure_id,
     stages.stage_code,
-    events.*  exclude (event_id),
+    events.* exclude (event_id),
     events.event_date + coalesce(try_cast(events.event_time as time), time '00:00:00') as event_at,  -- 北京时间
     case
         when stages.stage_code is null then '办理环节不在环节代码表中'
@@ -36,8 +36,8 @@ select
     end as link_issue
 from events
 left join stages
-    on stages.feed_stage = events.stage
+    on events.stage = stages.feed_stage
 left join object_measures
-    on object_measures.basis_number = events.basis_number
-    and object_measures.object_role = events.object_role
-    and object_measures.measure_id = events.measure_id
+    on events.basis_number = object_measures.basis_number
+    and events.object_role = object_measures.object_role
+    and events.measure_id = object_measures.measure_id

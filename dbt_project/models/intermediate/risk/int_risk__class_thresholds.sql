@@ -37,8 +37,9 @@ classes as (
 
 grid as (
 
-    select scenarios.scenario_id, score_dates.score_date, models.model_id, classes.risk_class,
-           general.model_id as general_model_id
+    select
+        scenarios.scenario_id, score_dates.score_date, models.model_id, classes.risk_class,
+        general.model_id as general_model_id
     from scenarios
     cross join score_dates
     cross join classes
@@ -57,12 +58,12 @@ resolved as (
         thresholds.risk_class_name, thresholds.min_score
     from grid
     inner join thresholds
-        on thresholds.risk_class = grid.risk_class
+        on grid.risk_class = thresholds.risk_class
         and {{ risk_rule_fallback_join('thresholds', 'grid') }}
     qualify row_number() over (
-        partition by grid.scenario_id, grid.score_date, grid.model_id, grid.risk_class
-        order by {{ risk_rule_precedence('thresholds', 'grid') }}
-    ) = 1
+            partition by grid.scenario_id, grid.score_date, grid.model_id, grid.risk_class
+            order by {{ risk_rule_precedence('thresholds', 'grid') }}
+        ) = 1
 
 )
 

@@ -22,7 +22,7 @@ inspections as (
 
     select * from {{ ref('stg_landing__inspections') }}
     where uscc is not null
-      and inspection_date <= {{ as_of_date() }}
+        and inspection_date <= {{ as_of_date() }}
 
 ),
 
@@ -39,13 +39,13 @@ matched as (
     inner join derivations
         on true
     inner join criteria as type_criteria
-        on type_criteria.criterion_code = derivations.type_criterion
+        on derivations.type_criterion = type_criteria.criterion_code
         and type_criteria.field = 'inspection_type'
-        and type_criteria.value = inspections.inspection_type
+        and inspections.inspection_type = type_criteria.value
     inner join criteria as result_criteria
-        on result_criteria.criterion_code = derivations.result_criterion
+        on derivations.result_criterion = result_criteria.criterion_code
         and result_criteria.field = 'result'
-        and result_criteria.value = inspections.result
+        and inspections.result = result_criteria.value
 
 ),
 
@@ -59,9 +59,9 @@ counted as (
     inner join derivations
         on this.derivation_code = derivations.derivation_code
     inner join matched as earlier
-        on earlier.derivation_code = this.derivation_code
-        and earlier.uscc = this.uscc
-        and earlier.inspection_date <= this.inspection_date
+        on this.derivation_code = earlier.derivation_code
+        and this.uscc = earlier.uscc
+        and this.inspection_date >= earlier.inspection_date
         and earlier.inspection_date > this.inspection_date - derivations.lookback_days
     group by all
 
@@ -84,9 +84,12 @@ flagged as (
     select
         *,
         case when inspection_date <= max(trigger_end) over (
-                partition by derivation_code, uscc order by inspection_date, record_key
-                rows between unbounded preceding and 1 preceding)
-             then 0 else 1 end as starts_new_warning
+                    partition by derivation_code, uscc order by inspection_date, record_key
+                    rows between unbounded preceding and 1 preceding
+                )
+                then 0
+            else 1
+        end as starts_new_warning
     from triggers
 
 ),

@@ -5,7 +5,7 @@ with
 
 enterprises as (
 
-    select * from {{ ref('dim_enterprise') }}
+    select * from {{ ref('int_registry__enterprises') }}
 
 ),
 
@@ -60,4 +60,4 @@ candidates as (
 
 select score_date, uscc, model_id
 from candidates
-qualify row_number() over (partition by score_date, uscc order by priority desc, model_id) = 1
+qualify row_number() over (partition by score_date, uscc order by priority desc, model_id asc) = 1

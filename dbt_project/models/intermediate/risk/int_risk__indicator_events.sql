@@ -16,8 +16,8 @@ penalties as (
     select * from {{ ref('stg_landing__penalties') }}
     where uscc is not null
     qualify row_number() over (
-        partition by decision_number order by _received_at desc, _row_number desc, _batch_id desc
-    ) = 1
+            partition by decision_number order by _received_at desc, _row_number desc, _batch_id desc
+        ) = 1
 
 ),
 
@@ -50,7 +50,7 @@ licence_ends as (
     select uscc, licence_number, min(coalesce(status_date, decision_date)) as ended_on
     from {{ ref('stg_landing__licences') }}
     where uscc is not null
-      and licence_status in {{ criterion_values('licence_revoked', 'licence_status') }}
+        and licence_status in {{ criterion_values('licence_revoked', 'licence_status') }}
     group by uscc, licence_number
 
 ),
@@ -60,7 +60,7 @@ false_commitments as (
     select uscc, commitment_id, min(coalesce(verification_date, commitment_date)) as verified_on
     from {{ ref('stg_landing__credit_commitments') }}
     where uscc is not null
-      and fulfilment_status in {{ criterion_values('false_commitment', 'fulfilment_status') }}
+        and fulfilment_status in {{ criterion_values('false_commitment', 'fulfilment_status') }}
     group by uscc, commitment_id
 
 ),
@@ -70,13 +70,15 @@ external_records as (
     select uscc, document_number, effective_date
     from {{ ref('stg_landing__court_judgments') }}
     where uscc is not null
-      and dishonest_type in {{ criterion_values('external_dishonest', 'dishonest_type') }}
+        and dishonest_type in {{ criterion_values('external_dishonest', 'dishonest_type') }}
 
 ),
 
 events as (
 
-    select uscc, 'penalty_count' as indicator_code, decision_date as event_date, 1.0 as amount, decision_number as record_key
+    select
+        uscc, 'penalty_count' as indicator_code, decision_date as event_date, 1.0 as amount,
+        decision_number as record_key
     from counted_penalties
 
     union all
@@ -87,8 +89,9 @@ events as (
 
     union all
 
-    select uscc, 'fine_amount', decision_date,
-           coalesce(fine_amount_wan, 0) + coalesce(confiscation_amount_wan, 0), decision_number
+    select
+        uscc, 'fine_amount', decision_date,
+        coalesce(fine_amount_wan, 0) + coalesce(confiscation_amount_wan, 0), decision_number
     from counted_penalties
     where coalesce(fine_amount_wan, 0) + coalesce(confiscation_amount_wan, 0) > 0
 

@@ -24,7 +24,7 @@ enterprise_models as (
 
 enterprises as (
 
-    select * from {{ ref('dim_enterprise') }}
+    select * from {{ ref('int_registry__enterprises') }}
 
 ),
 
@@ -36,23 +36,28 @@ indicator_events as (
 
 cumulative as (
 
-    select score_dates.score_date, indicator_events.uscc, indicator_events.indicator_code,
-           sum(indicator_events.amount) as raw_value
+    select
+        score_dates.score_date, indicator_events.uscc, indicator_events.indicator_code,
+        sum(indicator_events.amount) as raw_value
     from indicator_events
     inner join indicators
         on indicator_events.indicator_code = indicators.indicator_code
     inner join score_dates
         on {{ rule_in_force('score_dates.score_date', 'indicators') }}
         and indicator_events.event_date <= score_dates.score_date
-        and (indicators.lookback_months is null
-             or indicator_events.event_date > score_dates.score_date - to_months(indicators.lookback_months))
+        and (
+            indicators.lookback_months is null
+            or indicator_events.event_date > score_dates.score_date - to_months(indicators.lookback_months)
+        )
     group by all
 
 ),
 
 listings as (
 
-    select 'abnormal_listed' as indicator_code, uscc, list_decision_number, list_date, removal_date, _received_at, _row_number, _batch_id
+    select
+        'abnormal_listed' as indicator_code,
+        uscc, list_decision_number, list_date, removal_date, _received_at, _row_number, _batch_id
     from {{ ref('stg_landing__abnormal_listings') }}
     union all
     select 'serious_listed', uscc, list_decision_number, list_date, removal_date, _received_at, _row_number, _batch_id
@@ -65,8 +70,9 @@ latest_listings as (
     select * from listings
     where uscc is not null
     qualify row_number() over (
-        partition by indicator_code, list_decision_number order by _received_at desc, _row_number desc, _batch_id desc
-    ) = 1
+            partition by indicator_code, list_decision_number
+            order by _received_at desc, _row_number desc, _batch_id desc
+        ) = 1
 
 ),
 
@@ -83,8 +89,9 @@ listed as (
 
 age as (
 
-    select enterprise_models.score_date, enterprise_models.uscc, 'young_enterprise' as indicator_code,
-           cast(datediff('month', enterprises.established_date, enterprise_models.score_date) as double) as raw_value
+    select
+        enterprise_models.score_date, enterprise_models.uscc, 'young_enterprise' as indicator_code,
+        cast(datediff('month', enterprises.established_date, enterprise_models.score_date) as double) as raw_value
     from enterprise_models
     inner join enterprises
         on enterprise_models.uscc = enterprises.uscc
@@ -97,21 +104,22 @@ revoked_enterprises as (
     select uscc, legal_rep_person_key, latest_approval_date
     from enterprises
     where legal_rep_person_key is not null
-      and registration_status in {{ criterion_values('revoked_enterprise', 'registration_status') }}
+        and registration_status in {{ criterion_values('revoked_enterprise', 'registration_status') }}
 
 ),
 
 linked as (
 
-    select enterprise_models.score_date, enterprise_models.uscc, 'rep_linked_revoked' as indicator_code,
-           cast(count(distinct revoked_enterprises.uscc) as double) as raw_value
+    select
+        enterprise_models.score_date, enterprise_models.uscc, 'rep_linked_revoked' as indicator_code,
+        cast(count(distinct revoked_enterprises.uscc) as double) as raw_value
     from enterprise_models
     inner join enterprises
         on enterprise_models.uscc = enterprises.uscc
     inner join revoked_enterprises
         on enterprises.legal_rep_person_key = revoked_enterprises.legal_rep_person_key
         and enterprises.uscc <> revoked_enterprises.uscc
-        and revoked_enterprises.latest_approval_date <= enterprise_models.score_date
+        and enterprise_models.score_date >= revoked_enterprises.latest_approval_date
     group by all
 
 ),
@@ -119,9 +127,12 @@ linked as (
 raw_values as (
 
     select * from cumulative
-    union all select * from listed
-    union all select * from age
-    union all select * from linked
+    union all
+    select * from listed
+    union all
+    select * from age
+    union all
+    select * from linked
 
 ),
 

@@ -21,18 +21,19 @@ scores as (
 
     select scores.uscc, scores.risk_class, enterprises.region_code
     from {{ ref('int_risk__scores') }} as scores
-    inner join {{ ref('dim_enterprise') }} as enterprises
+    inner join {{ ref('int_registry__enterprises') }} as enterprises
         on scores.uscc = enterprises.uscc
     where scores.scenario_id = 'baseline'
-      and scores.score_date = {{ as_of_date() }}
+        and scores.score_date = {{ as_of_date() }}
 
 ),
 
 key_items as (
 
-    select valid_licences.uscc,
-           string_agg(distinct items.item_code, ';' order by items.item_code) as key_item_codes,
-           string_agg(distinct items.item_name, ';' order by items.item_name) as key_item_names
+    select
+        valid_licences.uscc,
+        string_agg(distinct items.item_code, ';' order by items.item_code) as key_item_codes,
+        string_agg(distinct items.item_name, ';' order by items.item_name) as key_item_names
     from {{ ref('int_risk__valid_licences') }} as valid_licences
     inner join {{ ref('ref_key_supervision_items') }} as items
         on valid_licences.licence_type = items.licence_type
@@ -48,8 +49,8 @@ prior_inspections as (
     from {{ ref('stg_landing__inspections') }} as inspections
     cross join params
     where inspections.inspection_type in {{ criterion_values('random_inspection', 'inspection_type') }}
-      and inspections.inspection_date <= params.plan_date
-      and inspections.inspection_date > params.plan_date - params.frequency_window_days
+        and inspections.inspection_date <= params.plan_date
+        and inspections.inspection_date > params.plan_date - params.frequency_window_days
     group by inspections.uscc
 
 ),
@@ -71,7 +72,8 @@ eligible as (
         case
             when key_items.uscc is not null then 'key_supervision'
             when sampling.max_prior_inspections_365d is not null
-                 and coalesce(prior_inspections.prior_count, 0) > sampling.max_prior_inspections_365d then 'frequency_cap'
+                and coalesce(prior_inspections.prior_count, 0) > sampling.max_prior_inspections_365d
+                then 'frequency_cap'
         end as exclusion_reason
     from scores
     inner join sampling
@@ -95,8 +97,10 @@ ranked as (
     cross join params
     where eligible.exclusion_reason is null
     window
-        stratum as (partition by eligible.region_code, eligible.risk_class
-                    order by md5(concat(params.plan_seed, '|', eligible.uscc))),
+        stratum as (
+            partition by eligible.region_code, eligible.risk_class
+            order by md5(concat(params.plan_seed, '|', eligible.uscc))
+        ),
         stratum_all as (partition by eligible.region_code, eligible.risk_class)
 
 ),

@@ -15,8 +15,8 @@ penalties as (
     select uscc, authority_uscc, decision_number, decision_date
     from {{ ref('stg_landing__penalties') }}
     where uscc is not null
-      and decision_date <= {{ as_of_date() }}
-      and decision_date >= {{ as_of_date() }} - cast({{ risk_parameter('inspection_conflict_days') }} as integer)
+        and decision_date <= {{ as_of_date() }}
+        and decision_date >= {{ as_of_date() }} - cast({{ risk_parameter('inspection_conflict_days') }} as integer)
 
 )
 

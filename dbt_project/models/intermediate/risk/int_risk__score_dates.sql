@@ -25,7 +25,7 @@ final as (
 
     select
         case when months_back = 0 then {{ as_of_date() }}
-             else cast(last_day({{ as_of_date() }} - to_months(cast(months_back as integer))) as date)
+            else cast(last_day({{ as_of_date() }} - to_months(cast(months_back as integer))) as date)
         end as score_date,
         months_back = 0 as is_current
     from offsets

@@ -35,11 +35,12 @@ scenarios as (
 
 totals as (
 
-    select scenario_id, score_date, uscc,
-           sum(contribution) as score,
-           count(*) filter (where contribution > 0) as contributing_indicator_count,
-           arg_max(indicator_code, contribution) as top_indicator_code,
-           max(contribution) as top_contribution
+    select
+        scenario_id, score_date, uscc,
+        sum(contribution) as score,
+        count(*) filter (where contribution > 0) as contributing_indicator_count,
+        arg_max(indicator_code, contribution) as top_indicator_code,
+        max(contribution) as top_contribution
     from contributions
     group by all
 

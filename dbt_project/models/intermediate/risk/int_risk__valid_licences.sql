@@ -41,7 +41,7 @@ covering as (
     from licences
     inner join score_dates
         on licences.valid_from <= score_dates.score_date
-        and (licences.valid_to is null or score_dates.score_date <= licences.valid_to)
+        and (licences.valid_to is null or licences.valid_to >= score_dates.score_date)
     left join ended
         on licences.licence_number = ended.licence_number
     where ended.ended_on is null or ended.ended_on > score_dates.score_date

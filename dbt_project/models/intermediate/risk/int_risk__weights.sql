@@ -35,8 +35,9 @@ scenarios as (
 
 grid as (
 
-    select scenarios.scenario_id, score_dates.score_date, models.model_id, indicators.indicator_code,
-           general.model_id as general_model_id
+    select
+        scenarios.scenario_id, score_dates.score_date, models.model_id, indicators.indicator_code,
+        general.model_id as general_model_id
     from scenarios
     cross join score_dates
     inner join models
@@ -59,7 +60,7 @@ candidates as (
         {{ risk_rule_precedence('weights', 'grid') }} as precedence
     from grid
     inner join weights
-        on weights.indicator_code = grid.indicator_code
+        on grid.indicator_code = weights.indicator_code
         and {{ risk_rule_fallback_join('weights', 'grid') }}
 
 ),

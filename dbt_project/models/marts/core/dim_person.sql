@@ -24,7 +24,7 @@ listed_on_date as (
         bool_or(list_type = 'serious') as on_serious_list
     from list_periods
     where list_date <= {{ as_of_date() }}
-      and (removal_date is null or removal_date > {{ as_of_date() }})
+        and (removal_date is null or removal_date > {{ as_of_date() }})
     group by uscc
 
 ),
@@ -34,7 +34,7 @@ ever_serious as (
     select distinct uscc
     from list_periods
     where list_type = 'serious'
-      and list_date <= {{ as_of_date() }}
+        and list_date <= {{ as_of_date() }}
 
 ),
 

@@ -150,7 +150,8 @@ events as (
         'credit_commitments' as feed,
         case when fulfilment_status = '承诺不实' then '信用承诺不实' else '信用承诺' end as event_type,
         case when fulfilment_status = '承诺不实' then coalesce(verification_date, commitment_date)
-             else commitment_date end as event_date,
+            else commitment_date
+        end as event_date,
         uscc,
         enterprise_name as subject_name,
         commitment_id as record_key,
@@ -167,8 +168,10 @@ events as (
         uscc,
         party_name as subject_name,
         document_number as record_key,
-        concat(issuing_body, document_type, '：', dishonest_type,
-               case when restriction_end is not null then concat('，限制至 ', restriction_end) end) as summary,
+        concat(
+            issuing_body, document_type, '：', dishonest_type,
+            case when restriction_end is not null then concat('，限制至 ', restriction_end) end
+        ) as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from court_judgments
 

@@ -34,7 +34,7 @@ final as (
         on to_serious.rule_id = 'abnormal_to_serious_period'
         and {{ rule_in_force('history.valid_from', 'to_serious') }}
     where history.valid_from <= {{ as_of_date() }}
-      and (history.valid_to is null or history.valid_to > {{ as_of_date() }})
+        and (history.valid_to is null or history.valid_to > {{ as_of_date() }})
 
 )
 

@@ -32,7 +32,8 @@ domains as (
 
 other_domain as (
 
-    select domain_code from domains where is_catch_all
+    select domain_code from domains
+    where is_catch_all
 
 ),
 
@@ -69,13 +70,20 @@ months as (
 
     select cast(period_month as date) as period_month
     from (
-        select unnest(generate_series(
-            (select min(m) from (select min(period_month) as m from serious_by_month
-                                 union all select min(period_month) from repeat_by_month)),
-            date_trunc('month', {{ as_of_date() }}),
-            interval 1 month
-        )) as period_month
-    )
+        select
+            unnest(generate_series(
+                (
+                    select min(first_month)
+                    from (
+                        select min(period_month) as first_month from serious_by_month
+                        union all
+                        select min(period_month) as first_month from repeat_by_month
+                    ) as first_months
+                ),
+                date_trunc('month', {{ as_of_date() }}),
+                interval 1 month
+            )) as period_month
+    ) as month_series
 
 ),
 

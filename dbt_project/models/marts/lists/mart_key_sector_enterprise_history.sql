@@ -8,7 +8,7 @@ licence_terms as (
 
     select * from {{ ref('int_lists__key_sector_licence_terms') }}
     where uscc is not null
-      and (tag_to is null or tag_to > tag_from)
+        and (tag_to is null or tag_to > tag_from)
 
 ),
 

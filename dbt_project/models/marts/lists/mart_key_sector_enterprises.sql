@@ -25,7 +25,7 @@ final as (
         {{ as_of_date() }} as as_of_date
     from history
     where valid_from <= {{ as_of_date() }}
-      and (valid_to is null or valid_to > {{ as_of_date() }})
+        and (valid_to is null or valid_to > {{ as_of_date() }})
 
 )
 

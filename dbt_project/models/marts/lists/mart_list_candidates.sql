@@ -47,7 +47,7 @@ lookback as (
     select cast({{ as_of_date() }} - {{ rule_period('lookback') }} as date) as earliest_decision_date
     from list_parameters as lookback
     where lookback.rule_id = 'serious_candidate_lookback'
-      and {{ rule_in_force(as_of_date(), 'lookback') }}
+        and {{ rule_in_force(as_of_date(), 'lookback') }}
 
 ),
 
@@ -67,10 +67,10 @@ penalty_type_items as (
     from penalties
     cross join lookback
     where penalties.is_in_force
-      and penalties.enterprise_uscc is not null
-      and penalties.decision_date <= {{ as_of_date() }}
-      and penalties.decision_date >= lookback.earliest_decision_date
-      and penalties.decision_number not in (select decision_number from already_listed_penalties)
+        and penalties.enterprise_uscc is not null
+        and penalties.decision_date <= {{ as_of_date() }}
+        and penalties.decision_date >= lookback.earliest_decision_date
+        and penalties.decision_number not in (select decision_number from already_listed_penalties)
 
 ),
 
@@ -83,7 +83,8 @@ heavier_penalties as (
         any_value(items.domain_code) as domain_code,
         any_value(items.authority_name) as authority_name,
         string_agg(items.penalty_type, ';' order by items.penalty_type) as heavier_penalty_types,
-        any_value(domains.source) || '；' || string_agg(penalty_types.source, '；' order by items.penalty_type) as rule_source,
+        any_value(domains.source) || '；' || string_agg(penalty_types.source, '；' order by items.penalty_type)
+            as rule_source,
         any_value(items._batch_id) as _batch_id,
         any_value(items._source_file) as _source_file,
         any_value(items._row_number) as _row_number
@@ -105,8 +106,8 @@ on_serious_list as (
     select distinct uscc
     from list_periods
     where list_type = 'serious'
-      and list_date <= {{ as_of_date() }}
-      and (removal_date is null or removal_date > {{ as_of_date() }})
+        and list_date <= {{ as_of_date() }}
+        and (removal_date is null or removal_date > {{ as_of_date() }})
 
 ),
 
@@ -115,7 +116,8 @@ abnormal_due as (
     select
         periods.*,
         cast(periods.list_date + {{ rule_period('to_serious') }} as date) as due_date,
-        cast(periods.list_date + {{ rule_period('to_serious') }} - {{ rule_period('warning') }} as date) as warning_date,
+        cast(periods.list_date + {{ rule_period('to_serious') }} - {{ rule_period('warning') }} as date)
+            as warning_date,
         to_serious.source || '；' || warning.source as rule_source
     from list_periods as periods
     inner join list_parameters as to_serious
@@ -125,9 +127,9 @@ abnormal_due as (
         on warning.rule_id = 'abnormal_to_serious_warning'
         and {{ rule_in_force('periods.list_date', 'warning') }}
     where periods.list_type = 'abnormal'
-      and periods.list_date <= {{ as_of_date() }}
-      and (periods.removal_date is null or periods.removal_date > {{ as_of_date() }})
-      and periods.uscc not in (select uscc from on_serious_list)
+        and periods.list_date <= {{ as_of_date() }}
+        and (periods.removal_date is null or periods.removal_date > {{ as_of_date() }})
+        and periods.uscc not in (select uscc from on_serious_list)
 
 ),
 
@@ -171,7 +173,9 @@ candidates as (
 final as (
 
     select
-        md5(concat_ws('|', candidates.trigger_record_type, candidates.enterprise_uscc, candidates.trigger_record_number))
+        md5(concat_ws(
+            '|', candidates.trigger_record_type, candidates.enterprise_uscc, candidates.trigger_record_number
+        ))
             as candidate_id,
         candidates.enterprise_uscc,
         enterprises.enterprise_name,

@@ -35,7 +35,7 @@ penalties_in_window as (
         penalties.fine_amount_wan
     from repeat_offenders
     inner join penalties
-        on penalties.enterprise_uscc = repeat_offenders.enterprise_uscc
+        on repeat_offenders.enterprise_uscc = penalties.enterprise_uscc
         and penalties.decision_date between repeat_offenders.window_start and repeat_offenders.window_end
         and penalties.is_in_force
 
@@ -54,8 +54,8 @@ main_domain as (
     select enterprise_uscc, domain_code as main_domain_code
     from domain_counts
     qualify row_number() over (
-        partition by enterprise_uscc order by penalty_count desc, domain_code nulls last
-    ) = 1
+            partition by enterprise_uscc order by penalty_count desc, domain_code asc nulls last
+        ) = 1
 
 ),
 

@@ -35,7 +35,7 @@ final as (
         on min_listed.rule_id = 'serious_list_early_removal_min_listed'
         and {{ rule_in_force(as_of_date(), 'min_listed') }}
     where history.valid_from <= {{ as_of_date() }}
-      and (history.valid_to is null or history.valid_to > {{ as_of_date() }})
+        and (history.valid_to is null or history.valid_to > {{ as_of_date() }})
 
 )
 

@@ -15,14 +15,17 @@ record_types as (
 
 judged as (
 
-    select 'penalties' as record_type, decision_number as record_key, authority_name as department, decision_date,
+    select
+        'penalties' as record_type, decision_number as record_key, authority_name as department, decision_date,
         publication_state, is_published_on_time
     from {{ ref('int_publication__penalties') }}
     union all
     select 'licences', licence_number, authority_name, decision_date, publication_state, is_published_on_time
     from {{ ref('int_publication__licences') }}
     union all
-    select 'inspections', task_id || '/' || uscc, inspecting_unit, inspection_date, publication_state, is_published_on_time
+    select
+        'inspections', task_id || '/' || uscc, inspecting_unit, inspection_date, publication_state,
+        is_published_on_time
     from {{ ref('int_publication__inspections') }}
     union all
     select record_type, list_decision_number, list_authority, list_date, publication_state, is_published_on_time
@@ -33,19 +36,24 @@ judged as (
 landed_rows as (
 
     select 'penalties' as record_type, authority_name as department, decision_date
-    from {{ ref('stg_landing__penalties') }} where cast(_received_at as date) <= {{ as_of_date() }}
+    from {{ ref('stg_landing__penalties') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
     union all
     select 'licences', authority_name, decision_date
-    from {{ ref('stg_landing__licences') }} where cast(_received_at as date) <= {{ as_of_date() }}
+    from {{ ref('stg_landing__licences') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
     union all
     select 'inspections', inspecting_unit, inspection_date
-    from {{ ref('stg_landing__inspections') }} where cast(_received_at as date) <= {{ as_of_date() }}
+    from {{ ref('stg_landing__inspections') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
     union all
     select 'abnormal_list', list_authority, list_date
-    from {{ ref('stg_landing__abnormal_listings') }} where cast(_received_at as date) <= {{ as_of_date() }}
+    from {{ ref('stg_landing__abnormal_listings') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
     union all
     select 'serious_list', list_authority, list_date
-    from {{ ref('stg_landing__serious_listings') }} where cast(_received_at as date) <= {{ as_of_date() }}
+    from {{ ref('stg_landing__serious_listings') }}
+    where cast(_received_at as date) <= {{ as_of_date() }}
 
 ),
 
@@ -69,15 +77,23 @@ rejected as (
 
     select
         record_types.record_type,
-        coalesce(nullif(trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.authority_label || '"')), ''),
-                 batches.producer_dept) as department,
         coalesce(
-            try_strptime(trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.date_label || '"')),
-                         ['%Y-%m-%d', '%Y/%m/%d', '%Y年%m月%d日'])::date,
+            nullif(
+                trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.authority_label || '"')), ''
+            ),
+            batches.producer_dept
+        ) as department,
+        coalesce(
+            cast(try_strptime(
+                trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.date_label || '"')),
+                ['%Y-%m-%d', '%Y/%m/%d', '%Y年%m月%d日']
+            ) as date),
             cast(batches.received_at as date)
         ) as decision_date,
         trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.key_label || '"'))
-            || coalesce('/' || trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.subject_label || '"')), '')
+        || coalesce(
+            '/' || trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.subject_label || '"')), ''
+        )
             as record_key
     from rejected_rows
     inner join record_types on rejected_rows._feed = record_types.feed
@@ -92,7 +108,7 @@ never_landed as (
     select distinct rejected.record_type, rejected.record_key, rejected.department, rejected.decision_date
     from rejected
     left join judged
-        on judged.record_type = rejected.record_type and judged.record_key = rejected.record_key
+        on rejected.record_type = judged.record_type and rejected.record_key = judged.record_key
     where judged.record_key is null
 
 ),
@@ -102,12 +118,17 @@ publicity as (
     select
         record_type,
         department,
-        date_trunc('month', decision_date)::date as period_month,
+        cast(date_trunc('month', decision_date) as date) as period_month,
         count(*) filter (where publication_state in ('published', 'stopped', 'expired')) as published_count,
         count(*) filter (where publication_state in ('published', 'stopped', 'expired')) as publishable_landed_count,
-        count(*) filter (where publication_state in ('published', 'stopped', 'expired')
-                         and is_published_on_time is not null) as due_count,
-        count(*) filter (where publication_state in ('published', 'stopped', 'expired') and is_published_on_time) as on_time_count,
+        count(
+            *) filter (
+            where publication_state in ('published', 'stopped', 'expired')
+            and is_published_on_time is not null
+        ) as due_count,
+        count(*) filter (
+            where publication_state in ('published', 'stopped', 'expired') and is_published_on_time
+        ) as on_time_count,
         count(*) filter (where publication_state = 'withheld') as withheld_count,
         count(*) filter (where publication_state = 'excluded') as excluded_count,
         count(*) filter (where publication_state = 'withdrawn') as withdrawn_count
@@ -118,7 +139,8 @@ publicity as (
 
 missing as (
 
-    select record_type, department, date_trunc('month', decision_date)::date as period_month,
+    select
+        record_type, department, cast(date_trunc('month', decision_date) as date) as period_month,
         count(*) as never_landed_count
     from never_landed
     group by all
@@ -127,12 +149,13 @@ missing as (
 
 received as (
 
-    select record_type, department, date_trunc('month', decision_date)::date as period_month,
+    select
+        record_type, department, cast(date_trunc('month', decision_date) as date) as period_month,
         count(*) as rows_passed, 0 as rows_rejected
     from landed_rows
     group by all
     union all
-    select record_type, department, date_trunc('month', decision_date)::date, 0, count(*)
+    select record_type, department, cast(date_trunc('month', decision_date) as date), 0, count(*)
     from rejected
     group by all
 
@@ -140,8 +163,9 @@ received as (
 
 accuracy as (
 
-    select record_type, department, period_month, sum(rows_passed)::bigint as rows_passed,
-        (sum(rows_passed) + sum(rows_rejected))::bigint as rows_received
+    select
+        record_type, department, period_month, cast(sum(rows_passed) as bigint) as rows_passed,
+        cast((sum(rows_passed) + sum(rows_rejected)) as bigint) as rows_received
     from received
     group by all
 
@@ -167,7 +191,7 @@ final as (
         coalesce(publicity.publishable_landed_count, 0) + coalesce(missing.never_landed_count, 0) as publishable_count,
         coalesce(publicity.published_count, 0) as published_count,
         coalesce(publicity.published_count, 0)
-            / nullif(coalesce(publicity.publishable_landed_count, 0) + coalesce(missing.never_landed_count, 0), 0)
+        / nullif(coalesce(publicity.publishable_landed_count, 0) + coalesce(missing.never_landed_count, 0), 0)
             as publicity_rate,
         coalesce(publicity.due_count, 0) as due_count,
         coalesce(publicity.on_time_count, 0) as on_time_count,

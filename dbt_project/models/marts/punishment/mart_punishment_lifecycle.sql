@@ -55,11 +55,11 @@ select
     deadlines.adjust_due,
     deadlines.adjusted_on,
     coalesce(deadlines.push_due_estimated, false) or coalesce(deadlines.forward_due_estimated, false)
-        or coalesce(deadlines.feedback_due_estimated, false) or coalesce(deadlines.adjust_due_estimated, false)
+    or coalesce(deadlines.feedback_due_estimated, false) or coalesce(deadlines.adjust_due_estimated, false)
         as has_estimated_deadline,
     current_stage.stage_label as current_stage,
     deadlines.start_date <= {{ as_of_date() }}
-        and (deadlines.end_date is null or deadlines.end_date > {{ as_of_date() }}) as is_active,
+    and (deadlines.end_date is null or deadlines.end_date > {{ as_of_date() }}) as is_active,
     {{ as_of_date() }} as as_of_date,
     deadlines._batch_id,
     deadlines._source_file,

@@ -64,20 +64,38 @@ select
     count(*) filter (where rows.start_date >= rows.month_start) as newly_identified,
     count(*) filter (where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start)
         as implemented,
-    count(*) filter (where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
-                     and rows.release_path = 'natural') as released_natural,
-    count(*) filter (where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
-                     and rows.release_path = 'objection') as released_objection,
-    count(*) filter (where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
-                     and rows.release_path = 'repair') as released_repair,
+    count(
+        *) filter (
+        where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
+        and rows.release_path = 'natural'
+    ) as released_natural,
+    count(
+        *) filter (
+        where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
+        and rows.release_path = 'objection'
+    ) as released_objection,
+    count(
+        *) filter (
+        where rows.release_date >= rows.month_start and rows.release_date < rows.next_month_start
+        and rows.release_path = 'repair'
+    ) as released_repair,
     count(*) filter (where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start)
         as feedback_expected,
-    count(*) filter (where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
-                     and rows.fed_back_on <= rows.feedback_due) as fed_back_on_time,
-    count(*) filter (where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
-                     and rows.fed_back_on > rows.feedback_due) as fed_back_late,
-    count(*) filter (where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
-                     and rows.fed_back_on is null) as feedback_missing,
+    count(
+        *) filter (
+        where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
+        and rows.fed_back_on <= rows.feedback_due
+    ) as fed_back_on_time,
+    count(
+        *) filter (
+        where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
+        and rows.fed_back_on > rows.feedback_due
+    ) as fed_back_late,
+    count(
+        *) filter (
+        where rows.implemented_on >= rows.month_start and rows.implemented_on < rows.next_month_start
+        and rows.fed_back_on is null
+    ) as feedback_missing,
     max(rows.feedback_due) as feedback_due,
     cast(coalesce(sum(notes.typical_case_notes), 0) as bigint) as typical_case_notes,
     any_value(rows.as_of_date) as as_of_date

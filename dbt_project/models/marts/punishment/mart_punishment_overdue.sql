@@ -17,28 +17,32 @@ stages as (
 
 checks as (
 
-    select object_measure_id, 'pushed' as stage_code, push_due as due_date, push_due_estimated as is_estimated,
-           pushed_on as done_on, source_agency as responsible_unit, '执法办案机构' as responsible_unit_type
+    select
+        object_measure_id, 'pushed' as stage_code, push_due as due_date, push_due_estimated as is_estimated,
+        pushed_on as done_on, source_agency as responsible_unit, '执法办案机构' as responsible_unit_type
     from d
 
     union all
 
-    select object_measure_id, 'forwarded', forward_due, forward_due_estimated, forwarded_on,
-           coalesce(receiving_unit, source_agency || '（业务主管机构）'), '业务主管机构'
+    select
+        object_measure_id, 'forwarded', forward_due, forward_due_estimated, forwarded_on,
+        coalesce(receiving_unit, source_agency || '（业务主管机构）'), '业务主管机构'
     from d
     where pushed_on is not null
 
     union all
 
-    select object_measure_id, 'fed_back', feedback_due, feedback_due_estimated, fed_back_on,
-           coalesce(implementing_unit, implementing_unit_type), implementing_unit_type
+    select
+        object_measure_id, 'fed_back', feedback_due, feedback_due_estimated, fed_back_on,
+        coalesce(implementing_unit, implementing_unit_type), implementing_unit_type
     from d
     where implemented_on is not null
 
     union all
 
-    select object_measure_id, 'adjusted', adjust_due, adjust_due_estimated, adjusted_on,
-           coalesce(receiving_unit, source_agency || '（业务主管机构）'), '业务主管机构'
+    select
+        object_measure_id, 'adjusted', adjust_due, adjust_due_estimated, adjusted_on,
+        coalesce(receiving_unit, source_agency || '（业务主管机构）'), '业务主管机构'
     from d
     where adjust_due is not null
 
@@ -48,7 +52,8 @@ late as (
 
     select
         checks.*,
-        {{ working_days_between('checks.due_date', 'coalesce(checks.done_on, ' ~ as_of_date() ~ ')') }} as late_working_days
+        {{ working_days_between('checks.due_date', 'coalesce(checks.done_on, ' ~ as_of_date() ~ ')') }}
+            as late_working_days
     from checks
     inner join d
         on checks.object_measure_id = d.object_measure_id

@@ -33,7 +33,8 @@ reasons as (
 
 rows_read as (
 
-    select feed, producer_code, cast(date_trunc('month', received_at) as date) as delivery_month,
+    select
+        feed, producer_code, cast(date_trunc('month', received_at) as date) as delivery_month,
         sum(rows_read) as rows_read
     from batches
     group by all
@@ -46,9 +47,9 @@ select
     reasons.feed,
     reasons.delivery_month,
     reasons.failed_rule,
-    count(distinct (reasons._batch_id, reasons._row_number)) as rows_rejected,
+    count(distinct row(reasons._batch_id, reasons._row_number)) as rows_rejected,
     count(*) as reasons,
-    round(count(distinct (reasons._batch_id, reasons._row_number)) / nullif(any_value(rows_read.rows_read), 0), 6)
+    round(count(distinct row(reasons._batch_id, reasons._row_number)) / nullif(any_value(rows_read.rows_read), 0), 6)
         as share_of_rows_read
 from reasons
 left join rows_read

@@ -7,7 +7,7 @@ contributions as (
 
     select * from {{ ref('int_risk__indicator_contributions') }}
     where scenario_id = 'baseline'
-      and score_date = {{ as_of_date() }}
+        and score_date = {{ as_of_date() }}
 
 ),
 

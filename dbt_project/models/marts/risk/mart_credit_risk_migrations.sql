@@ -12,7 +12,7 @@ monthly as (
 months as (
 
     select score_month, lag(score_month) over (order by score_month) as previous_month
-    from (select distinct score_month from monthly)
+    from (select distinct score_month from monthly) as scored_months
 
 ),
 
@@ -28,7 +28,7 @@ previous_rows as (
     select consecutive.score_month, consecutive.previous_month, monthly.uscc, monthly.risk_class
     from consecutive
     inner join monthly
-        on monthly.score_month = consecutive.previous_month
+        on consecutive.previous_month = monthly.score_month
 
 ),
 
@@ -37,7 +37,7 @@ current_rows as (
     select consecutive.score_month, consecutive.previous_month, monthly.uscc, monthly.risk_class
     from consecutive
     inner join monthly
-        on monthly.score_month = consecutive.score_month
+        on consecutive.score_month = monthly.score_month
 
 ),
 

@@ -7,7 +7,7 @@ scores as (
 
     select * from {{ ref('int_risk__scores') }}
     where scenario_id = 'baseline'
-      and score_date = {{ as_of_date() }}
+        and score_date = {{ as_of_date() }}
 
 ),
 

@@ -65,8 +65,8 @@ candidates as (
     inner join inspectors
         on inspectors.jurisdiction_code in (scores.region_code, concat(left(scores.region_code, 2), '0000'))
     left join conflicts
-        on conflicts.inspector_id = inspectors.inspector_id
-        and conflicts.uscc = planned.uscc
+        on inspectors.inspector_id = conflicts.inspector_id
+        and planned.uscc = conflicts.uscc
 
 ),
 
@@ -75,16 +75,17 @@ assigned as (
     select
         candidates.uscc,
         string_agg(candidates.inspector_id, ';' order by candidates.pick_order)
-            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
             as inspector_ids,
         string_agg(candidates.inspector_name, ';' order by candidates.pick_order)
-            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
             as inspector_names,
         string_agg(distinct candidates.unit_name, ';')
-            filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
             as inspector_units,
-        count(*) filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
-            as assigned_count,
+        count(*) filter (
+            where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection
+        ) as assigned_count,
         count(*) filter (where candidates.is_conflicted) as recused_count
     from candidates
     cross join params
@@ -120,19 +121,28 @@ final as (
         cast(coalesce(assigned.recused_count, 0) as integer) as recused_inspector_count,
         coalesce(assigned.assigned_count, 0) >= params.inspectors_per_inspection as is_fully_staffed,
         case planned.plan_type
-            when '双随机抽查' then format(
-                '随机种子 {}；{}{}类可抽 {} 户（近 {} 天双随机抽查 {} 次，未超该类频次上限），按比例 {} 应抽 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
-                planned.plan_seed, scores.region_name, scores.risk_class, planned.stratum_eligible,
-                planned.frequency_window_days, planned.prior_count, planned.sampling_ratio, planned.stratum_quota,
-                planned.plan_seed, planned.uscc, planned.draw_rank)
+            when '双随机抽查'
+                then format(
+                        '随机种子 {}；{}{}类可抽 {} 户（近 {} 天双随机抽查 {} 次，未超该类频次上限），按比例 {} 应抽 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
+                        planned.plan_seed, scores.region_name, scores.risk_class, planned.stratum_eligible,
+                        planned.frequency_window_days, planned.prior_count, planned.sampling_ratio,
+                        planned.stratum_quota,
+                        planned.plan_seed, planned.uscc, planned.draw_rank
+                    )
             else format('列入重点监管事项清单（{}），全部检查，不参与随机抽取。', planned.key_item_names)
         end
-        || format('检查人员按 md5("{}|{}|执法证号") 排序选派 {} 名', planned.plan_seed, planned.uscc,
-                  coalesce(assigned.assigned_count, 0))
+        || format(
+            '检查人员按 md5("{}|{}|执法证号") 排序选派 {} 名', planned.plan_seed, planned.uscc,
+            coalesce(assigned.assigned_count, 0)
+        )
         || case when coalesce(assigned.recused_count, 0) > 0
-                then format('，所在单位近一年处罚过该企业的 {} 名人员已回避', assigned.recused_count) else '' end
+                then format('，所在单位近一年处罚过该企业的 {} 名人员已回避', assigned.recused_count)
+            else ''
+        end
         || case when coalesce(assigned.assigned_count, 0) < params.inspectors_per_inspection
-                then '；可选派人员不足，须人工补派' else '' end
+                then '；可选派人员不足，须人工补派'
+            else ''
+        end
         || '。' as draw_explanation
     from planned
     inner join scores

@@ -15,8 +15,8 @@ issued as (
 
     select * from warning_versions
     qualify row_number() over (
-        partition by warning_id order by (lift_date is not null), _received_at, _row_number, _batch_id
-    ) = 1
+            partition by warning_id order by (lift_date is not null), _received_at, _row_number, _batch_id
+        ) = 1
 
 ),
 
@@ -32,7 +32,7 @@ lifts as (
     inner join issued
         on warning_versions.warning_id = issued.warning_id
     where warning_versions.lift_date is not null
-      and warning_versions.lift_date <= {{ as_of_date() }}
+        and warning_versions.lift_date <= {{ as_of_date() }}
 
 ),
 
@@ -111,8 +111,10 @@ combined as (
         enterprises.enterprise_name,
         derivations.warning_level,
         derivations.warning_type,
-        format('{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}', derivations.derivation_name,
-               derivations.lookback_days, derived.max_records_in_window, derivations.min_count, derived.trigger_records),
+        format(
+            '{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}', derivations.derivation_name,
+            derivations.lookback_days, derived.max_records_in_window, derivations.min_count, derived.trigger_records
+        ),
         derived.start_date,
         derived.end_date,
         derived.issuing_department,

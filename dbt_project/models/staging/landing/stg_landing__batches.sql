@@ -15,23 +15,23 @@ typed_source as (
     select * from source
     union all by name
     select
-        null::varchar as batch_id,
-        null::varchar as feed,
-        null::varchar as producer_code,
-        null::varchar as producer_dept,
-        null::varchar as source_file,
-        null::varchar as file_sha256,
-        null::varchar as encoding,
-        null::varchar as format,
-        null::varchar as contract_version,
-        null::varchar as received_at,
-        null::varchar as ingested_at,
-        null::bigint as rows_read,
-        null::bigint as rows_landed,
-        null::bigint as rows_quarantined,
-        null::bigint as rows_late,
-        null::varchar as status,
-        null::varchar as error
+        cast(null as varchar) as batch_id,
+        cast(null as varchar) as feed,
+        cast(null as varchar) as producer_code,
+        cast(null as varchar) as producer_dept,
+        cast(null as varchar) as source_file,
+        cast(null as varchar) as file_sha256,
+        cast(null as varchar) as encoding,
+        cast(null as varchar) as format,
+        cast(null as varchar) as contract_version,
+        cast(null as varchar) as received_at,
+        cast(null as varchar) as ingested_at,
+        cast(null as bigint) as rows_read,
+        cast(null as bigint) as rows_landed,
+        cast(null as bigint) as rows_quarantined,
+        cast(null as bigint) as rows_late,
+        cast(null as varchar) as status,
+        cast(null as varchar) as error
     where false
 
 ),

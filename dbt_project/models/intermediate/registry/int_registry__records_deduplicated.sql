@@ -1,6 +1,6 @@
 -- 登记记录去重：业务主键 (uscc, approval_date) 每个版本只留一条。同一次登记在后续批次中重报（更正）时，
 -- 以最后收到的为准（_received_at，再按 _row_number、_batch_id）。同时带出每个主体第一次和最后一次出现的批次，
--- 供 dim_enterprise 使用（去重会丢掉被更正的旧版本，所以须在去重前计算）。
+-- 供 int_registry__enterprises 使用（去重会丢掉被更正的旧版本，所以须在去重前计算）。
 
 with
 

@@ -259,7 +259,7 @@ def render_dbt_sources(contracts: dict[str, FeedContract] | None = None) -> str:
     contracts = contracts if contracts is not None else load_contracts()
     lines = [
         "# GENERATED from contracts/feeds/*.odcs.yaml by contracts/codegen.py — do not edit by hand.",
-        "# Regenerate with `python -m contracts.codegen`; tests/test_dbt_project.py fails when this file is stale.",
+        "# Regenerate with `python -m contracts.codegen`; `python -m contracts.codegen --check` (CI) fails when this file is stale.",
         "version: 2",
         "",
         "sources:",

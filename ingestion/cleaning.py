@@ -60,7 +60,7 @@ def to_simplified(values: pl.Series) -> pl.Series:
 
 
 # Characters NFKC leaves as they are (printable ASCII, CJK ideographs, the CJK brackets and stops used in names and
-# document numbers; tests/test_ingestion.py checks every one). Only values with some other character are normalised.
+# document numbers; tests/unit/test_ingestion.py checks every one). Only values with some other character are normalised.
 NFKC_STABLE = ((0x20, 0x7E), (0x3001, 0x3002), (0x3008, 0x3011), (0x3014, 0x301B), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _NEEDS_NFKC = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in NFKC_STABLE) + "]"
 _BRACKET_CHARS = "[]()【】"  # what the bracket step rewrites: anything but 〔YYYY〕 and （）, the forms it writes

@@ -1,23 +1,72 @@
-"""Shared fixtures: a throw-away workspace and a way to write producer files in any encoding."""
+"""Fixtures: a throw-away workspace, a throw-away Airflow, and the one demo warehouse the read-only tests share.
+
+Helpers (producer files, dbt in a child process, copies, queries) are in helpers.py.
+
+With ``-n`` (pytest-xdist, ``--dist loadscope``), the modules using the demo warehouse go to one worker, so it is
+built once; every other module stays on one worker, so a module-scoped fixture is built once too.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-from datetime import date
+import sys
+from datetime import datetime
 from pathlib import Path
 
-import polars as pl
 import pytest
+from helpers import DAGS, DEMO_AS_OF, DEMO_DATA, Demo, disclosure_hold_rows, write_feed
 
-from contracts import load_contracts
-from ground.identifiers import make_ric, make_uscc
+from creditwh import jobs
 from ground.settings import Workspace
-from ingestion.landing import scan_published
 
-AUTHORITY_USCC = "11310000MB2F29521E"
+# The modules whose tests use the demo warehouse: with -n, one worker runs them all (after building it once), the
+# other worker everything else, a module at a time. A test elsewhere may not use it (pytest_collection_modifyitems).
+DEMO_MODULES = {
+    "tests/dbt/test_dbt_project.py",
+    "tests/dbt/test_marts_lists.py",
+    "tests/dbt/test_marts_risk.py",
+    "tests/dbt/test_publication.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    strays = [
+        item.nodeid for item in items if "demo" in item.fixturenames and item.nodeid.split("::")[0] not in DEMO_MODULES
+    ]
+    if strays:
+        raise pytest.UsageError(f"tests/conftest.py: add the modules of {strays} to DEMO_MODULES")
+
+
+# The scopes that take longest, started first (the rest follow, most tests first), so that neither worker is left
+# with a long one at the end.
+SLOW_FIRST = (
+    "demo",
+    "tests/e2e/test_dags_e2e.py",
+    "tests/e2e/test_cli_e2e.py",
+    "tests/dbt/test_timeline_incremental.py",
+    "tests/dbt/test_core_marts.py",
+    "tests/dbt/test_punishment.py",
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with the demo modules as one scope, the slow scopes first (xdist 3.8's ``loadgroup``
+    does not group on pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoScopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "demo" if module in DEMO_MODULES else module
+
+        def _assign_work_unit(self, node) -> None:
+            for scope in reversed(SLOW_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return DemoScopes(config, log)
 
 
 @pytest.fixture
@@ -25,76 +74,21 @@ def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path / "home").ensure()
 
 
-def penalty_row(n: int = 1, **overrides) -> dict[str, str]:
-    """A valid penalty keyed by canonical field name; ``n`` makes the decision number unique."""
-    row = dict(
-        party_name="上海市杨浦区鑫达餐饮管理有限公司",
-        party_category="法人及非法人组织",
-        uscc=make_uscc("9", "1", "310110", "MA1FL2X3"),
-        legal_rep_name="張偉",
-        legal_rep_id_type="身份证",
-        legal_rep_id_number=make_ric("310110", date(1980, 5, 6), "123"),
-        decision_number=f"沪市监杨处[2025]1020250{n:05d}号",
-        violation_type="食品安全",
-        violation_facts="经营超过保质期的食品",
-        legal_basis="《中华人民共和国食品安全法》第一百二十四条",
-        penalty_types="罚款;没收违法所得",
-        penalty_content="罚款1.5万元",
-        fine_amount_wan="1.5",
-        confiscation_amount_wan="0.02",
-        revoked_licence="",
-        decision_date="2025-09-30",
-        valid_until="2028-09-30",
-        publicity_end="",
-        authority_name="上海市杨浦区市场监督管理局",
-        authority_uscc=AUTHORITY_USCC,
-        domain_code="食品安全",
-        heavier_discretion="否",
-        procedure_type="普通程序",
-        record_status="正常",
-        source_unit="上海市杨浦区市场监督管理局",
-        source_unit_uscc=AUTHORITY_USCC,
-        remarks="",
-    )
-    row.update(overrides)
-    return row
-
-
-def write_feed(
-    ws: Workspace,
-    feed: str,
-    name: str,
-    rows: list[dict[str, str]],
-    *,
-    encoding: str = "utf-8",
-    header: str = "label",
-    rename: dict[str, str] | None = None,
-    tail: str = "",
-    mtime: float | None = None,
-) -> Path:
-    """Write rows as a producer would: CSV (any encoding) or JSONL, headers by Chinese label or canonical name."""
-    contract = load_contracts()[feed]
-    folder = ws.feeds / contract.producer.code / feed
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    names = [f.name for f in contract.fields]
-    heads = [f.label if header == "label" else f.name for f in contract.fields]
-    heads = [(rename or {}).get(h, h) for h in heads]
-    if name.endswith(".jsonl"):
-        text = "".join(
-            json.dumps({h: r.get(n, "") for h, n in zip(heads, names)}, ensure_ascii=False) + "\n" for r in rows
-        )
-    else:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(heads)
-        w.writerows([[r.get(n, "") for n in names] for r in rows])
-        text = buf.getvalue()
-    text += tail
-    path.write_bytes(text.encode(encoding))
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
-    return path
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Demo:
+    """The shared warehouse: generated feeds → ingested → three records flagged secret (a disclosure-holds delivery
+    written from landed rows, delivered 2026-06-02) → built and published as of DEMO_AS_OF, all through the service
+    layer. Tests read it; a test that changes anything works on ``demo.copy(tmp_path)``."""
+    ws = Workspace(tmp_path_factory.mktemp("demo") / "home").ensure()
+    jobs.generate_feeds(ws, **DEMO_DATA)
+    jobs.ingest(ws)
+    holds = disclosure_hold_rows(ws)
+    write_feed(ws, "disclosure_holds", "disclosure_holds_test.csv", holds, mtime=datetime(2026, 6, 2, 2).timestamp())
+    assert [r.status for r in jobs.ingest(ws) if r.status != "skipped"] == ["landed"]
+    log: list[str] = []
+    build = jobs.build_warehouse(ws, DEMO_AS_OF, on_line=log.append)
+    release = jobs.publish(ws, DEMO_AS_OF)
+    return Demo(ws, holds, build, log, release)
 
 
 @pytest.fixture(scope="session")
@@ -102,13 +96,11 @@ def airflow_home(tmp_path_factory):
     """A throw-away Airflow: SQLite metadata in a temporary AIRFLOW_HOME, this repository's dags/, no examples.
 
     Airflow reads its configuration when first imported, so tests import it only after requesting this fixture."""
-    import sys
-
     assert "airflow.configuration" not in sys.modules, "airflow was imported before the airflow_home fixture"
     home = tmp_path_factory.mktemp("airflow")
     env = {
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "2",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
@@ -117,9 +109,3 @@ def airflow_home(tmp_path_factory):
         for key, value in env.items():
             mp.setenv(key, value)
         yield home
-
-
-def read_landed(ws: Workspace, feed: str) -> pl.DataFrame:
-    """Every landed row of a feed, every column (a part leaves out its empty ``<f>__raw`` columns), and the
-    ``batch_id`` its folder names."""
-    return scan_published(ws.landing, load_contracts()[feed]).collect()

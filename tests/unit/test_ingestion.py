@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
+from helpers import penalty_row, read_landed, write_feed
 
 from contracts import load_contracts
 from ingestion import ingest_all
 from ingestion.ledger import all_entries
-from tests.conftest import penalty_row, read_landed, write_feed
 
 PENALTIES = load_contracts()["penalties"]
 

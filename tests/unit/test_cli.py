@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-CWH = [sys.executable, "-m", "creditwh.cli"]
+from helpers import cwh
 
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*CWH, *args, "--home", str(home)], capture_output=True, text=True, timeout=300)
+    return cwh(*args, home=home, check=False, timeout=300)
 
 
 @pytest.mark.parametrize(

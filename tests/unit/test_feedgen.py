@@ -28,7 +28,8 @@ from feedgen.config import BATCH_FAULT_KINDS, DEFAULT_CONFIG, FEED_FORMATS, ROW_
 from feedgen.entities import NameSet
 from feedgen.generator import run
 from feedgen.ids import build_usccs, mod_11_10_check_digits, ric_check_chars
-from feedgen.timeline import SHANGHAI, Timeline
+from feedgen.timeline import Timeline
+from ground.clock import LOCAL_TZ
 from ground.identifiers import (
     food_licence_check_digit,
     is_valid_licence_number,
@@ -37,6 +38,7 @@ from ground.identifiers import (
     make_ric,
     make_uscc,
 )
+from ground.settings import SEEDS_DIR
 from ground.workdays import add_working_days, is_working_day
 
 ENTITIES = 2000
@@ -180,7 +182,7 @@ def test_layout_periods_and_delivery_times(gen):
         period_end = datetime.strptime(m.group(1), "%Y%m%d").date()
         if not m.group(2):
             by_feed[feed].append(period_end)
-        delivered = datetime.fromtimestamp((out / rel).stat().st_mtime, SHANGHAI)
+        delivered = datetime.fromtimestamp((out / rel).stat().st_mtime, LOCAL_TZ)
         assert 9 <= delivered.hour < 18
         assert delivered.date() > period_end and is_working_day(delivered.date())
         assert delivered.date() <= add_working_days(period_end, 17).due
@@ -423,11 +425,7 @@ def test_clean_rows_pass_contract_rules(data):
     fault_keys = set(data["fault_at"])
     industry = {
         r.split(",")[0]
-        for r in (
-            Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "reference" / "ref_industry_codes.csv"
-        )
-        .read_text(encoding="utf-8")
-        .splitlines()[1:]
+        for r in (SEEDS_DIR / "reference" / "ref_industry_codes.csv").read_text(encoding="utf-8").splitlines()[1:]
     }
     for (rel, i), row in data["where"].items():
         if (rel, i) in fault_keys or "_supplement" in rel:

@@ -1,4 +1,5 @@
-"""Leak scan: canary values planted in every negative-list, restricted and internal field of the generated feeds
+"""The main job through the command line, as in production (`cwh run`, then `cwh publish` and `cwh ingest` again),
+with a leak scan: canary values planted in every negative-list, restricted and internal field of the generated feeds
 must not appear anywhere under the publication folder — in any file, as UTF-8, GBK or JSON \\uXXXX escapes.
 
 The feeds come from feedgen; each file is rewritten in its own format and encoding (and keeps its delivery time),
@@ -15,12 +16,11 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import cwh, files_of, read_landed
 
 from contracts import load_contracts
 from contracts.model import normalise_header
@@ -28,10 +28,11 @@ from feedgen import generate
 from feedgen.config import FEED_FORMATS
 from ground.identifiers import make_ric
 from ground.settings import Workspace
-from tests.conftest import read_landed
+from ingestion.ledger import all_entries
 
 pytestmark = pytest.mark.e2e
 
+RELEASE = "2026-07-01"
 LINK_FIELDS = {"record_number"}  # internal, but it must keep pointing at a real record for holds to apply
 
 
@@ -125,28 +126,18 @@ def scanned(tmp_path_factory):
     ws = Workspace(tmp_path_factory.mktemp("leak") / "home").ensure()
     generate(ws.feeds, entities=200, seed=23, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.0)
     plant = plant_canaries(ws)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "creditwh.cli",
-            "run",
-            "--skip-generate",
-            "--release-date",
-            "2026-07-01",
-            "--home",
-            str(ws.home),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return ws, plant
+    result = cwh("run", "--skip-generate", "--release-date", RELEASE, home=ws.home, timeout=1200)
+    return ws, plant, result
+
+
+def test_summary_is_printed(scanned):
+    _, _, result = scanned
+    for heading in ("入库汇总", "数据集市", "公示发布", "pub_penalties", "dim_enterprise", "manifest.json"):
+        assert heading in result.stdout
 
 
 def test_every_restricted_field_got_canaries_that_landed(scanned):
-    ws, plant = scanned
+    ws, plant, _ = scanned
     planted = {k for k, v in plant.values.items() if v}
     for feed, fields in canary_fields().items():  # a feed with rows got a canary in every such field
         if any(f == feed for f, _ in planted):
@@ -163,7 +154,7 @@ def test_every_restricted_field_got_canaries_that_landed(scanned):
 
 
 def test_no_canary_appears_under_the_publication_folder(scanned):
-    ws, plant = scanned
+    ws, plant, _ = scanned
     files = [p for p in ws.publication.rglob("*") if p.is_file()]
     assert any(p.name == "manifest.json" for p in files) and any(p.parent.name == "delta" for p in files)
     forms = sorted(
@@ -180,8 +171,27 @@ def test_no_canary_appears_under_the_publication_folder(scanned):
 
 
 def test_id_numbers_appear_only_masked(scanned):
-    ws, plant = scanned
+    ws, plant, _ = scanned
     text = "".join(p.read_text(encoding="utf-8") for p in (ws.publication / "releases").rglob("*.jsonl"))
     ids = plant.values[("penalties", "legal_rep_id_number")] + plant.values[("licences", "legal_rep_id_number")]
     masked = {i[:10] + "****" + i[-4:] for i in ids}
     assert any(m in text for m in masked)  # the masked form is what a sole trader's record shows
+
+
+# --- the commands run again on the same workspace (last: they would change it if they were wrong) ----------------
+
+
+def test_republishing_unchanged_data_is_byte_identical(scanned):
+    ws, _, _ = scanned
+    release = ws.publication / "releases" / RELEASE
+    before = files_of(release)
+    cwh("publish", "--release-date", RELEASE, home=ws.home)
+    assert files_of(release) == before
+
+
+def test_rerunning_ingestion_adds_nothing(scanned):
+    ws, _, _ = scanned
+    before = len(all_entries(ws.ledger))
+    result = cwh("ingest", home=ws.home)
+    assert "新批次 0 个" in result.stdout
+    assert len(all_entries(ws.ledger)) == before

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 import pytest
+from helpers import penalty_row, write_feed
 
 from contracts import load_contracts
 from contracts.codegen import PROJECT_ROOT, artefacts, stale
@@ -24,7 +25,6 @@ from ingestion.checks import licence_number_valid, ric_valid, uscc_valid
 from ingestion.cleaning import apply_cleaning
 from ingestion.ledger import all_entries
 from ingestion.schema import check_module, load_schema
-from tests.conftest import penalty_row, write_feed
 
 CONTRACTS = load_contracts()
 PENALTIES = CONTRACTS["penalties"]

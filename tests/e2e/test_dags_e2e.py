@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import DAGS
 
 from ground.settings import Workspace
 
 pytestmark = pytest.mark.e2e
 
-DAGS = Path(__file__).resolve().parents[1] / "dags"
 AS_OF = date(2026, 11, 23)
 LOGICAL = datetime(2026, 11, 23, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

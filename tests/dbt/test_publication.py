@@ -1,7 +1,8 @@
-"""Publication: suites generated from the contracts, the gate, the release, its delta and the rates.
+"""Publication on the shared demo warehouse: the release, its manifest and withheld records, the publication rules,
+the gate stopping a broken mart, the delta and the rates.
 
-One small pipeline (200 entities, generated → ingested → built as of 2026-07-01) serves the module; tests that
-break or change the warehouse work on a copy of its workspace.
+The demo warehouse (conftest.demo) is built and published as of DEMO_AS_OF with three records flagged secret; the
+tests that publish again or break a mart work on a copy of its workspace.
 """
 
 from __future__ import annotations
@@ -9,134 +10,30 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import shutil
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
+from helpers import DEMO_AS_OF, files_of, query
 
-from contracts import load_contracts
 from contracts.publication import record_types
-from feedgen import generate
+from creditwh.jobs import publish
 from ground.settings import Workspace
-from ingestion import ingest_all
 from publication import delta as delta_step
 from publication import rates
-from creditwh.jobs import publish
 from publication.publish import ReleaseDateMismatch
 from quality_gate import GateFailed
-from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, masked_patterns, render_suites
-from tests.conftest import read_landed, write_feed
-from warehouse import build
 
-AS_OF = date(2026, 7, 1)
-
-
-# --- generated suites (no warehouse needed) ----------------------------------------------------------------
-
-
-def test_committed_suites_match_the_contracts():
-    rendered = render_suites()
-    committed = {p.name: p.read_text(encoding="utf-8") for p in SUITES_DIR.glob("*.json")}
-    assert committed == rendered, "quality_gate/suites 已过期：运行 `python -m quality_gate.codegen` 并提交"
-
-
-def test_codegen_refuses_a_negative_or_undeclared_column():
-    penalties = next(r for r in record_types() if r.name == "penalties")
-    contract = load_contracts()["penalties"]
-    base = ["decision_number", "party_name", "source_batch_id"]
-    build_suite(penalties, contract, base)
-    with pytest.raises(SuiteError, match="legal_rep_id_number"):
-        build_suite(penalties, contract, base + ["legal_rep_id_number"])
-    with pytest.raises(SuiteError, match="procedure_type"):  # internal
-        build_suite(penalties, contract, base + ["procedure_type"])
-    with pytest.raises(SuiteError, match="bank_account"):
-        build_suite(penalties, contract, base + ["bank_account"])
-
-
-def test_masked_pattern_comes_from_the_masking_rule():
-    import re
-
-    (pattern,) = masked_patterns("penalties")
-    assert re.match(pattern, "3209231969****1513")
-    assert not re.match(pattern, "320923196901011513")
-
-
-# --- one small pipeline ------------------------------------------------------------------------------------
-
-
-def _hold_rows(ws: Workspace) -> list[dict[str, str]]:
-    """Two landed penalties and one licence flagged secret (不予公示), approved before the as-of date."""
-    pen = (
-        read_landed(ws, "penalties")
-        .filter(
-            (pl.col("procedure_type") == "普通程序")
-            & (pl.col("penalty_types") != "警告")
-            & (pl.col("party_category") != "自然人")
-            & (pl.col("record_status") == "正常")
-            & (pl.col("decision_date") >= date(2026, 1, 1))
-        )
-        .sort("decision_number")
-        .head(2)
-    )
-    lic = read_landed(ws, "licences").filter(pl.col("party_category") != "自然人").sort("licence_number").head(1)
-    rows = [
-        dict(
-            hold_id=f"BGSTEST{i:04d}",
-            record_type="行政处罚",
-            record_number=r["decision_number"],
-            uscc=r["uscc"],
-            hold_reason="涉及国家秘密",
-            legal_basis="《中华人民共和国保守国家秘密法》",
-            approving_unit="上海市市场监督管理局",
-            approved_date="2026-06-01",
-            hold_end="",
-        )
-        for i, r in enumerate(pen.iter_rows(named=True))
-    ]
-    rows += [
-        dict(
-            hold_id="BGSTEST9999",
-            record_type="行政许可",
-            record_number=lic["licence_number"][0],
-            uscc=lic["uscc"][0],
-            hold_reason="涉及商业秘密",
-            legal_basis="《中华人民共和国政府信息公开条例》第十五条",
-            approving_unit="上海市市场监督管理局",
-            approved_date="2026-06-01",
-            hold_end="",
-        )
-    ]
-    return rows
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Workspace, list[dict[str, str]]]:
-    ws = Workspace(tmp_path_factory.mktemp("pub") / "home").ensure()
-    generate(ws.feeds, entities=200, seed=11, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.02)
-    ingest_all(ws)
-    holds = _hold_rows(ws)
-    write_feed(ws, "disclosure_holds", "disclosure_holds_test.csv", holds, mtime=datetime(2026, 6, 2, 2, 0).timestamp())
-    ingest_all(ws)
-    build(ws, as_of=AS_OF)
-    return ws, holds
-
-
-def _copy(ws: Workspace, tmp_path: Path) -> Workspace:
-    new = Workspace(tmp_path / "home")
-    shutil.copytree(ws.home, new.home, ignore=shutil.ignore_patterns("feeds", "gate", "dbt"))
-    return new
+AS_OF = DEMO_AS_OF
 
 
 def _release(ws: Workspace, day: date = AS_OF) -> Path:
     return ws.publication / "releases" / day.isoformat()
 
 
-def test_release_has_every_record_type_with_a_manifest_that_matches(built, tmp_path):
-    ws = _copy(built[0], tmp_path)
-    release = publish(ws)
+def test_release_has_every_record_type_with_a_manifest_that_matches(demo):
+    ws, release = demo.ws, demo.release
     assert release.release_date == AS_OF and release.path == _release(ws)
     manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["record_types"]) == {r.name for r in record_types()}
@@ -157,11 +54,12 @@ def test_release_has_every_record_type_with_a_manifest_that_matches(built, tmp_p
     assert all(r["source"] for rows in rules.values() for r in rows)
     header = (release.path / "penalties.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("行政处罚决定书文号,行政相对人名称") and "证件号码（脱敏）" in header
+    enterprises = query(ws, "select count(*) from dim_enterprise")[0][0]
+    assert enterprises == manifest["record_types"]["enterprises"]["rows"] > 0
 
 
-def test_records_flagged_secret_are_withheld_and_counted(built, tmp_path):
-    ws, holds = _copy(built[0], tmp_path), built[1]
-    release = publish(ws)
+def test_records_flagged_secret_are_withheld_and_counted(demo):
+    ws, holds, release = demo.ws, demo.holds, demo.release
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
         held = {
             (kind, key)
@@ -181,8 +79,8 @@ def test_records_flagged_secret_are_withheld_and_counted(built, tmp_path):
         assert hold["hold_id"] not in text and hold["hold_reason"] not in text
 
 
-def test_publication_rules_hold_in_the_judged_records(built):
-    ws = built[0]
+def test_publication_rules_hold_in_the_judged_records(demo):
+    ws = demo.ws
     with duckdb.connect(str(ws.warehouse), read_only=True) as con:
         states = dict(
             con.execute(
@@ -232,19 +130,18 @@ def test_publication_rules_hold_in_the_judged_records(built):
     assert all(len(m) == 18 and m[10:14] == "****" for _, m in rows)
 
 
-def test_republishing_unchanged_data_is_byte_identical(built, tmp_path):
-    ws = _copy(built[0], tmp_path)
-    first = publish(ws)
-    before = {p.relative_to(first.path): p.read_bytes() for p in first.path.rglob("*") if p.is_file()}
-    publish(ws)
+def test_republishing_unchanged_data_is_byte_identical(demo, tmp_path):
+    ws = demo.copy(tmp_path)
+    before = files_of(demo.release.path)
+    assert files_of(_release(ws)) == before
+    again = publish(ws)
     delta_step.build_delta(ws, AS_OF)  # the separate step on an unchanged release changes nothing either
-    after = {p.relative_to(first.path): p.read_bytes() for p in first.path.rglob("*") if p.is_file()}
-    assert after == before
+    assert again.path == _release(ws) and files_of(again.path) == before
     assert not [p for p in (ws.publication / "releases").iterdir() if p.name.startswith(".")]
 
 
-def test_a_broken_mart_stops_publication_with_a_readable_failure(built, tmp_path):
-    ws = _copy(built[0], tmp_path)
+def test_a_broken_mart_stops_publication_with_a_readable_failure(demo, tmp_path):
+    ws = demo.copy(tmp_path, published=False)
     with duckdb.connect(str(ws.warehouse)) as con:
         secret = "320923196901011513"
         con.execute(
@@ -268,15 +165,14 @@ def test_a_broken_mart_stops_publication_with_a_readable_failure(built, tmp_path
     assert (ws.gate / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
 
 
-def test_release_date_must_be_the_build_date(built, tmp_path):
-    ws = _copy(built[0], tmp_path)
+def test_release_date_must_be_the_build_date(demo, tmp_path):
+    ws = demo.copy(tmp_path, published=False)
     with pytest.raises(ReleaseDateMismatch, match="cwh build --as-of 2026-07-02"):
         publish(ws, date(2026, 7, 2))
 
 
-def test_delta_against_the_previous_release(built, tmp_path):
-    ws = _copy(built[0], tmp_path)
-    publish(ws)
+def test_delta_against_the_previous_release(demo, tmp_path):
+    ws = demo.copy(tmp_path)  # with the demo's release of AS_OF
     with duckdb.connect(str(ws.warehouse)) as con:
         removed, changed = [
             r[0]
@@ -306,8 +202,8 @@ def test_delta_against_the_previous_release(built, tmp_path):
     assert entry["sha256"] == hashlib.sha256((release.path / "delta" / "penalties.jsonl").read_bytes()).hexdigest()
 
 
-def test_rates_per_department_and_record_type_over_any_period(built):
-    ws = built[0]
+def test_rates_per_department_and_record_type_over_any_period(demo, tmp_path):
+    ws = demo.copy(tmp_path, published=False)  # the report is written into the workspace
     overall = {r.record_type: r for r in rates.compute(ws, by_department=False)}
     per_dept = rates.compute(ws)
     assert {"penalties", "licences", "inspections"} <= set(overall)

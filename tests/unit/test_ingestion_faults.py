@@ -3,12 +3,12 @@ change nothing about the result."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 
 import polars as pl
 import pytest
+from helpers import generated_faults, penalty_row, read_landed, write_feed
 
 import ingestion.landing as landing
 from contracts import load_contracts
@@ -16,8 +16,8 @@ from feedgen import generate
 from feedgen.config import BATCH_FAULT_KINDS, ROW_FAULT_KINDS
 from ground.settings import Workspace
 from ingestion import ingest_all, ingest_file
+from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
-from tests.conftest import penalty_row, read_landed, write_feed
 
 # fault kind → the quarantine rule(s) that must name it; the cleaning kinds land (cleaned, raw kept)
 CAUGHT_AS = {
@@ -41,12 +41,8 @@ def generated(tmp_path_factory) -> Workspace:
     return ws
 
 
-def _faults(ws: Workspace) -> list[dict]:
-    return [json.loads(line) for line in (ws.feeds / "_generator" / "faults.jsonl").read_text().splitlines()]
-
-
 def test_the_generator_plants_every_kind(generated):
-    assert {f["kind"] for f in _faults(generated)} == set(ROW_FAULT_KINDS) | set(BATCH_FAULT_KINDS)
+    assert {f["kind"] for f in generated_faults(generated)} == set(ROW_FAULT_KINDS) | set(BATCH_FAULT_KINDS)
     assert set(CAUGHT_AS) | CLEANED == set(ROW_FAULT_KINDS) | set(BATCH_FAULT_KINDS)
 
 
@@ -55,7 +51,7 @@ def test_every_planted_fault_is_caught_with_its_reason(generated):
     by_row = {(r["_source_file"], r["_row_number"], r["rule"], r["field"]) for r in rejects.iter_rows(named=True)}
     by_file = set(rejects.select("_source_file", "rule").iter_rows())
     caught = Counter()
-    for fault in _faults(generated):
+    for fault in generated_faults(generated):
         rules = CAUGHT_AS.get(fault["kind"])
         if rules is None:
             continue
@@ -72,7 +68,7 @@ def test_every_planted_fault_is_caught_with_its_reason(generated):
 
 def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
     kept = 0
-    for fault in [f for f in _faults(generated) if f["kind"] in CLEANED][:30]:
+    for fault in [f for f in generated_faults(generated) if f["kind"] in CLEANED][:30]:
         feed = fault["file"].split("/")[1]
         row = read_landed(generated, feed).filter(
             (pl.col("_source_file") == fault["file"]) & (pl.col("_row_number") == fault["row"])
@@ -84,6 +80,8 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
         assert raw is None or raw != clean, fault
         if raw is None:
             assert fault["kind"] == "fullwidth_name" and set(clean) & set("（）"), fault
+        if fault["kind"] == "traditional_name":
+            assert clean == to_simplified(pl.Series([raw]))[0] and clean != raw, fault
         kept += raw is not None
     assert kept >= 3
 
@@ -91,6 +89,7 @@ def test_cleaning_faults_land_cleaned_next_to_their_raw_value(generated):
 def test_every_batch_reconciles_with_what_is_on_disk(generated):
     entries = all_entries(generated.ledger)
     assert len(entries) > 20
+    assert {e.feed for e in entries} == set(load_contracts())  # every contract's feed was delivered
     landed = (
         pl.scan_parquet(
             generated.landing / "*" / "batch_id=*" / "*.parquet", extra_columns="ignore", hive_partitioning=True

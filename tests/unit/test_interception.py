@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from datetime import date
 
 import duckdb
 import pytest
+from helpers import cwh
 
 from ground.identifiers import make_ric, make_uscc
 from ground.settings import Workspace
@@ -84,20 +83,9 @@ def test_a_stale_index_is_rebuilt(tmp_path):
 def test_cli_lookup(tmp_path):
     ws = Workspace(tmp_path / "home")
     _warehouse(ws)
-    cwh = [sys.executable, "-m", "creditwh.cli"]
-    found = subprocess.run(
-        [*cwh, "lookup", ID1, "--as-of", "2026-01-01", "--home", str(ws.home)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    found = cwh("lookup", ID1, "--as-of", "2026-01-01", home=ws.home, check=False, timeout=120)
     assert found.returncode == 1 and "拦截警示" in found.stdout and "第一百三十五条" in found.stdout, found.stdout
-    clear = subprocess.run(
-        [*cwh, "lookup", U1, "--as-of", "2026-01-01", "--home", str(ws.home)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    clear = cwh("lookup", U1, "--as-of", "2026-01-01", home=ws.home, check=False, timeout=120)
     assert clear.returncode == 0 and "无有效限制措施" in clear.stdout
-    bad = subprocess.run([*cwh, "lookup", "12345", "--home", str(ws.home)], capture_output=True, text=True, timeout=120)
+    bad = cwh("lookup", "12345", home=ws.home, check=False, timeout=120)
     assert bad.returncode == 2 and "既不是有效的统一社会信用代码" in bad.stderr

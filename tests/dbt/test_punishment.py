@@ -11,23 +11,19 @@ in the marts.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import dbt_ok, land_batch
 
 from contracts import load_contracts
 from ground.identifiers import make_ric
 from ground.settings import Workspace
+from ingestion.landing import ensure_layout
+from interception import Interceptor, build_index, index_path
 
 pytestmark = pytest.mark.e2e
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DBT_DIR = PROJECT_ROOT / "dbt_project"
 U1, ID1 = "91350100M000100Y43", "110101199003070011"
 U2, ID2 = "914403001922038216", make_ric("440303", date(1985, 7, 12), "002")  # nothing against them
 D1, S1 = "沪市监杨处〔2024〕102024000101号", "沪市监杨严列〔2024〕000001号"
@@ -242,87 +238,13 @@ def _rows() -> dict[str, list[tuple[datetime, dict]]]:
     }
 
 
-def land(home: Path) -> None:
+def land(ws: Workspace) -> None:
     """Write the scenario as ingestion would have landed it: one Parquet batch per receipt plus ledger entries."""
-    import polars as pl
-
-    from ingestion import ledger
-    from ingestion.landing import ensure_layout, landed_schema
-
-    ws = Workspace(home)
     contracts = load_contracts()
-    ensure_layout(ws, contracts)
+    ensure_layout(ws, contracts)  # every feed's landing folder, empty where the scenario has no rows
     for feed, receipts in _rows().items():
-        c = contracts[feed]
         for n, (received, row) in enumerate(receipts):
-            batch_id = f"{feed}-{n:016d}"
-            source_file = f"{c.producer.code}/{feed}/{feed}_{n}.csv"
-            record = {f.name: row.get(f.name) for f in c.fields}
-            frame = pl.DataFrame(
-                [
-                    {
-                        **record,
-                        **{f"{k}__raw": None if v is None else str(v) for k, v in record.items()},
-                        "_feed": feed,
-                        "_producer_code": c.producer.code,
-                        "_producer_dept": c.producer.department,
-                        "_producer_dept_uscc": c.producer.department_uscc,
-                        "_providing_system": c.producer.providing_system,
-                        "_source_file": source_file,
-                        "_row_number": 2,
-                        "_received_at": received,
-                        "_ingested_at": received,
-                        "_due_by": received.date(),
-                        "_due_by_estimated": False,
-                        "_is_late": False,
-                        "_warnings": None,
-                    }
-                ],
-                schema=landed_schema(c),
-            )
-            target = ws.landing / feed / f"batch_id={batch_id}"
-            target.mkdir(parents=True)
-            frame.write_parquet(target / "part-00000.parquet")
-            ledger.write_entry(
-                ws.ledger,
-                ledger.LedgerEntry(
-                    batch_id=batch_id,
-                    feed=feed,
-                    producer_code=c.producer.code,
-                    producer_dept=c.producer.department,
-                    source_file=source_file,
-                    file_sha256="0" * 64,
-                    encoding="utf-8",
-                    format="csv",
-                    contract_version=c.version,
-                    received_at=received.isoformat(),
-                    ingested_at=received.isoformat(),
-                    rows_read=1,
-                    rows_landed=1,
-                    rows_quarantined=0,
-                    status="landed",
-                    error=None,
-                ),
-            )
-
-
-def dbt(*args: str, home: Path, scratch: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CWH_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    env.pop("CWH_PERSON_KEY_SALT", None)
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [
-        str(exe) if exe.exists() else "dbt",
-        *args,
-        "--project-dir",
-        str(DBT_DIR),
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(scratch / "target"),
-        "--log-path",
-        str(scratch / "logs"),
-    ]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+            land_batch(ws, contracts[feed], n, [row], received=received, due_by=received.date())
 
 
 PUNISHMENT = (
@@ -332,12 +254,10 @@ PUNISHMENT = (
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    pytest.importorskip("ingestion.landing")
-    scratch = tmp_path_factory.mktemp("punishment")
-    home = scratch / "home"
-    land(home)
+    ws = Workspace(tmp_path_factory.mktemp("punishment") / "home").ensure()
+    land(ws)
     # the scenario's own models and their tests; the tests of sources, staging and core marts run in test_dbt_project
-    result = dbt(
+    dbt_ok(
         "build",
         "--select",
         PUNISHMENT,
@@ -345,15 +265,9 @@ def built(tmp_path_factory):
         "source:*,resource_type:test",
         "path:models/staging,resource_type:test",
         "path:models/marts/core,resource_type:test",
-        "--vars",
-        json.dumps({"as_of_date": AS_OF, "feedback_month": "2024-03"}),
-        home=home,
-        scratch=scratch,
+        home=ws.home,
+        vars={"as_of_date": AS_OF, "feedback_month": "2024-03"},
     )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    ws = Workspace(home)
-    from interception import Interceptor, build_index, index_path
-
     build_index(ws)
     con = duckdb.connect(str(ws.warehouse), read_only=True)
     con.execute("set enable_progress_bar = false")
@@ -427,8 +341,6 @@ def test_the_event_log_has_every_stage_in_order(built):
 
 def test_no_id_number_reaches_the_marts_or_the_index(built):
     con, _, ws = built
-    from interception import index_path
-
     for mart in (
         "mart_punishment_lifecycle",
         "mart_punishment_events",

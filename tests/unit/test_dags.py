@@ -14,12 +14,12 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import DAGS
 
 from contracts import load_contracts
 from creditwh import jobs
 from ground.settings import Workspace
 
-DAGS = Path(__file__).resolve().parents[1] / "dags"
 PRODUCERS = sorted({c.producer.code for c in load_contracts().values()})
 # catchup is a decision per DAG, not a default: every DAG is listed here with the value it must have.
 CATCHUP = {

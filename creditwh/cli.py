@@ -197,14 +197,23 @@ def print_release(ws: Workspace, release) -> None:
 # --- commands ---------------------------------------------------------------------------------------------
 
 
+# The demo data set's options, shared by `generate` and `run`.
+EntitiesOpt = Annotated[int, typer.Option(help="市场主体数量（1 千 至 1 千万）", min=100)]
+SeedOpt = Annotated[int, typer.Option(help="随机种子：相同种子生成完全相同的文件")]
+StartOpt = Annotated[str, typer.Option(help="业务日期起（YYYY-MM-DD）")]
+EndOpt = Annotated[str, typer.Option(help="业务日期止（YYYY-MM-DD）")]
+FaultRateOpt = Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)]
+DEMO = {"entities": 2000, "seed": 42, "start": "2023-07-01", "end": "2026-10-31", "fault_rate": 0.01}
+
+
 @app.command("generate")
 def generate_cmd(
     home: HomeOpt = None,
-    entities: Annotated[int, typer.Option(help="市场主体数量（1 千 至 1 千万）", min=100)] = 2000,
-    seed: Annotated[int, typer.Option(help="随机种子：相同种子生成完全相同的文件")] = 42,
-    start: Annotated[str, typer.Option(help="业务日期起（YYYY-MM-DD）")] = "2023-07-01",
-    end: Annotated[str, typer.Option(help="业务日期止（YYYY-MM-DD）")] = "2026-10-31",
-    fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
+    entities: EntitiesOpt = DEMO["entities"],
+    seed: SeedOpt = DEMO["seed"],
+    start: StartOpt = DEMO["start"],
+    end: EndOpt = DEMO["end"],
+    fault_rate: FaultRateOpt = DEMO["fault_rate"],
 ):
     """生成合成的生产部门数据（演示与测试用）。"""
     do_generate(_ws(home), entities, seed, _date(start, "--start"), _date(end, "--end"), fault_rate)
@@ -250,11 +259,11 @@ def publish_cmd(
 @app.command("run")
 def run_cmd(
     home: HomeOpt = None,
-    entities: Annotated[int, typer.Option(help="演示数据的市场主体数量", min=100)] = 2000,
-    seed: Annotated[int, typer.Option(help="随机种子")] = 42,
-    start: Annotated[str, typer.Option(help="业务日期起")] = "2023-07-01",
-    end: Annotated[str, typer.Option(help="业务日期止")] = "2026-10-31",
-    fault_rate: Annotated[float, typer.Option(help="植入问题行的比例", min=0.0, max=0.5)] = 0.01,
+    entities: EntitiesOpt = DEMO["entities"],
+    seed: SeedOpt = DEMO["seed"],
+    start: StartOpt = DEMO["start"],
+    end: EndOpt = DEMO["end"],
+    fault_rate: FaultRateOpt = DEMO["fault_rate"],
     release_date: Annotated[str | None, typer.Option(help="发布日期（默认今天）")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="先清空工作目录（数据、仓库与发布）")] = False,
     skip_generate: Annotated[bool, typer.Option("--skip-generate", help="使用接收目录中已有的文件")] = False,

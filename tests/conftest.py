@@ -21,6 +21,7 @@ from ground.settings import Workspace
 # The modules whose tests use the demo warehouse: with -n, one worker runs them all (after building it once), the
 # other worker everything else, a module at a time. A test elsewhere may not use it (pytest_collection_modifyitems).
 DEMO_MODULES = {
+    "tests/dbt/test_dbt_layers.py",
     "tests/dbt/test_dbt_project.py",
     "tests/dbt/test_marts_lists.py",
     "tests/dbt/test_marts_risk.py",

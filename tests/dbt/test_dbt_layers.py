@@ -1,4 +1,4 @@
-"""The dbt project's declared layers, checked on the manifest ``dbt parse`` writes.
+"""The dbt project's declared layers, checked on the manifest of the shared demo build.
 
 Each model's layer is its folder under ``models/`` (staging, intermediate, marts, reference). Data flows one way::
 
@@ -17,10 +17,7 @@ and ``ref_`` for reference models.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -39,21 +36,9 @@ MART_NAME = re.compile(r"(dim|fct|mart|pub)_[a-z0-9_]+")
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    scratch = tmp_path_factory.mktemp("dbt_layers")
-    env = dict(
-        os.environ,
-        CWH_HOME=str(scratch / "home"),
-        DBT_TARGET_PATH=str(scratch / "target"),
-        DBT_LOG_PATH=str(scratch / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe) if exe.exists() else "dbt", "parse", "--no-partial-parse"]
-    cmd += ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return json.loads((scratch / "target" / "manifest.json").read_text(encoding="utf-8"))
+def manifest(demo) -> dict:
+    """The manifest of the shared demo build (the same project ``dbt parse`` would read)."""
+    return json.loads((demo.ws.home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _model_path(node: dict) -> PurePosixPath:

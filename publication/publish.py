@@ -179,13 +179,53 @@ def rules_in_force(on: date, gate_bounds: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _write_extract(con: duckdb.DuckDBPyConnection, record: RecordType, columns: list[str], folder: Path) -> list[Path]:
+# OWASP "CSV injection": a text cell that a spreadsheet would evaluate (it starts, after blanks, with = + - @, or
+# with a tab or carriage return) is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_START = r"^[\t\r]|^\s*[=+\-@]"
+APOSTROPHE = "''''"  # a SQL string literal holding one apostrophe
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in con.execute(f"describe {query}").fetchall()}
+
+
+def _finite(column: str, type_: str) -> str:
+    """NaN and ±Infinity are not JSON: a non-finite number is written as null (the gate refuses it upstream)."""
+    return f'case when isfinite("{column}") then "{column}" end' if type_ in ("DOUBLE", "FLOAT") else f'"{column}"'
+
+
+def _is_formula(column: str) -> str:
+    return f"regexp_matches(\"{column}\", '{FORMULA_START}')"
+
+
+def _csv_cell(column: str, type_: str) -> str:
+    if type_ != "VARCHAR":
+        return _finite(column, type_)
+    return f'case when {_is_formula(column)} then {APOSTROPHE} || "{column}" else "{column}" end'
+
+
+def _formula_cells(con: duckdb.DuckDBPyConnection, query: str, types: dict[str, str]) -> int:
+    """How many text cells of the extract the CSV writes with the apostrophe (recorded in the manifest)."""
+    text = [c for c, t in types.items() if t == "VARCHAR"]
+    if not text:
+        return 0
+    hits = " + ".join(f"count(*) filter (where {_is_formula(c)})" for c in text)
+    return int(con.execute(f"select {hits} from ({query})").fetchone()[0])
+
+
+def _write_extract(
+    con: duckdb.DuckDBPyConnection, record: RecordType, columns: list[str], folder: Path
+) -> tuple[list[Path], int]:
+    """The record type's CSV (Chinese headers, formula cells neutralised) and JSON Lines (strict JSON); returns the
+    files and how many cells were neutralised."""
     query = _query(con, record)
+    types = _column_types(con, query)
     csv_path, jsonl_path = folder / f"{record.name}.csv", folder / f"{record.name}.jsonl"
-    select = ", ".join(f'"{c}" as "{label}"' for c, label in zip(columns, _labels(record, columns)))
+    select = ", ".join(f'{_csv_cell(c, types[c])} as "{label}"' for c, label in zip(columns, _labels(record, columns)))
     con.execute(f"copy (select {select} from ({query})) to '{csv_path}' (header, delimiter ',', quote '\"')")
-    con.execute(f"copy ({query}) to '{jsonl_path}' (format json)")
-    return [csv_path, jsonl_path]
+    strict = ", ".join(f'{_finite(c, t)} as "{c}"' for c, t in types.items())
+    con.execute(f"copy (select {strict} from ({query})) to '{jsonl_path}' (format json)")
+    return [csv_path, jsonl_path], _formula_cells(con, query, types)
 
 
 def _file_entry(path: Path, root: Path, record: RecordType, rows: int) -> dict:
@@ -222,7 +262,7 @@ def publish(
             files, per_type = [], {}
             for record in records:
                 n = len(frames[record.name])
-                written = _write_extract(con, record, list(frames[record.name].columns), scratch)
+                written, neutralised = _write_extract(con, record, list(frames[record.name].columns), scratch)
                 files += [_file_entry(p, scratch, record, n) for p in written]
                 per_type[record.name] = {
                     "title": record.title,
@@ -232,6 +272,7 @@ def publish(
                     "contract_version": load_contracts()[record.feed].version,
                     "source_batches": sorted(frames[record.name]["source_batch_id"].dropna().unique().tolist()),
                     "not_published": _states(con, record),
+                    "csv_formula_cells_neutralised": neutralised,
                 }
             manifest = {
                 "release_date": built_for.isoformat(),

@@ -223,3 +223,45 @@ def test_rates_per_department_and_record_type_over_any_period(demo, tmp_path):
     report = rates.write_report(ws, AS_OF)
     head = report.read_text(encoding="utf-8").splitlines()[0]
     assert head.startswith("记录类型,记录类型名称,部门（决定机关）,应公示数,已公示数,公示率")
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/x","点击")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+2",
+    "\r=1+2",
+    "  =1+2",
+]
+
+
+def test_formula_cells_are_neutralised_and_json_lines_are_strict(demo, tmp_path):
+    ws = demo.copy(tmp_path, published=False)
+    with duckdb.connect(str(ws.warehouse)) as con:
+        keys = [r[0] for r in con.execute("select decision_number from pub_penalties order by 1 limit 7").fetchall()]
+        for key, payload in zip(keys, FORMULAS, strict=True):
+            con.execute("update pub_penalties set violation_facts = ? where decision_number = ?", [payload, key])
+        con.execute("update pub_penalties set fine_amount_wan = 'NaN'::double where decision_number = ?", [keys[0]])
+        con.execute("update pub_penalties set fine_amount_wan = 'inf'::double where decision_number = ?", [keys[1]])
+    release = publish(ws)
+
+    with (release.path / "penalties.csv").open(encoding="utf-8", newline="") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    for payload in FORMULAS:
+        assert "'" + payload in cells
+        assert payload not in cells
+    live = [c for c in cells if c.lstrip(" ")[:1] in ("=", "+", "@") or c[:1] in ("\t", "\r")]
+    assert live == []
+    manifest = json.loads((release.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["record_types"]["penalties"]["csv_formula_cells_neutralised"] >= len(FORMULAS)
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    for path in release.path.rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            json.loads(line, parse_constant=refuse)
+    rows = {r["decision_number"]: r for r in map(json.loads, (release.path / "penalties.jsonl").open())}
+    assert rows[keys[0]]["fine_amount_wan"] is None and rows[keys[1]]["fine_amount_wan"] is None
+    assert rows[keys[2]]["violation_facts"] == FORMULAS[2]  # JSON Lines carry the value as it is

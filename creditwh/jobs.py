@@ -401,12 +401,12 @@ def tagged_models(ws: Workspace, tag: str) -> list[ReportModel]:
 def export_reports(ws: Workspace, models: list[ReportModel], target: Path, header: dict) -> dict:
     """Each model → ``<name>.csv`` (all rows, ordered, UTF-8) and a ``manifest.json``; assembled in scratch space and
     renamed into place, so a reader sees the previous report or the new one, never half of one."""
-    import duckdb
+    from ground.database import read_only  # DuckDB loads when a job runs, not when a DAG file is parsed
 
     with scratch_folder(target.parent) as scratch:
         files = []
         if models:
-            with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+            with read_only(ws.warehouse) as con:
                 for m in models:
                     path = scratch / f"{m.name}.csv"
                     con.execute(f"copy (select * from {m.relation} order by all) to '{path}' (header, delimiter ',')")

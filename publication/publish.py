@@ -25,6 +25,7 @@ import pandas as pd
 
 from contracts import load_contracts
 from contracts.publication import RecordType, record_types
+from ground.database import read_only
 from ground.errors import ActionableError
 from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
 from ground.rules import in_force, read_rule_table
@@ -89,9 +90,7 @@ def releases_dir(ws: Workspace) -> Path:
 
 
 def _connect(ws: Workspace) -> duckdb.DuckDBPyConnection:
-    if not ws.warehouse.exists():
-        raise FileNotFoundError(f"找不到仓库文件 {ws.warehouse}：请先运行 `cwh build`")
-    return duckdb.connect(str(ws.warehouse), read_only=True)
+    return read_only(ws.warehouse)
 
 
 def as_of(con: duckdb.DuckDBPyConnection, release_date: date | None) -> tuple[date, str | None]:

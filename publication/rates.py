@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
+from ground.database import read_only
 from ground.files import atomic_write_text
 from ground.settings import Workspace
 
@@ -84,7 +83,7 @@ def compute(
         group by all
         order by record_type, department nulls first
     """
-    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+    with read_only(ws.warehouse) as con:
         rows = con.execute(sql, [start, start, end, end]).fetchall()
     return [Rate(r[0], r[1], r[2], *(int(x or 0) for x in r[3:])) for r in rows]
 

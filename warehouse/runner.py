@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
+from ground.database import read_only
 from ground.errors import ActionableError
 from ground.settings import DBT_PROJECT_DIR, Workspace
 
@@ -104,7 +103,7 @@ def build(
 
 
 def mart_names(ws: Workspace) -> list[str]:
-    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+    with read_only(ws.warehouse) as con:
         rows = con.execute(
             "select table_name from information_schema.tables where table_name like 'dim\\_%' escape '\\'"
             " or table_name like 'fct\\_%' escape '\\' or table_name like 'pub\\_%' escape '\\' order by 1"
@@ -113,5 +112,5 @@ def mart_names(ws: Workspace) -> list[str]:
 
 
 def table_counts(ws: Workspace, names: list[str]) -> dict[str, int]:
-    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+    with read_only(ws.warehouse) as con:
         return {n: con.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}

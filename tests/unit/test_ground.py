@@ -78,3 +78,35 @@ def test_a_gap_or_an_overlap_in_a_rule_table_is_an_error_naming_the_rule():
 def test_business_date_is_the_beijing_date():
     assert local_date(datetime(2026, 1, 31, 16, 30, tzinfo=UTC)) == date(2026, 2, 1)
     assert local_date(datetime(2026, 1, 31, 15, 59)) == date(2026, 1, 31)  # naive: UTC
+
+
+def test_a_warehouse_held_by_a_writer_is_reported_in_chinese_and_retryable(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from ground.database import WarehouseBusy, read_only
+
+    path = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(path)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); print(1, flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "1"
+        with pytest.raises(WarehouseBusy, match="正被另一个进程写入") as caught:
+            read_only(path)
+        assert caught.value.retryable
+    finally:
+        holder.communicate("")
+    read_only(path).close()
+    with pytest.raises(FileNotFoundError, match="cwh build"):
+        read_only(tmp_path / "missing.duckdb")

@@ -91,3 +91,40 @@ def sha256_file(path: Path) -> str:
         while n := fh.readinto(buffer):
             digest.update(view[:n])
     return digest.hexdigest()
+
+
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``lock_file`` for the block (waits while another process holds it), so
+    writers of one folder take turns and may clean up what a killed writer left."""
+    import fcntl
+
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+LEFTOVER_PREFIXES = (".tmp-", ".old-")  # scratch_folder and swap_into_place names
+
+
+def remove_leftovers(parent: Path) -> list[str]:
+    """Remove scratch and swapped-out folders a killed writer left under ``parent``; call under ``exclusive``."""
+    if not parent.exists():
+        return []
+    found = sorted(p for p in parent.iterdir() if p.is_dir() and p.name.startswith(LEFTOVER_PREFIXES))
+    for p in found:
+        shutil.rmtree(p)
+    return [p.name for p in found]
+
+
+@contextmanager
+def locked_scratch(parent: Path, lock_file: Path) -> Iterator[Path]:
+    """A scratch folder under ``parent`` while holding ``lock_file``, after removing what a killed writer left there."""
+    with exclusive(lock_file):
+        remove_leftovers(parent)
+        with scratch_folder(parent) as scratch:
+            yield scratch

@@ -19,11 +19,16 @@ from pathlib import Path
 import duckdb
 
 from contracts.publication import RecordType, record_types
-from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
+from ground.files import atomic_write_json, locked_scratch, sha256_file, swap_into_place
 from ground.settings import Workspace
 
 DELTA_DIR = "delta"
 OPS = ("ADD", "MOD", "DEL")
+
+
+def lock_file(releases: Path) -> Path:
+    """Publish and delta take turns on this file, beside (not in) the releases folder that consumers read."""
+    return releases.parent / ".releases.lock"
 
 
 def previous_release(ws: Workspace, before: date) -> Path | None:
@@ -106,7 +111,7 @@ def build_delta(ws: Workspace, release_date: date, records: list[RecordType] | N
     release = ws.publication / "releases" / release_date.isoformat()
     if not (release / "manifest.json").exists():
         raise FileNotFoundError(f"没有 {release_date} 的发布（{release}）：请先运行 `cwh publish`")
-    with scratch_folder(release) as scratch:
+    with locked_scratch(release, lock_file(release.parent)) as scratch:
         for r in records:  # write_delta reads the extracts beside the delta folder it writes
             (scratch / f"{r.name}.jsonl").symlink_to(release / f"{r.name}.jsonl")
         delta = write_delta(scratch, previous_release(ws, release_date), records)

@@ -27,7 +27,7 @@ from contracts import load_contracts
 from contracts.publication import RecordType, record_types
 from ground.database import read_only
 from ground.errors import ActionableError
-from ground.files import atomic_write_json, scratch_folder, sha256_file, swap_into_place
+from ground.files import atomic_write_json, locked_scratch, sha256_file, swap_into_place
 from ground.rules import in_force, read_rule_table
 from ground.settings import SEEDS_DIR, Workspace
 from publication import delta as delta_step
@@ -257,7 +257,7 @@ def publish(
         result = gate(extracted)
 
         releases = releases_dir(ws)
-        with scratch_folder(releases) as scratch:
+        with locked_scratch(releases, delta_step.lock_file(releases)) as scratch:
             files, per_type = [], {}
             for record in records:
                 n = len(frames[record.name])

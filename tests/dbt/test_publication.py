@@ -265,3 +265,17 @@ def test_formula_cells_are_neutralised_and_json_lines_are_strict(demo, tmp_path)
     rows = {r["decision_number"]: r for r in map(json.loads, (release.path / "penalties.jsonl").open())}
     assert rows[keys[0]]["fine_amount_wan"] is None and rows[keys[1]]["fine_amount_wan"] is None
     assert rows[keys[2]]["violation_facts"] == FORMULAS[2]  # JSON Lines carry the value as it is
+
+
+def test_what_a_killed_publish_left_is_removed_by_the_next(demo, tmp_path):
+    ws = demo.copy(tmp_path)  # with the demo's release of AS_OF
+    releases = ws.publication / "releases"
+    left = [releases / ".tmp-killed0000", releases / ".old-killed0000", _release(ws) / ".tmp-killed0000"]
+    for folder in left:
+        folder.mkdir()
+        (folder / "penalties.csv").write_text("half", encoding="utf-8")
+    publish(ws)
+    assert [p for p in left if p.exists()] == []
+    assert not [p for p in releases.iterdir() if p.name.startswith(".")]
+    delta_step.build_delta(ws, AS_OF)
+    assert not any(p.name.startswith((".tmp-", ".old-")) for p in _release(ws).iterdir())

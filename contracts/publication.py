@@ -9,9 +9,11 @@ from typing import Literal, cast
 
 import yaml
 
+from contracts.model import FeedContract
+
 SPEC_FILE = Path(__file__).resolve().parent / "publication.yml"
-DerivedKind = Literal["provenance", "computed", "lookup", "masked"]
-_KINDS = ("provenance", "computed", "lookup", "masked")
+DerivedKind = Literal["provenance", "computed", "lookup"]
+_KINDS = ("provenance", "computed", "lookup")
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,6 @@ class DerivedColumn:
     name: str
     label: str  # 中文列名
     kind: DerivedKind
-    of: str | None = None  # masked: the negative-list field it masks
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,28 @@ class RecordType:
     derived: dict[str, DerivedColumn] = field(default_factory=dict)
     states: str | None = None  # intermediate model with publication_state per record
 
+    def free_text(self, contract: FeedContract, columns: list[str]) -> list[str]:
+        """The published columns the content-level negative list redacts (contracts/redaction.yml): every text field
+        of the contract that is neither coded (enum), nor format-checked (USCC, decision number…), nor part of the
+        record's key. Keys, codes and derived columns are not rewritten — the gate still scans them, and refuses."""
+        fields = {f.name: f for f in contract.fields}
+        return [
+            c
+            for c in columns
+            if c in fields
+            and fields[c].logical_type == "string"
+            and not fields[c].enum
+            and fields[c].check is None
+            and c not in self.key
+        ]
+
 
 def _derived(items: dict[str, dict[str, str]] | None) -> dict[str, DerivedColumn]:
     out = {}
     for name, d in (items or {}).items():
         if d["kind"] not in _KINDS:
             raise ValueError(f"{SPEC_FILE.name}: derived column {name!r} has unknown kind {d['kind']!r}")
-        if d["kind"] == "masked" and not d.get("of"):
-            raise ValueError(f"{SPEC_FILE.name}: masked column {name!r} must name the field it masks (of:)")
-        out[name] = DerivedColumn(name, d["label"], cast(DerivedKind, d["kind"]), d.get("of"))
+        out[name] = DerivedColumn(name, d["label"], cast(DerivedKind, d["kind"]))
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts.model import CLASSIFICATION_TREATMENT, FeedContract, Field
+from contracts.redaction import load_patterns
 
 TYPE_LABELS = {"string": "文本", "date": "日期", "number": "数值", "integer": "整数"}
 CHECK_LABELS = {
@@ -173,6 +174,23 @@ def render_negative(contracts: dict[str, FeedContract]) -> str:
         if f.classification in treatment
     ]
     lines += _table(["数据项", "字段名", "中文名称", "分类", "处理方式", "说明"], rows)
+    patterns = load_patterns()
+    lines += [
+        "",
+        "## 公示文件中的证件号码",
+        "",
+        "公示文件（`contracts/publication.yml` 的全部记录类型）不含任何证件号码列，脱敏形式也不含："
+        "脱敏后的号码仍显示地址码与出生日期。法定代表人只公示姓名；内部展示时方可脱敏显示。",
+        "",
+        "## 内容负面清单（`contracts/redaction.yml`）",
+        "",
+        "自由文本中出现的下列信息，发布时替换为标记"
+        f"「{patterns.marker.format(label='…')}」并在 manifest 中计数；质量闸门再对每个公示文件的每一列独立扫描，"
+        "命中即不发布。",
+        "",
+    ]
+    sources = {n["name"]: n["source"] for n in patterns.raw["numbers"] + patterns.raw["texts"]}
+    lines += _table(["类别", "名称", "出处"], [[label, f"`{name}`", sources[name]] for name, label in patterns.kinds])
     return "\n".join(lines) + "\n"
 
 

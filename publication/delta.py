@@ -5,6 +5,11 @@ MOD, by their whole JSON line as published — the same writer produced both fil
 ``delta/<record>.jsonl`` holds one line per change, ``{"op": "ADD"|"MOD"|"DEL", "record": {...}}`` (the new row
 for ADD and MOD, the withdrawn row for DEL), ordered by key. The first release has no predecessor: every row is ADD.
 
+A delta is always against what consumers last received. A second release on the same date (the warehouse rebuilt
+with new deliveries) is the date's next *revision*: the revision it replaces is kept under
+``publication/superseded/<date>/r<n>/`` and the new delta is computed against it (``against`` names date and
+revision). Publishing unchanged data again keeps the revision and so rewrites the same bytes.
+
 ``publish`` writes the delta inside the release before it is renamed into place; :func:`build_delta` is the same
 step on its own (an Airflow task after publish): it rebuilds ``delta/`` and the manifest of an existing release,
 atomically and byte-identically on unchanged input.
@@ -13,13 +18,14 @@ atomically and byte-identically on unchanged input.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from contracts.publication import RecordType, record_types
-from ground.files import atomic_write_json, locked_scratch, sha256_file, swap_into_place
+from ground.files import atomic_write_json, locked_scratch, scratch_folder, sha256_file, swap_into_place
 from ground.settings import Workspace
 
 DELTA_DIR = "delta"
@@ -29,6 +35,42 @@ OPS = ("ADD", "MOD", "DEL")
 def lock_file(releases: Path) -> Path:
     """Publish and delta take turns on this file, beside (not in) the releases folder that consumers read."""
     return releases.parent / ".releases.lock"
+
+
+def superseded_dir(ws: Workspace) -> Path:
+    return ws.publication / "superseded"
+
+
+def revision_of(release: Path) -> int:
+    return int(json.loads((release / "manifest.json").read_text(encoding="utf-8")).get("revision", 1))
+
+
+def predecessor(ws: Workspace, day: date, revision: int) -> Path | None:
+    """What revision ``revision`` of the release of ``day`` is compared with: the date's previous revision, or for
+    the first revision the latest release of an earlier date."""
+    if revision > 1:
+        path = superseded_dir(ws) / day.isoformat() / f"r{revision - 1}"
+        if not (path / "manifest.json").exists():
+            raise FileNotFoundError(f"{day} 第 {revision} 版的前一版不在 {path}：无法计算变更")
+        return path
+    return previous_release(ws, day)
+
+
+def keep_superseded(ws: Workspace, release: Path) -> Path:
+    """Copy the release about to be replaced to ``superseded/<date>/r<revision>`` (atomically); returns the copy."""
+    target = superseded_dir(ws) / release.name / f"r{revision_of(release)}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with scratch_folder(target.parent) as scratch:
+        shutil.copytree(release, scratch, dirs_exist_ok=True)
+        swap_into_place(scratch, target)
+    return target
+
+
+def against(previous_dir: Path | None) -> dict | None:
+    if previous_dir is None:
+        return None
+    manifest = json.loads((previous_dir / "manifest.json").read_text(encoding="utf-8"))
+    return {"release_date": manifest["release_date"], "revision": int(manifest.get("revision", 1))}
 
 
 def previous_release(ws: Workspace, before: date) -> Path | None:
@@ -82,7 +124,7 @@ def write_delta(release_dir: Path, previous_dir: Path | None, records: list[Reco
                 "modified": found.get("MOD", 0),
                 "removed": found.get("DEL", 0),
             }
-    return {"against": previous_dir.name if previous_dir else None, "counts": counts}
+    return {"against": against(previous_dir), "counts": counts}
 
 
 def file_entries(release_dir: Path, records: list[RecordType], delta: dict) -> list[dict]:
@@ -114,7 +156,7 @@ def build_delta(ws: Workspace, release_date: date, records: list[RecordType] | N
     with locked_scratch(release, lock_file(release.parent)) as scratch:
         for r in records:  # write_delta reads the extracts beside the delta folder it writes
             (scratch / f"{r.name}.jsonl").symlink_to(release / f"{r.name}.jsonl")
-        delta = write_delta(scratch, previous_release(ws, release_date), records)
+        delta = write_delta(scratch, predecessor(ws, release_date, revision_of(release)), records)
         manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
         manifest["delta"] = delta
         manifest["files"] = [f for f in manifest["files"] if not f["file"].startswith(f"{DELTA_DIR}/")] + file_entries(

@@ -5,6 +5,11 @@ Layout: ``publication/releases/<release_date>/`` with ``<record>.csv`` (UTF-8, C
 The release is assembled in a scratch folder and renamed into place, so a reader never sees half a release, and
 a failing gate leaves the releases folder untouched.
 
+Every published free-text column passes the content-level negative list (``contracts/redaction.yml``) first: ID,
+phone and card numbers, e-mail addresses and personal addresses typed into text are replaced by a marker and counted
+in the manifest; the gate then scans every column again. The redacted extract is materialised once per record type
+(a temporary table of the read-only session), so the gate judges exactly the rows that are written.
+
 Idempotent: nothing in a release comes from the wall clock. The release date is the warehouse's as-of date
 (``mart_publication_context``, the dbt var ``as_of_date``), ``generated_at`` is that date's start in Beijing time,
 rows are ordered by key — re-running on unchanged data rewrites byte-identical files.
@@ -13,6 +18,7 @@ rows are ordered by key — re-running on unchanged data rewrites byte-identical
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +28,11 @@ from typing import Protocol
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from contracts import load_contracts
 from contracts.publication import RecordType, record_types
+from contracts.redaction import PatternSet, load_patterns
 from ground.database import read_only
 from ground.errors import ActionableError
 from ground.files import atomic_write_json, locked_scratch, sha256_file, swap_into_place
@@ -62,6 +70,7 @@ class Extract:
     frames: dict[str, pd.DataFrame]
     previous_rows: dict[str, int]
     committed_batches: list[str]
+    redactions: dict[str, dict[str, int]]  # record type → kind → cells' matches replaced by the marker
 
 
 class GatePassed(Protocol):
@@ -79,7 +88,8 @@ def relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
     row = con.execute(
         "select table_schema from information_schema.tables where table_name = ? order by table_schema = 'main' desc",
         [name],
-    ).fetchone()
+    ).fetchmany(1)
+    row = row[0] if row else None
     if row is None:
         raise FileNotFoundError(f"仓库中没有 {name}：请先运行 `cwh build`")
     return f'"{row[0]}"."{name}"'
@@ -94,9 +104,9 @@ def _connect(ws: Workspace) -> duckdb.DuckDBPyConnection:
 
 
 def as_of(con: duckdb.DuckDBPyConnection, release_date: date | None) -> tuple[date, str | None]:
-    built_for, received_until = con.execute(
+    ((built_for, received_until),) = con.execute(
         f"select as_of_date, data_received_until from {relation(con, CONTEXT)}"
-    ).fetchone()
+    ).fetchall()
     if release_date is not None and release_date != built_for:
         raise ReleaseDateMismatch(
             f"发布日期 {release_date} 与仓库构建所依据的截至日期 {built_for} 不一致：公示期、撤下与移出都按截至日期判断。"
@@ -105,12 +115,87 @@ def as_of(con: duckdb.DuckDBPyConnection, release_date: date | None) -> tuple[da
     return built_for, (received_until.isoformat(sep=" ") if received_until else None)
 
 
+REDACT_FUNCTION = "cwh_redact"
+
+
+def _extract_table(record: RecordType) -> str:
+    return f"extract__{record.name}"
+
+
 def _query(con: duckdb.DuckDBPyConnection, record: RecordType) -> str:
-    return f"select * from {relation(con, record.relation)} order by {', '.join(record.key)}"
+    return f"select * from {_extract_table(record)} order by {', '.join(record.key)}"
+
+
+def _redact_column(patterns: PatternSet) -> Callable[[pa.Array], pa.Array]:
+    """The redaction as a vectorised DuckDB function (Arrow in, Arrow out)."""
+
+    def redact(values: pa.Array) -> pa.Array:
+        return pa.array([patterns.redact(v)[0] for v in values.to_pylist()], pa.string())
+
+    return redact
+
+
+def _markers(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], patterns: PatternSet) -> Counter[str]:
+    """How many markers of each kind the text columns of ``table`` hold (counted in SQL: deterministic whatever
+    the order or the number of times DuckDB calls the function)."""
+    if not columns:
+        return Counter()
+    kinds = patterns.kinds
+    sums = ", ".join(
+        "coalesce(sum("
+        + " + ".join(
+            f"(length(coalesce(\"{c}\", '')) - length(replace(coalesce(\"{c}\", ''), ?, ''))) // length(?)"
+            for c in columns
+        )
+        + "), 0)"
+        for _ in kinds
+    )
+    params = [m for _, label in kinds for _ in columns for m in (patterns.marker.format(label=label),) * 2]
+    row = con.execute(f"select {sums} from {table}", params).fetchall()[0]
+    return Counter({name: int(n) for (name, _), n in zip(kinds, row)})
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, records: list[RecordType]) -> dict[str, dict[str, int]]:
+    """One temporary table per record type: the published model with its free-text columns redacted. Only cells that
+    could hold a match (the pattern set's candidate regex, in DuckDB) reach the Python check. Returns the counts."""
+    patterns = load_patterns()
+    con.create_function(REDACT_FUNCTION, _redact_column(patterns), ["VARCHAR"], "VARCHAR", type="arrow")  # type: ignore[arg-type]
+    counts: dict[str, dict[str, int]] = {}
+    contracts = load_contracts()
+    try:
+        for record in records:
+            source = relation(con, record.relation)
+            columns = [row[0] for row in con.execute(f"describe {source}").fetchall()]
+            redacted = set(record.free_text(contracts[record.feed], columns))
+            candidate = patterns.candidate_regex.replace("'", "''")
+            select = ", ".join(
+                f'case when regexp_matches("{c}", \'{candidate}\') then {REDACT_FUNCTION}("{c}") else "{c}" end '
+                f'as "{c}"'
+                if c in redacted
+                else f'"{c}"'
+                for c in columns
+            )
+            con.execute(f"create or replace temp table {_extract_table(record)} as select {select} from {source}")
+            text = [c for c in columns if c in redacted]
+            found = _markers(con, _extract_table(record), text, patterns) - _markers(con, source, text, patterns)
+            counts[record.name] = {name: found.get(name, 0) for name, _ in patterns.kinds}
+    finally:
+        con.remove_function(REDACT_FUNCTION)
+    return counts
 
 
 def _extract(con: duckdb.DuckDBPyConnection, records: list[RecordType]) -> dict[str, pd.DataFrame]:
-    return {r.name: con.execute(_query(con, r)).df() for r in records}
+    """The gate's frames; dates as yyyymmdd numbers (great-expectations compares numbers, not date strings, with the
+    bounds a JSON suite can hold)."""
+    frames = {}
+    for r in records:
+        query = _query(con, r)
+        cast = ", ".join(
+            f'cast(strftime("{c}", \'%Y%m%d\') as integer) as "{c}"' if t == "DATE" else f'"{c}"'
+            for c, t in _column_types(con, query).items()
+        )
+        frames[r.name] = con.execute(f"select {cast} from ({query})").df()
+    return frames
 
 
 def _labels(record: RecordType, columns: list[str]) -> list[str]:
@@ -135,12 +220,14 @@ def _previous_rows(previous: Path | None) -> dict[str, int]:
 def _extract_for_gate(
     ws: Workspace, con: duckdb.DuckDBPyConnection, records: list[RecordType], built_for: date
 ) -> Extract:
+    redactions = _materialise(con, records)
     return Extract(
         built_for,
         records,
         _extract(con, records),
         _previous_rows(delta_step.previous_release(ws, built_for)),
         _committed_batches(con),
+        redactions,
     )
 
 
@@ -272,6 +359,7 @@ def publish(
                     "source_batches": sorted(frames[record.name]["source_batch_id"].dropna().unique().tolist()),
                     "not_published": _states(con, record),
                     "csv_formula_cells_neutralised": neutralised,
+                    "redactions": extracted.redactions[record.name],
                 }
             manifest = {
                 "release_date": built_for.isoformat(),
@@ -281,16 +369,25 @@ def publish(
                 "data_received_until": received_until,
                 "record_types": per_type,
                 "withheld": {name: t["not_published"].get("withheld", 0) for name, t in per_type.items()},
+                "content_negative_list": {
+                    "patterns": "contracts/redaction.yml",
+                    "version": load_patterns().version,
+                    "marker": load_patterns().marker,
+                    "redactions": {
+                        kind: sum(t["redactions"][kind] for t in per_type.values()) for kind, _ in load_patterns().kinds
+                    },
+                },
                 "files": files,
                 "rules_in_force": rules_in_force(built_for, result.bounds_in_force),
                 "gate": {"expectations": result.expectations, "success": True},
             }
+            target = releases / built_for.isoformat()
+            manifest["revision"] = _revision(ws, target, files)
             if with_delta:
-                previous = delta_step.previous_release(ws, built_for)
+                previous = delta_step.predecessor(ws, built_for, manifest["revision"])
                 manifest["delta"] = delta_step.write_delta(scratch, previous, records)
                 manifest["files"] += delta_step.file_entries(scratch, records, manifest["delta"])
             write_manifest(scratch, manifest)
-            target = releases / built_for.isoformat()
             swap_into_place(scratch, target)
     finally:
         con.close()
@@ -304,6 +401,21 @@ def publish(
         manifest["withheld"],
         manifest.get("delta", {}).get("counts", {}),
     )
+
+
+def _revision(ws: Workspace, existing: Path, files: list[dict]) -> int:
+    """The revision the release being written is: 1 on a new date; the same as the release it replaces when every
+    extract file is byte-identical (a rerun); the next one otherwise, after keeping the replaced revision for the
+    delta (publication.delta.keep_superseded)."""
+    if not (existing / "manifest.json").exists():
+        return 1
+    old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
+    old_files = {f["file"]: f["sha256"] for f in old["files"] if not f["file"].startswith(f"{delta_step.DELTA_DIR}/")}
+    revision = int(old.get("revision", 1))
+    if old_files == {f["file"]: f["sha256"] for f in files}:
+        return revision
+    delta_step.keep_superseded(ws, existing)
+    return revision + 1
 
 
 def write_manifest(folder: Path, manifest: dict) -> Path:

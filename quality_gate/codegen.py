@@ -5,11 +5,13 @@ One suite per record type of ``contracts/publication.yml``, written as JSON to `
 - the record type's dbt model columns (``dbt_project/models/marts/publication/_publication__models.yml``), each of
   which must be a field the feed's contract classifies ``public`` or a column the spec declares ``derived`` — any
   other column (negative-list, restricted, internal, unknown) stops generation with the column named;
-- the contract: required fields not null, enum fields within the code list, USCC fields in GB 32100's shape,
-  free text never holding an unmasked resident ID or a mobile number;
+- the contract: required fields not null, enum fields within the code list, USCC fields in GB 32100's shape;
 - the spec: keys not null and unique, every row naming its source batch;
-- the masking rules (``dbt_project/seeds/publication/rule_publication_masking.csv``): masked columns only in the
-  masked shape.
+- the date rules (``contracts/dates.yml``): no date before the earliest plausible one, dates in their order
+  (the upper bound, the as-of date, is added at run time by quality_gate.gate).
+
+Content — ID, phone and card numbers, e-mail, addresses in any column — is scanned by the gate at run time with the
+content-level negative list (``contracts/redaction.yml``), which regular expressions in a suite cannot express.
 
 The suites are committed; tests regenerate them and fail on any difference (as for contracts/codegen.py), so a
 contract change is reviewed together with the gate it changes. Run-time expectations (row-count bounds against the
@@ -19,7 +21,6 @@ last healthy release, source batches that exist) are added by quality_gate.gate.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -27,19 +28,13 @@ from pathlib import Path
 import yaml
 
 from contracts import FeedContract, load_contracts
+from contracts.dates import as_number, date_rules
 from contracts.publication import RecordType, record_types
 from ground.files import atomic_write_text
 from ground.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from quality_gate.gate import SOURCE_BATCH_COLUMN, SUITES_DIR
 
 MODELS_YML = DBT_PROJECT_DIR / "models" / "marts" / "publication" / "_publication__models.yml"
-MASKING_CSV = DBT_PROJECT_DIR / "seeds" / "publication" / "rule_publication_masking.csv"
-
-# What an unmasked natural-person identifier looks like anywhere in a value (GB 11643 ID; mainland mobile).
-ID_NUMBER_REGEX = (
-    r"(?:^|[^0-9A-Z])[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?:$|[^0-9A-Z])"
-)
-MOBILE_REGEX = r"(?:^|\D)1[3-9]\d{9}(?:$|\D)"
 USCC_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 
@@ -52,14 +47,12 @@ def model_columns(path: Path = MODELS_YML) -> dict[str, list[str]]:
     return {m["name"]: [c["name"] for c in m.get("columns", [])] for m in data["models"]}
 
 
-def masked_patterns(record: str, path: Path = MASKING_CSV) -> list[str]:
-    """One regex per distinct masking shape configured for this record type (any validity period)."""
-    with path.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["record_type"] == record]
-    shapes = sorted(
-        {(int(r["keep_prefix"]), int(r["mask_length"]), int(r["keep_suffix"]), r["mask_char"]) for r in rows}
-    )
-    return [rf"^[0-9A-Z]{{{p}}}\{c}{{{m}}}[0-9A-Z]{{{s}}}$" for p, m, s, c in shapes]
+def date_columns(path: Path = MODELS_YML) -> dict[str, list[str]]:
+    """Each model's columns declared ``data_type: date``."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        m["name"]: [c["name"] for c in m.get("columns", []) if c.get("data_type") == "date"] for m in data["models"]
+    }
 
 
 def _exp(type_: str, description: str, **kwargs) -> dict:
@@ -84,7 +77,9 @@ def _check_columns(record: RecordType, contract: FeedContract, columns: list[str
         raise SuiteError(f"公示模型 {record.relation} 含不得公示或未声明的列：" + "；".join(bad))
 
 
-def build_suite(record: RecordType, contract: FeedContract, columns: list[str]) -> dict:
+def build_suite(
+    record: RecordType, contract: FeedContract, columns: list[str], dates: tuple[str, ...] | list[str] = ()
+) -> dict:
     _check_columns(record, contract, columns)
     fields = {f.name: f for f in contract.fields}
     label = {c: (fields[c].label if c in fields else record.derived[c].label) for c in columns}
@@ -112,58 +107,48 @@ def build_suite(record: RecordType, contract: FeedContract, columns: list[str]) 
     E.append(_exp("expect_column_values_to_not_be_null", "每一行都有来源批次", column=SOURCE_BATCH_COLUMN))
     for col in columns:
         f = fields.get(col)
-        d = record.derived.get(col)
-        if f is not None:
-            if f.required and col not in record.key:
-                E.append(_exp("expect_column_values_to_not_be_null", f"必填字段「{f.label}」不为空", column=col))
-            if f.enum and not f.list_separator:
-                E.append(
-                    _exp(
-                        "expect_column_values_to_be_in_set",
-                        f"「{f.label}」取值在合同代码表内",
-                        column=col,
-                        value_set=list(f.enum),
-                    )
-                )
-            if f.check == "uscc":
-                E.append(
-                    _exp(
-                        "expect_column_values_to_match_regex",
-                        f"「{f.label}」符合统一社会信用代码格式（GB 32100）",
-                        column=col,
-                        regex=USCC_SHAPE,
-                    )
-                )
-                continue
-            if f.logical_type != "string":
-                continue
-        elif d is not None and d.kind == "masked":
-            for pattern in masked_patterns(record.name):
-                E.append(
-                    _exp(
-                        "expect_column_values_to_match_regex",
-                        f"「{d.label}」只以脱敏形式出现（rule_publication_masking）",
-                        column=col,
-                        regex=pattern,
-                    )
-                )
+        if f is None:
             continue
-        elif d is None or d.kind not in ("lookup", "provenance"):
-            continue
+        if f.required and col not in record.key:
+            E.append(_exp("expect_column_values_to_not_be_null", f"必填字段「{f.label}」不为空", column=col))
+        if f.enum and not f.list_separator:
+            E.append(
+                _exp(
+                    "expect_column_values_to_be_in_set",
+                    f"「{f.label}」取值在合同代码表内",
+                    column=col,
+                    value_set=list(f.enum),
+                )
+            )
+        if f.check == "uscc":
+            E.append(
+                _exp(
+                    "expect_column_values_to_match_regex",
+                    f"「{f.label}」符合统一社会信用代码格式（GB 32100）",
+                    column=col,
+                    regex=USCC_SHAPE,
+                )
+            )
+    rules = date_rules()
+    for col in dates:
         E.append(
             _exp(
-                "expect_column_values_to_not_match_regex",
-                f"「{label[col]}」中没有未脱敏的身份证号码",
+                "expect_column_values_to_be_between",
+                f"「{label[col]}」不早于 {rules.earliest.isoformat()}（contracts/dates.yml：{rules.earliest_source}）；"
+                "日期按 yyyymmdd 数值比较",
                 column=col,
-                regex=ID_NUMBER_REGEX,
+                min_value=as_number(rules.earliest),
             )
         )
+    for order in rules.orders_within(dates):
         E.append(
             _exp(
-                "expect_column_values_to_not_match_regex",
-                f"「{label[col]}」中没有手机号码",
-                column=col,
-                regex=MOBILE_REGEX,
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                f"{order.meaning}（「{label[order.later]}」≥「{label[order.earlier]}」，contracts/dates.yml）",
+                column_A=order.later,
+                column_B=order.earlier,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
             )
         )
     return {
@@ -183,11 +168,12 @@ def render_suites() -> dict[str, str]:
     """File name → JSON text of every suite."""
     contracts = load_contracts()
     columns = model_columns()
+    dates = date_columns()
     out = {}
     for record in record_types():
         if record.relation not in columns:
             raise SuiteError(f"{MODELS_YML.name} 中没有模型 {record.relation}")
-        suite = build_suite(record, contracts[record.feed], columns[record.relation])
+        suite = build_suite(record, contracts[record.feed], columns[record.relation], dates[record.relation])
         out[f"{suite['name']}.json"] = json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
     return out
 

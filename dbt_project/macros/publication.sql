@@ -1,13 +1,5 @@
 {#- Helpers shared by the publication models (models/intermediate/publication). -#}
 
-{#- A natural person's ID number as the masking rule row shows it (e.g. 3209231969****1513); NULL without a rule. -#}
-{% macro masked_id(column, rule) -%}
-    case when {{ rule }}.rule_code is not null and {{ column }} is not null
-         then left({{ column }}, {{ rule }}.keep_prefix) || repeat({{ rule }}.mask_char, {{ rule }}.mask_length)
-              || right({{ column }}, {{ rule }}.keep_suffix)
-    end
-{%- endmacro %}
-
 {#- Disclosure holds in force for one record type: record_number (+ uscc) → hold_id. -#}
 {% macro holds_for(record_type) -%}
     select holds.record_number, holds.uscc, min(holds.hold_id) as hold_id

@@ -23,7 +23,7 @@ COLUMNS = {
     'list_authority': pa.Column(pl.String, nullable=False),  # 作出决定机关（列入）（必填）
     'removal_date': pa.Column(pl.Date, nullable=True, checks=[checks.parses('bad_date')]),  # 移出日期
     'removal_reason': pa.Column(pl.String, nullable=True, checks=[  # 移出经营异常名录原因
-        checks.enum(('补报年度报告并公示', '依法公示有关企业信息', '更正公示信息', '依法办理住所变更登记或提出通过住所可以重新取得联系', '列入满三年转入严重违法失信名单')),
+        checks.enum(('补报年度报告并公示', '依法公示有关企业信息', '更正公示信息', '依法办理住所变更登记或提出通过住所可以重新取得联系', '列入满三年转入严重违法失信名单', '信用修复后移出')),
     ]),
     'removal_authority': pa.Column(pl.String, nullable=True),  # 作出决定机关（移出）
     # originals as received, kept next to every cleaned value

@@ -2,6 +2,11 @@
 with a leak scan: canary values planted in every negative-list, restricted and internal field of the generated feeds
 must not appear anywhere under the publication folder — in any file, as UTF-8, GBK or JSON \\uXXXX escapes.
 
+A hostile corpus goes the same way: public free-text fields of penalties and licences carry ID, phone and card
+numbers in disguises, e-mail and home addresses, formula and markup payloads. No published byte may carry one of
+those numbers (in any encoding, after folding full-width forms and removing separators), no CSV cell may be a live
+formula, every JSON line must parse strictly, and no HTML the run wrote may carry the markup unescaped.
+
 The feeds come from feedgen; each file is rewritten in its own format and encoding (and keeps its delivery time),
 with a distinct canary per row and field. Resident-ID fields get valid, distinctive ID numbers (born 1900-1901 in
 110101) so that they pass the contract and land; free-text fields get Chinese + ASCII canaries. The pipeline then
@@ -16,6 +21,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -112,6 +118,64 @@ def plant_canaries(ws: Workspace) -> Planter:
     return plant
 
 
+def hostile_payloads(n: int) -> tuple[str, list[str]]:
+    """Row ``n``'s hostile free text, and the personal numbers in it (as digits) that must never be published."""
+    rid = make_ric("330106", date(1970, 1, 1) + timedelta(days=n), f"{n % 997:03d}")
+    mobile = f"139{n:08d}"
+    spaced_id = f"{rid[:6]} {rid[6:14]} {rid[14:]}"
+    full_width = rid.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    kinds = [
+        f"经查，当事人身份证号{spaced_id}，手机+86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}。",
+        f"证件号码{full_width.lower()}，电话{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}，邮箱 canary{n}@example.com",
+        f"住址：浙江省杭州市西湖区某路{n}号，身份证{rid[:-1]}{rid[-1].lower()}",
+        '=HYPERLINK("http://example.invalid/x","点击")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+        "<script>alert('xss')</script>",
+        '<img src=x onerror="alert(1)">',
+    ]
+    k = n % len(kinds)
+    return kinds[k], ([rid, mobile] if k < 3 else [])
+
+
+HOSTILE_FIELDS = {"penalties": ("violation_facts", "penalty_content"), "licences": ("licence_content",)}
+
+
+def plant_hostile(ws: Workspace) -> dict[str, list[str]]:
+    """Hostile text in the public free-text fields of every third row of the penalties and licences feeds."""
+    planted: dict[str, list[str]] = {"numbers": [], "texts": []}
+    contracts = load_contracts()
+    for feed, field_names in HOSTILE_FIELDS.items():
+        c = contracts[feed]
+        aliases = c.alias_map()
+        fmt, encoding = FEED_FORMATS[feed]
+        n = 0
+        for path in sorted((ws.feeds / c.producer.code / feed).glob("*")):
+            stat = path.stat()
+            assert fmt == "csv", feed
+            rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
+            columns = [i for i, h in enumerate(rows[0]) if aliases.get(normalise_header(h)) in field_names]
+            for row in rows[1:]:
+                n += 1
+                if n % 3:
+                    continue
+                for i in columns:
+                    text, numbers = hostile_payloads(n + i)
+                    if "GBK" in encoding.upper():
+                        text = text.encode(encoding, "ignore").decode(encoding)
+                    row[i] = text
+                    planted["texts"].append(text)
+                    planted["numbers"] += numbers
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(rows)
+            path.write_bytes(buf.getvalue().encode(encoding))
+            os.utime(path, (stat.st_atime, stat.st_mtime))
+    return planted
+
+
 def encoded_forms(value: str) -> set[bytes]:
     forms = {value.encode("utf-8")}
     with contextlib.suppress(UnicodeEncodeError):
@@ -126,6 +190,7 @@ def scanned(tmp_path_factory):
     ws = Workspace(tmp_path_factory.mktemp("leak") / "home").ensure()
     generate(ws.feeds, entities=200, seed=23, start=date(2025, 1, 1), end=date(2026, 6, 30), fault_rate=0.0)
     plant = plant_canaries(ws)
+    plant.hostile = plant_hostile(ws)  # type: ignore[attr-defined]
     result = cwh("run", "--skip-generate", "--release-date", RELEASE, home=ws.home, timeout=1200)
     return ws, plant, result
 
@@ -170,12 +235,62 @@ def test_no_canary_appears_under_the_publication_folder(scanned):
     assert leaks == []
 
 
-def test_id_numbers_appear_only_masked(scanned):
+def _folded_cells(release: Path) -> list[str]:
+    """What a reader could reassemble from each published cell: NFKC-folded, every non-alphanumeric removed."""
+    cells: list[str] = []
+    for path in release.rglob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            cells += [c for row in csv.reader(fh) for c in row]
+    for path in release.rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cells += [str(v) for v in json.loads(line).values()]
+    return [re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", c)).upper() for c in cells]
+
+
+def test_id_numbers_appear_in_no_form(scanned):
     ws, plant, _ = scanned
-    text = "".join(p.read_text(encoding="utf-8") for p in (ws.publication / "releases").rglob("*.jsonl"))
     ids = plant.values[("penalties", "legal_rep_id_number")] + plant.values[("licences", "legal_rep_id_number")]
-    masked = {i[:10] + "****" + i[-4:] for i in ids}
-    assert any(m in text for m in masked)  # the masked form is what a sole trader's record shows
+    texts = {p: p.read_bytes() for p in ws.publication.rglob("*") if p.is_file()}
+    masked = [i[:10] + "****" + i[-4:] for i in ids]
+    assert not [m for m in masked if any(m.encode() in raw for raw in texts.values())]
+
+
+def test_hostile_free_text_is_published_harmless(scanned):
+    ws, plant, _ = scanned
+    hostile = plant.hostile
+    assert len(hostile["texts"]) > 20 and hostile["numbers"]
+    release = ws.publication / "releases" / RELEASE
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    redacted = manifest["content_negative_list"]["redactions"]
+    assert redacted["resident_id"] > 0 and redacted["mobile"] > 0 and redacted["email"] > 0
+    assert redacted["personal_address"] > 0
+    published = [p for p in ws.publication.rglob("*") if p.is_file()]
+    # no planted number, in any byte: as UTF-8 and GBK, and folded (full-width, separators, lower-case x)
+    forms = sorted({f for n in hostile["numbers"] for f in encoded_forms(n)}, key=len, reverse=True)
+    pattern = re.compile(b"|".join(re.escape(f) for f in forms))
+    assert [p.name for p in published if pattern.search(p.read_bytes())] == []
+    numbers = set(hostile["numbers"])
+    assert [n for cell in _folded_cells(release) for n in numbers if n in cell] == []
+    # no live formula: every CSV cell a spreadsheet would evaluate starts with the apostrophe
+    live = re.compile(r"^[\t\r]|^\s*[=+\-@]")
+    for path in release.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert [c for c in cells if live.match(c)] == [], path.name
+
+    # strict JSON: NaN / Infinity are not JSON
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+
+    for path in release.rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            json.loads(line, parse_constant=refuse)
+    # no HTML the run wrote carries the markup unescaped
+    html = list(ws.home.rglob("*.html"))
+    assert html, "the gate writes its report and Data Docs"
+    for p in html:
+        raw = p.read_text(encoding="utf-8", errors="replace")
+        assert "<script>alert(" not in raw and 'onerror="alert' not in raw, p
 
 
 # --- the commands run again on the same workspace (last: they would change it if they were wrong) ----------------

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
+import json
 
 import pytest
 
 from contracts import load_contracts
 from contracts.publication import record_types
-from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, masked_patterns, render_suites
+from quality_gate.codegen import SUITES_DIR, SuiteError, build_suite, render_suites
 
 # --- generated suites (no warehouse needed) ----------------------------------------------------------------
 
@@ -32,7 +32,16 @@ def test_codegen_refuses_a_negative_or_undeclared_column():
         build_suite(penalties, contract, base + ["bank_account"])
 
 
-def test_masked_pattern_comes_from_the_masking_rule():
-    (pattern,) = masked_patterns("penalties")
-    assert re.match(pattern, "3209231969****1513")
-    assert not re.match(pattern, "320923196901011513")
+def test_date_rules_become_bounds_and_orders():
+    penalties = next(r for r in record_types() if r.name == "penalties")
+    suite = json.loads((SUITES_DIR / "publication__penalties.json").read_text(encoding="utf-8"))
+    between = {e["kwargs"]["column"]: e["kwargs"] for e in suite["expectations"] if e["type"].endswith("to_be_between")}
+    assert between["decision_date"] == {"column": "decision_date", "min_value": 19491001}
+    pairs = {(e["kwargs"]["column_A"], e["kwargs"]["column_B"]) for e in suite["expectations"] if "pair" in e["type"]}
+    assert ("publicity_start", "decision_date") in pairs and ("valid_until", "decision_date") in pairs
+    assert penalties.relation == suite["meta"]["relation"]
+
+
+def test_no_id_column_is_publishable_in_any_form():
+    for record in record_types():
+        assert not [c for c in record.derived if "id_" in c or "masked" in c], record.name

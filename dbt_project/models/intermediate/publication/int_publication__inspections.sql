@@ -6,7 +6,8 @@ with
 versions as (
 
     select * from {{ ref('stg_landing__inspections') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    -- 检查日期在截至日之后的结果尚不存在：不早于检查日期公示
+    where cast(_received_at as date) <= {{ as_of_date() }} and inspection_date <= {{ as_of_date() }}
 
 ),
 
@@ -49,7 +50,7 @@ final as (
         latest.result,
         latest.inspecting_unit,
         latest.inspecting_unit_uscc,
-        latest.first_received_date as publicity_start,
+        greatest(latest.first_received_date, latest.inspection_date) as publicity_start,
         deadline.calendar_date as publish_due_date,
         latest.first_received_date <= deadline.calendar_date as is_published_on_time,
         holds.hold_id is not null as is_withheld,

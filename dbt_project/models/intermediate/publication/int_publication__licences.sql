@@ -6,7 +6,8 @@ with
 versions as (
 
     select * from {{ ref('stg_landing__licences') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    -- 决定日期在截至日之后的版本尚不存在：不早于决定日期公示
+    where cast(_received_at as date) <= {{ as_of_date() }} and decision_date <= {{ as_of_date() }}
 
 ),
 
@@ -21,13 +22,6 @@ periods as (
 
     select * from {{ ref('rule_publication_periods') }}
     where record_type = 'licences' and parameter = 'publish_deadline'
-
-),
-
-masking as (
-
-    select * from {{ ref('rule_publication_masking') }}
-    where record_type = 'licences'
 
 ),
 
@@ -75,7 +69,6 @@ final as (
         latest.party_category,
         latest.uscc,
         latest.legal_rep_name,
-        {{ masked_id('latest.legal_rep_id_number', 'masking') }} as legal_rep_id_masked,
         latest.document_name,
         latest.document_number,
         latest.licence_category,
@@ -88,7 +81,7 @@ final as (
         latest.authority_uscc,
         latest.licence_status,
         latest.status_date,
-        latest.first_received_date as publicity_start,
+        greatest(latest.first_received_date, latest.decision_date) as publicity_start,
         deadline.calendar_date as publish_due_date,
         latest.first_received_date <= deadline.calendar_date as is_published_on_time,
         excluded.rule_code as excluded_by,
@@ -103,9 +96,6 @@ final as (
     from latest
     left join excluded using (licence_number)
     left join holds on latest.licence_number = holds.record_number
-    left join masking
-        on latest.party_category = masking.party_category
-        and {{ rule_in_force('latest.decision_date', 'masking') }}
     left join periods
         on {{ rule_in_force('latest.first_decision_date', 'periods') }}
     {{ join_working_days_after('latest.first_decision_date', 'periods.quantity', 'deadline') }}

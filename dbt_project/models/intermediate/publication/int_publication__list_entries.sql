@@ -1,7 +1,8 @@
 -- 经营异常名录、严重违法失信名单的公示判断：每个列入决定书文号取截至 as_of 日已收到的最新版本。
 -- 移出是历史而非删除：移出日期取最早发生的一项——报送的移出（日期已到）、准予信用修复（规则 stop）、
 -- 名单期限届满（与名单模型同一规则行 rule_list_parameters.serious_list_period，严重违法失信名单3年）；
--- 移出后的记录继续公示并带移出日期与原因。
+-- 移出后的记录继续公示并带移出日期与原因。公示的移出原因是合同代码表中的值：报送的原样公示，信用修复与期满移出
+-- 取规则行的 display_reason（SQL 中不写原因文字；tests/unit/test_vocabulary.py 逐一核对）。
 
 with
 
@@ -43,7 +44,7 @@ rules as (
 
 ),
 
--- 名单期限：名单模型（int_lists__list_periods）所用的同一规则行
+-- 名单期限与期满移出原因：名单模型（int_lists__list_periods）所用的同一规则行
 terms as (
 
     select 'serious_list' as record_type, period.*
@@ -109,7 +110,7 @@ term_removals as (
 
     select
         latest.record_type, latest.list_decision_number,
-        cast(latest.list_date + {{ rule_period('terms') }} as date) as removed_on, '期满自动移出' as reason
+        cast(latest.list_date + {{ rule_period('terms') }} as date) as removed_on, terms.display_reason as reason
     from latest
     inner join terms
         on latest.record_type = terms.record_type

@@ -52,13 +52,6 @@ lower_amounts as (
 
 ),
 
-masking as (
-
-    select * from {{ ref('rule_publication_masking') }}
-    where record_type = 'penalties'
-
-),
-
 record_types as (
 
     select * from {{ ref('ref_publication_record_types') }}
@@ -255,7 +248,6 @@ final as (
         with_dates.party_category,
         with_dates.uscc,
         with_dates.legal_rep_name,
-        {{ masked_id('with_dates.legal_rep_id_number', 'masking') }} as legal_rep_id_masked,
         with_dates.violation_type,
         with_dates.violation_facts,
         with_dates.legal_basis,
@@ -272,7 +264,7 @@ final as (
         with_dates.record_status,
         with_dates.source_unit,
         with_dates.source_unit_uscc,
-        with_dates.first_received_date as publicity_start,
+        greatest(with_dates.first_received_date, with_dates.decision_date) as publicity_start,
         least(with_dates.regular_publicity_end, with_dates.stopped_on) as publicity_end,
         with_dates.is_short_period,
         with_dates.publish_due_date,
@@ -294,9 +286,6 @@ final as (
         with_dates._producer_dept,
         with_dates._batch_id as source_batch_id
     from with_dates
-    left join masking
-        on with_dates.party_category = masking.party_category
-        and {{ rule_in_force('with_dates.decision_date', 'masking') }}
 
 )
 

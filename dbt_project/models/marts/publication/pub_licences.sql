@@ -17,7 +17,6 @@ final as (
         party_category,
         uscc,
         legal_rep_name,
-        legal_rep_id_masked,
         document_name,
         document_number,
         licence_category,

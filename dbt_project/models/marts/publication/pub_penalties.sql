@@ -18,7 +18,6 @@ final as (
         party_category,
         uscc,
         legal_rep_name,
-        legal_rep_id_masked,
         violation_type,
         violation_facts,
         legal_basis,

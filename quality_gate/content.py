@@ -1,7 +1,10 @@
 """The gate's content scan: every published column of every record type, against the content-level negative list
 (``contracts/redaction.yml``), independently of the redaction publication applied before it.
 
-Publication redacts free text; keys, codes and names are not rewritten. Whatever still matches here — a redaction
+Publication redacts free text; keys, codes and names are not rewritten. Provenance columns (``kind: provenance`` in
+contracts/publication.yml: the pipeline's own batch identifiers, hex digests whose digit runs can look like a phone
+number) are not scanned: the gate checks each of their values against the batches the ingestion ledger committed,
+which is stricter. Whatever still matches here — a redaction
 that missed, a column nobody thought was free text, an identifier typed into a decision number — fails the gate.
 Cells are pre-selected in DuckDB with the pattern set's candidate regex (RE2), so only a few reach the Python check.
 The failure names record type, column, kind and count, never the value.
@@ -42,6 +45,8 @@ def content_failures(record: RecordType, frame: pd.DataFrame, labels: dict[str, 
     """One readable failure per column holding what the content-level negative list forbids."""
     patterns = load_patterns()
     names = dict(patterns.kinds)
+    provenance = [c for c, d in record.derived.items() if d.kind == "provenance" and c in frame.columns]
+    frame = frame.drop(columns=provenance)
     return [
         f"{record.title}（{record.relation}）：「{labels.get(column, column)}」含内容负面清单所列信息"
         f"（contracts/redaction.yml）—— " + "、".join(f"{names[k]} {n} 处" for k, n in sorted(hits.items()))

@@ -45,3 +45,18 @@ def test_date_rules_become_bounds_and_orders():
 def test_no_id_column_is_publishable_in_any_form():
     for record in record_types():
         assert not [c for c in record.derived if "id_" in c or "masked" in c], record.name
+
+
+def test_content_scan_covers_every_column_but_the_pipelines_own_batch_ids():
+    import pandas as pd
+
+    from quality_gate.content import content_failures
+
+    penalties = next(r for r in record_types() if r.name == "penalties")
+    batch = "penalties-13912345678abcde"  # a hex digest can hold a phone-shaped run; checked against the ledger
+    frame = pd.DataFrame({"decision_number": ["罚〔2025〕1号"], "party_name": ["某公司"], "source_batch_id": [batch]})
+    assert content_failures(penalties, frame, {}) == []
+    frame["party_name"] = ["某公司 13912345678"]
+    (failure,) = content_failures(penalties, frame, {"party_name": "行政相对人名称"})
+    assert "「行政相对人名称」含内容负面清单所列信息" in failure and "手机号码 1 处" in failure
+    assert "13912345678" not in failure

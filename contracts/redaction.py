@@ -134,11 +134,15 @@ class PatternSet:
         self.version = str(data["version"])
         self.marker = str(data["marker"])
         self._digit_value: dict[str, str] = {}
-        for value, chars in data["digits"].items():
-            for ch in str(chars):
-                self._digit_value[ch] = str(value)
-        digit_chars = "".join(self._digit_value)
-        digit = "[" + re.escape(digit_chars) + "]"
+        scripts: list[str] = []
+        for script in data["digits"].values():
+            chars = ""
+            for value, forms in script.items():
+                for ch in str(forms):
+                    self._digit_value[ch] = str(value)
+                    chars += ch
+            scripts.append("[" + re.escape(chars) + "]")
+        digit = "[" + re.escape("".join(self._digit_value)) + "]"
         sep = "[" + re.escape(str(data["separators"])) + "]"
         self.max_separators = int(data["max_separators"])
         self.min_run_digits = int(data["min_run_digits"])
@@ -147,11 +151,11 @@ class PatternSet:
         self._serial_before = tuple(serial.get("before", ()))
         self._sep_chars = set(str(data["separators"]))
         gap = f"{sep}{{0,{self.max_separators}}}"
-        self._run = re.compile(f"{digit}(?:{gap}{digit}){{{self.min_run_digits - 1},}}")
+        self._runs = [re.compile(f"{d}(?:{gap}{d}){{{self.min_run_digits - 1},}}") for d in scripts]
         # A necessary condition of any match, in the syntax RE2 (DuckDB) and Python share: a long enough digit run,
         # or one of the strings a text pattern requires. Engines use it to skip the (Python) check on most cells.
         self.candidate_regex = "|".join(
-            [self._run.pattern] + [re.escape(r) for t in data["texts"] for r in t["requires"]]
+            [r.pattern for r in self._runs] + [re.escape(r) for t in data["texts"] for r in t["requires"]]
         )
         self.numbers = [
             NumberKind(
@@ -210,7 +214,7 @@ class PatternSet:
         return None
 
     def _numbers(self, text: str) -> Iterable[Hit]:
-        for m in self._run.finditer(text):
+        for m in (m for run in self._runs for m in run.finditer(text)):
             groups = self._groups(m.start(), m.group())
             if sum(len(g[2]) for g in groups) < self.min_run_digits:
                 continue

@@ -297,6 +297,37 @@ def _staging_cast(c: FeedContract, f: Field) -> str:
     return line + "  -- 负面清单" if f.is_negative else line
 
 
+def default_sql(f: Field) -> str:
+    """The SQL of a field's default: a quoted literal, another staging column, or a dbt macro (dbt_project/macros)."""
+    assert f.default is not None
+    kind, value = f.default
+    if kind == "value":
+        return "'" + value.replace("'", "''") + "'"
+    if kind == "column":
+        return value
+    return "{{ " + value + "() }}"
+
+
+def _staging_final(c: FeedContract) -> str:
+    """The model's last select: the renamed rows, or — where the contract documents defaults — those rows with each
+    missing value replaced by its default (a column the delivery's template generation lacks, an optional local
+    extension left empty)."""
+    fields = [f for f in c.fields if f.default]
+    if not fields:
+        return "\n\nselect * from renamed"
+    replaced = ",\n".join(
+        f"            coalesce({alias}, {default_sql(f)}) as {alias}"
+        for f in fields
+        for alias in [STAGING_RENAMES.get((c.name, f.name), f.name)]
+    )
+    return (
+        ",\n\n-- 缺省值：合同字段的 default（所用双公示模板没有该列、或地方扩展列未填时读取的值；docs/contracts.md）\n"
+        "defaulted as (\n\n"
+        f"    select\n        * replace (\n{replaced}\n        )\n    from renamed\n\n)\n\n"
+        "select * from defaulted"
+    )
+
+
 def render_staging_model(c: FeedContract) -> str:
     """The feed's staging model: the committed batches' rows, each contract field cast once, plus provenance."""
     notes = []
@@ -315,6 +346,7 @@ def render_staging_model(c: FeedContract) -> str:
         notes="".join(f"-- {note}\n" for note in notes),
         feed=c.name,
         columns=columns,
+        final=_staging_final(c),
     )
 
 

@@ -2,17 +2,40 @@
 
 No pandera exporter exists upstream, so this small generator writes plain Python that a reviewer can read:
 one ``pa.Column`` per contract field with the checks the contract asks for (required ⇒ not nullable, enum,
-pattern, minimum, identifier check digits, code tables, parseable dates and numbers), one nullable String
+pattern, minimum, maximum length, identifier check digits, code tables, parseable dates and finite, unambiguous
+numbers) and the date window of ``contracts/dates.yml`` (earliest date, receipt date or long term, date order),
+one nullable String
 column per ``<field>__raw`` original, and ``_row_number``. The schema is **strict**: a column the contract
 does not name is schema drift and fails validation by name — never passes silently.
 """
 
 from __future__ import annotations
 
+from contracts.dates import date_rules
 from contracts.model import FeedContract, Field
 
 POLARS_TYPES = {"string": "pl.String", "date": "pl.Date", "number": "pl.Float64", "integer": "pl.Int64"}
 HEADER = "# GENERATED from {source} by contracts/codegen.py — do not edit by hand (`python -m contracts.codegen`)."
+
+
+def _plausibility_checks(c: FeedContract) -> list[str]:
+    """One DataFrame-level check per plausibility rule, over every field it applies to: the contract's maxLength;
+    the date window of contracts/dates.yml — not before the earliest date; not after the batch's receipt date, or
+    for a date that may lie in the future, not after the long-term value; orders wherever both dates are here."""
+    rules = date_rules()
+    out = []
+    if lengths := {f.name: f.max_length for f in c.fields if f.max_length is not None}:
+        out += ["    checks.max_length({", *(f"        {k!r}: {v!r}," for k, v in lengths.items()), "    }),"]
+    dates = [f.name for f in c.fields if f.logical_type == "date"]
+    if dates:
+        out.append(f"    checks.not_before({rules.earliest.isoformat()!r}, {tuple(dates)!r}),")
+    if now := tuple(d for d in dates if d not in rules.may_be_future):
+        out.append(f"    checks.not_after_receipt({now!r}),")
+    if future := tuple(d for d in dates if d in rules.may_be_future):
+        out.append(f"    checks.not_after({rules.long_term.isoformat()!r}, {future!r}),")
+    if pairs := tuple((o.earlier, o.later) for o in rules.orders_within(list(c.field_names))):
+        out.append(f"    checks.date_order({pairs!r}),")
+    return out
 
 
 def _checks(f: Field) -> list[str]:
@@ -20,7 +43,7 @@ def _checks(f: Field) -> list[str]:
     if f.logical_type == "date":
         out.append("checks.parses('bad_date')")
     elif f.logical_type in ("number", "integer"):
-        out.append("checks.parses('bad_number')")
+        out.append("checks.parses('bad_number')")  # its reasons say why: bad_number, not_finite, ambiguous_number
     if f.enum:
         sep = f", separator={f.list_separator!r}" if f.list_separator else ""
         out.append(f"checks.enum({tuple(f.enum)!r}{sep})")
@@ -74,7 +97,13 @@ def render_schema_module(c: FeedContract, source: str) -> str:
         "    '_row_number': pa.Column(pl.Int64, nullable=False),",
         "}",
         "",
+        "",
+        "# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)",
+        "CHECKS = [",
+        *_plausibility_checks(c),
+        "]",
+        "",
         "# strict: a column outside the contract is schema drift, reported by name",
-        "schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)",
+        "schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)",
     ]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from contracts.dates import date_rules
 from contracts.model import CLASSIFICATION_TREATMENT, FeedContract, Field
 from contracts.redaction import load_patterns
 
@@ -49,6 +50,13 @@ def field_format(f: Field) -> str:
     parts = []
     if f.logical_type == "date":
         parts.append("日期（YYYY-MM-DD；亦接受 YYYY/MM/DD、YYYYMMDD、YYYY年MM月DD日）")
+        dates = date_rules()  # contracts/dates.yml, as ingestion checks it
+        latest = f"{dates.long_term.isoformat()}（长期）" if f.name in dates.may_be_future else "接收日期"
+        parts.append(f"不早于 {dates.earliest.isoformat()}，不晚于{latest}")
+    if f.logical_type in ("number", "integer"):
+        parts.append("数值：小数点用“.”，千位分隔符（“,”或空格）须三位一组；不得为 NaN 或无穷大")
+    if f.max_length is not None:
+        parts.append(f"最长 {f.max_length} 字")
     if f.enum:
         sep = f"（可多项，以“{f.list_separator}”分隔）" if f.list_separator else ""
         parts.append("代码：" + "、".join(f.enum) + sep)
@@ -103,7 +111,51 @@ def render_demand(contracts: dict[str, FeedContract]) -> str:
         ]
         lines += _table(["序号", "字段名", "中文名称", "类型", "必填", "格式 / 代码表", "可接受的列名", "说明"], rows)
         lines.append("")
+        lines += _templates(c)
     return "\n".join(lines)
+
+
+DEFAULT_LABELS = {"value": "取值 {}", "column": "取 `{}`", "macro": "按代码推定（dbt 宏 `{}`）"}
+
+
+def _templates(c: FeedContract) -> list[str]:
+    """The national template generations a feed accepts: each column, the field it fills, whether it is mandatory
+    in that generation, its value codes; then what the warehouse reads where a field is missing (its default)."""
+    if not c.templates:
+        return []
+    lines = [
+        f"### {c.title}：双公示模板",
+        "",
+        "按表头识别所用版本（只在一个版本中出现的列名）；按列名（中文名称、去掉括号说明的名称或编码表头，全角/半角括号、"
+        "有无空格均可）对应字段，不按位置。括号说明不同而编号相同的列（如 2016 版的代码_2 是组织机构代码，2021 版的"
+        "代码_2 是工商注册号）不带括号时按识别出的版本理解；无法识别版本时整批退回（ambiguous_column）。"
+        "模板以外的地方扩展列均非必填。",
+        "",
+    ]
+    for t in c.templates:
+        rows = [
+            [
+                i,
+                col.label,
+                f"`{col.code}`" if col.code else "—",
+                f"`{col.field}`",
+                "是" if col.required else "否",
+                "；".join(f"{k} → {v}" for k, v in col.codes) or "—",
+            ]
+            for i, col in enumerate(t.columns, 1)
+        ]
+        state = "现行" if t.in_force else "旧版，仍接收"
+        lines += [f"**{t.title}**（{state}；{t.source}）", ""]
+        lines += _table(["序号", "列名", "编码表头", "字段", "必填", "代码"], rows)
+        lines.append("")
+    defaults = [
+        [f"`{f.name}`", f.label, DEFAULT_LABELS[f.default[0]].format(f.default[1])] for f in c.fields if f.default
+    ]
+    if defaults:
+        lines += ["为空（或所用模板没有该列）时，数据仓库读取的缺省值（在生成的 staging 模型中取用）：", ""]
+        lines += _table(["字段名", "中文名称", "缺省"], defaults)
+        lines.append("")
+    return lines
 
 
 def render_responsibility(contracts: dict[str, FeedContract]) -> str:

@@ -91,12 +91,53 @@ def do_ingest(ws: Workspace, feeds: list[str] | None):
     with _progress() as progress:
         task = progress.add_task("入库校验（批次）", total=total)
         results = jobs.ingest(ws, feeds, progress=lambda r: progress.advance(task))
-    new = [r for r in results if r.status != "skipped"]
+    new = [r for r in results if r.status in ("landed", "rejected")]
     rejected = [r for r in new if r.status == "rejected"]
-    console.print(f"新批次 {len(new)} 个（已入库过的 {len(results) - len(new)} 个跳过），整批拒收 {len(rejected)} 个")
+    skipped = sum(r.status == "skipped" for r in results)
+    console.print(f"新批次 {len(new)} 个（已入库过的 {skipped} 个跳过），整批拒收 {len(rejected)} 个")
     for r in rejected:
         console.print(f"  [yellow]整批拒收[/] {r.source_file}: {r.error}")
+    for r in results:
+        if r.status in NOT_READ:
+            console.print(f"  [yellow]{NOT_READ[r.status]}[/] {r.error}")
+    if notes := [n for n in jobs.inbox_report(ws)["notes"] if n["kind"] not in ("pending", "refused")]:
+        console.print(f"  [yellow]接收目录中另有 {len(notes)} 处不会读取[/]（未登记的目录等），见 `cwh status`")
     return results
+
+
+# Results of files that did not become a batch (nothing written), as `cwh ingest` and `cwh status` name them.
+NOT_READ = {"pending": "待报送完成", "refused": "拒绝读取", "vanished": "已被删除", "failed": "内部错误"}
+INBOX_KINDS = {
+    "pending": "待报送完成",
+    "refused": "拒绝读取",
+    "unknown_producer": "未登记的部门",
+    "unknown_feed": "未登记的数据项",
+    "stray": "不会读取",
+    "vanished": "已被删除",
+    "changed": "读取中变化",
+    "failed": "内部错误",
+}
+
+
+def print_inbox(ws: Workspace) -> None:
+    """What the inbox holds that is not read, and the latest deliveries that did not become a batch."""
+    report = jobs.inbox_report(ws)
+    if report["notes"]:
+        table = Table(title=f"接收目录中未读取的内容（{ws.feeds}）", title_justify="left")
+        table.add_column("情况")
+        table.add_column("原因")
+        for n in report["notes"]:
+            table.add_row(INBOX_KINDS.get(n["kind"], n["kind"]), n["reason"])
+        console.print(table)
+    else:
+        console.print("接收目录：没有未读取的内容")
+    if report["events"]:
+        table = Table(title="最近未成批次的报送（landing/_inbox/）", title_justify="left")
+        for col in ("时间（UTC）", "情况", "原因"):
+            table.add_column(col)
+        for e in report["events"]:
+            table.add_row(e["at"], INBOX_KINDS.get(e["kind"], e["kind"]), e["reason"])
+        console.print(table)
 
 
 def do_build(ws: Workspace, as_of: date):
@@ -131,6 +172,22 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
 
+# Queues a person must work through, counted in the summary (never left silent in a mart nobody opens).
+REVIEW_QUEUES = {"mart_penalty_domain_review": "行政处罚监管领域待核实"}
+
+
+def _review_count(ws: Workspace, name: str) -> int | None:
+    """Rows of a review-queue mart; None before a build that made it."""
+    from ground.database import read_only
+
+    if not ws.warehouse.exists():
+        return None
+    with read_only(ws.warehouse) as con:
+        if not con.execute("select 1 from information_schema.tables where table_name = ?", [name]).fetchone():
+            return None
+        return con.execute(f'select count(*) from "{name}"').fetchone()[0]
+
+
 def print_summary(ws: Workspace, release=None) -> None:
     table = Table(title="入库汇总（按数据项，累计）", title_justify="left")
     for col in ("数据项 feed", "生产部门", "批次", "读入行", "入库行", "隔离行", "整批拒收"):
@@ -150,6 +207,9 @@ def print_summary(ws: Workspace, release=None) -> None:
         for name, n in counts.items():
             mt.add_row(name, f"{n:,}")
         console.print(mt)
+    for name, title in REVIEW_QUEUES.items():
+        if (n := _review_count(ws, name)) is not None:
+            console.print(f"{title}（{name}）：{n:,} 条")
     if release is not None:
         print_release(ws, release)
 
@@ -226,8 +286,10 @@ def ingest_cmd(
 ):
     """校验并入库接收目录中的新批次；不合格行进入隔离区并记录全部原因。"""
     ws = _ws(home)
-    do_ingest(ws, feed)
+    results = do_ingest(ws, feed)
     print_summary(ws)
+    if failed := [r for r in results if r.status == "failed"]:  # the other files are done: now say it, and exit 2
+        raise UserError(f"{len(failed)} 个文件因内部错误未入库（其余文件已处理），下一次运行将重试；见上文")
 
 
 @app.command("build")
@@ -309,6 +371,7 @@ def status_cmd(home: HomeOpt = None):
     if not ws.home.exists():
         raise UserError(f"工作目录 {ws.home} 不存在：先运行 `cwh run`（或 `cwh generate`）")
     print_summary(ws)
+    print_inbox(ws)
     console.print(f"最近发布：{jobs.latest_release(ws) or '无'}")
 
 

@@ -12,7 +12,7 @@ nothing at DAG parse time.
     feedback_due            is this day inside the monthly feedback window (每月第一周，见规则种子表)
     build_monthly_feedback  dbt build --select tag:monthly_feedback with the feedback month
     export_monthly_feedback the tagged models → reports/feedback/<YYYY-MM>/*.csv + manifest.json, atomically
-    ingestion_totals, mart_counts, publication_rates_overview, lookup   what the summaries and look-ups show
+    ingestion_totals, inbox_report, mart_counts, publication_rates_overview, lookup   what summaries show
 
 Every job is keyed by its business date (Asia/Shanghai): re-running a day rewrites the same outputs, and
 ingestion is idempotent by file content (ingestion log). The DAG steps return plain dicts (they travel as XCom).
@@ -108,15 +108,15 @@ def ingest_feed(ws: Workspace, feed: str) -> dict:
     """One feed's new files (its producer's folder), summarised for the scheduler."""
     from contracts import load_contracts
     from ingestion.errors import IngestionError
-    from ingestion.landing import discover, ensure_layout, ingest_file
+    from ingestion.landing import ensure_layout, ingest_inbox
 
     contracts = load_contracts()
     if feed not in contracts:
         raise IngestionError(f"未知的数据项 {feed!r}；已有合同的数据项：{', '.join(contracts)}")
     contract = contracts[feed]
     ensure_layout(ws, {feed: contract})  # only this feed's folders: producers' tasks run side by side
-    results = [ingest_file(ws, c, path) for c, path in discover(ws, contracts, [feed])]
-    new = [r for r in results if r.status != "skipped"]
+    results = ingest_inbox(ws, contracts, [feed])
+    new = [r for r in results if r.status in ("landed", "rejected")]
     return {
         "feed": feed,
         "producer": contract.producer.code,
@@ -133,9 +133,15 @@ def ingest_feed(ws: Workspace, feed: str) -> dict:
             }
             for r in new
         ],
+        # files not read this time (pending, refused, vanished, failed), each with its reason: no batch, nothing written
+        "not_ingested": [
+            {"source_file": r.source_file, "status": r.status, "reason": r.error}
+            for r in results
+            if r.status not in ("landed", "rejected", "skipped")
+        ],
         "landed": sum(r.status == "landed" for r in new),
         "rejected": sum(r.status == "rejected" for r in new),
-        "skipped": len(results) - len(new),
+        "skipped": sum(r.status == "skipped" for r in results),
         "rows_read": sum(r.rows_read for r in new),
         "rows_landed": sum(r.rows_landed for r in new),
         "rows_quarantined": sum(r.rows_quarantined for r in new),
@@ -143,6 +149,23 @@ def ingest_feed(ws: Workspace, feed: str) -> dict:
 
 
 INGESTION_COUNTS = ("batches", "read", "landed", "quarantined", "rejected_batches")
+
+
+def inbox_report(ws: Workspace) -> dict[str, list[dict[str, str]]]:
+    """What the inbox holds that is not read, and why (unknown folders, links, incomplete deliveries), and the latest
+    deliveries that did not become a batch (deleted, changed while read, internal error), newest first."""
+    from contracts import load_contracts
+    from ingestion.inbox import inbox_log, survey
+    from ingestion.ledger import recent_events
+
+    notes = survey(ws, load_contracts()).notes if ws.feeds.is_dir() else []
+    return {
+        "notes": [{"path": n.path, "kind": n.kind, "reason": n.reason} for n in notes],
+        "events": [
+            {"at": e.at, "source_file": e.source_file, "kind": e.kind, "reason": e.reason}
+            for e in recent_events(inbox_log(ws))
+        ],
+    }
 
 
 def ingestion_totals(ws: Workspace) -> list[dict[str, Any]]:

@@ -317,6 +317,19 @@ class GeneratorConfig:
     risk_warning_lift_share: float = 0.4  # lifted before the end date by the issuing unit
     risk_warning_foreign_lift_share: float = 0.05  # … of those, lifted by another unit (refused by the warehouse)
 
+    # ---- national 双公示 templates (feedgen/templates.py) -------------------------------------------------
+    # Per feed: the share of its batch files written in each template generation of its contract — "local" is this
+    # warehouse's own layout (every contract field), "2016" / "2021" the national templates' columns only (coded
+    # headers in odd months, printed labels otherwise). A feed not named here is written "local" throughout.
+    templates: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: _frozen(
+            {
+                "penalties": _frozen({"local": 0.8, "2021": 0.1, "2016": 0.1}),
+                "licences": _frozen({"local": 0.8, "2021": 0.1, "2016": 0.1}),
+            }
+        )
+    )
+
     # ---- delivery (file mtimes) --------------------------------------------------------------------
     delivery_on_time_wd: tuple[int, int] = (1, 3)
     delivery_late_wd: tuple[int, int] = (5, 15)

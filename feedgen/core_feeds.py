@@ -28,6 +28,11 @@ def fmt_wan(values) -> np.ndarray:
     return obj([None if np.isnan(v) else (f"{v:.4f}".rstrip("0").rstrip(".")) for v in values])
 
 
+def org_codes(party_category: np.ndarray, uscc: np.ndarray) -> np.ndarray:
+    """组织机构代码 of organisations: characters 9–17 of their USCC (GB 32100); none for 个体工商户."""
+    return obj([u[8:17] if c == "法人及非法人组织" and u else None for c, u in zip(party_category, uscc)])
+
+
 def flags(values) -> np.ndarray:
     """Booleans → bool array (also when empty)."""
     return np.fromiter(values, dtype=bool)
@@ -230,15 +235,21 @@ def build_licences(ctx: ChunkContext) -> None:
     fixed = {
         "party_category": e.party_category[ent],
         "uscc": e.uscc[ent],
+        "party_org_code": org_codes(e.party_category[ent], e.uscc[ent]),
         "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
+        "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),
         "legal_rep_id_number": np.where(rep_fill, e.rep_id[ent], None),
         "document_name": obj([x[1] for x in info]),
+        "item_name": obj([x[0].removesuffix("证") for x in info]),  # 2016 项目名称: 食品生产许可
         "licence_category": obj([x[2] for x in info]),
         "certificate_name": obj([x[0] for x in info]),
         "licence_number": L["number"],
         "licence_content": L["content"],
         "authority_name": names[L["auth"]],
         "authority_uscc": usccs[L["auth"]],
+        "source_unit": names[L["auth"]],
+        "source_unit_uscc": usccs[L["auth"]],
+        "local_code": obj([u[2:8] for u in usccs[L["auth"]]]),
     }
     # version 1: the decision
     doc1 = _licence_doc_numbers(ctx, L["auth"], L["issue"])
@@ -289,6 +300,7 @@ def build_licences(ctx: ChunkContext) -> None:
                 "status_date": obj(
                     [None if d >= NEVER else s for d, s in zip(st_day, tl.fmt(np.minimum(st_day, tl.top)))]
                 ),
+                "data_updated_at": tl.fmt(batch_day),
             }
         )
         return Table(cols, np.asarray(batch_day, dtype=np.int64))
@@ -459,10 +471,12 @@ def plan_penalties(ctx: ChunkContext) -> None:
             "party_name": e.name_at(ent, day),
             "party_category": e.party_category[ent],
             "uscc": e.uscc[ent],
+            "party_org_code": org_codes(e.party_category[ent], e.uscc[ent]),
             "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
             "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),
             "legal_rep_id_number": np.where(rep_fill, e.rep_id[ent], None),
             "decision_number": raw_number,
+            "case_name": obj([f"{name}{v[0]}案" for name, v in zip(e.name_at(ent, day), vio)]),  # 2016 处罚名称
             "violation_type": obj([v[0] for v in vio]),
             "violation_facts": facts,
             "legal_basis": obj([v[2] for v in vio]),
@@ -482,6 +496,8 @@ def plan_penalties(ctx: ChunkContext) -> None:
             "record_status": const("正常", n),
             "source_unit": names[auth],
             "source_unit_uscc": usccs[auth],
+            "local_code": obj([u[2:8] for u in usccs[auth]]),  # 2016 地方编码: the authority's region
+            "data_updated_at": tl.fmt(day),
             "remarks": remarks,
         },
         day.copy(),
@@ -539,7 +555,9 @@ def penalty_correction(ctx: ChunkContext, idx: np.ndarray, status: str, day: np.
     else:
         P["revoked_day"][idx] = day
         t = t.with_cols(remarks=const(remarks, len(idx)))
-    ctx.emit("penalties", t.with_cols(batch_day=day, record_status=const(status, len(idx))))
+    ctx.emit(
+        "penalties", t.with_cols(batch_day=day, record_status=const(status, len(idx)), data_updated_at=ctx.tl.fmt(day))
+    )
 
 
 def build_penalties(ctx: ChunkContext) -> None:

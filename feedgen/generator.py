@@ -67,6 +67,7 @@ class GenerationReport:
     entities: int = 0
     producers: list[str] = field(default_factory=list)
     delivered_at: dict[str, str] = field(default_factory=dict)  # relative path → ISO time (Asia/Shanghai)
+    templates: dict[str, str] = field(default_factory=dict)  # relative path → national template generation
 
     @property
     def total_rows(self) -> int:
@@ -180,7 +181,9 @@ def run(
     for no, name in enumerate(FEED_ORDER):
         fmt, enc = FEED_FORMATS[name]
         planter = FaultPlanter(contracts[name], cfg, fault_rate, blank="" if fmt == "csv" else None)
-        writers[name] = FeedWriter(out_dir, contracts[name], fmt, enc, tl, no, seed, planter, sink)
+        writers[name] = FeedWriter(
+            out_dir, contracts[name], fmt, enc, tl, no, seed, planter, sink, templates=cfg.templates.get(name)
+        )
 
     state = RunState()
     factory = EntityFactory(geo, ind, tl, cfg, seed)
@@ -240,6 +243,7 @@ def run(
         entities=entities,
         producers=producers,
         delivered_at={p.as_posix(): delivered[p].isoformat() for p in files},
+        templates={rel: g for name in FEED_ORDER for rel, g in writers[name].file_generations().items()},
     )
     _write_summary(
         manifest / SUMMARY,
@@ -252,6 +256,7 @@ def run(
             "faults_by_kind": report.faults_by_kind,
             "faults_by_feed": report.faults_by_feed,
             "delivered_at": report.delivered_at,
+            "templates": report.templates,
             "faults_file": f"{MANIFEST_DIR}/{FAULTS}",
         },
     )

@@ -5,8 +5,9 @@ appended to the batch files they belong to (the header is written once, when a f
 the writer remembers only how many data rows each file already has — enough to number planted faults.
 
 Formats per feed come from :data:`feedgen.config.FEED_FORMATS` (UTF-8, GBK, UTF-8 with BOM, JSON
-Lines); column names are contract aliases (:func:`feedgen.reference.headers`). Each file's mtime is set
-to its simulated delivery time once all chunks are written.
+Lines); column names are contract aliases (:func:`feedgen.reference.headers`). A batch file may be written in a
+national template generation instead (:mod:`feedgen.templates`, ``GeneratorConfig.templates``): that generation's
+columns only. Each file's mtime is set to its simulated delivery time once all chunks are written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from contracts import FeedContract
 from feedgen.faults import FaultPlanter
 from feedgen.reference import headers
 from feedgen.table import Table
+from feedgen.templates import LOCAL, Layout, draw_generation
 from feedgen.timeline import Period, Timeline
 
 BOM = "\ufeff"
@@ -73,6 +76,7 @@ class FeedWriter:
         seed: int,
         planter: FaultPlanter,
         sink: FaultSink,
+        templates: Mapping[str, float] | None = None,
     ):
         self.out_dir, self.contract, self.fmt, self.encoding = out_dir, contract, fmt, encoding
         self.tl, self.feed_no, self.seed, self.planter, self.sink = tl, feed_no, seed, planter, sink
@@ -85,6 +89,19 @@ class FeedWriter:
         self.extra_files: list[tuple[Path, object]] = []  # (relative path, delivery datetime)
         self.fields = list(contract.field_names)
         self._headers: dict[str, list[str]] = {}
+        if templates and fmt != "csv":
+            raise ValueError(f"{self.name}: national templates are CSV exports, but this feed is delivered as {fmt}")
+        # the template generation of each batch file (``local``: every contract field)
+        self.generations = [draw_generation(templates, seed, feed_no, p.index) for p in self.periods]
+        self.layouts = {g: Layout(contract, g) for g in sorted(set(self.generations) - {LOCAL})}
+
+    def layout(self, period: Period) -> Layout | None:
+        """The national template a batch file is written in (None: the local layout, every contract field)."""
+        return self.layouts.get(self.generations[period.index])
+
+    def file_generations(self) -> dict[str, str]:
+        """Relative path → template generation, for the main batch files not in the local layout."""
+        return {self.rel_path(p.index).as_posix(): g for p, g in zip(self.periods, self.generations) if g != LOCAL}
 
     def headers(self, style: str) -> list[str]:
         if style not in self._headers:
@@ -95,9 +112,14 @@ class FeedWriter:
     def header_style(self, period: Period) -> str:
         if self.fmt == "jsonl":
             return "json"
-        if self.name == "penalties" and period.end_date.month % 2 == 1:
-            return "code"  # odd-month penalty batches come from the 双公示 export with coded headers
+        if (self.name == "penalties" or self.layout(period)) and period.end_date.month % 2 == 1:
+            return "code"  # odd-month penalty batches (and template exports) come with the 双公示 coded headers
         return "label"
+
+    def header_for(self, period: Period) -> list[str]:
+        layout = self.layout(period)
+        style = self.header_style(period)
+        return layout.header(style) if layout else self.headers(style)
 
     def rel_path(self, b: int, suffix: str = "") -> Path:
         ext = "jsonl" if self.fmt == "jsonl" else "csv"
@@ -151,12 +173,19 @@ class FeedWriter:
         path = self.out_dir / rel
         new = b not in self.counts
         num = self.counts.get(b, 0)
+        layout = self.layout(self.periods[b])
         out: list[list] = []
         for p in positions:
             row = rows[p]
+            f = faults.get(p)
+            if layout is not None:  # the template's columns: a fault in a field it does not carry is not in the file
+                row = layout.row(row)
+                if row is None:
+                    continue
+                if f is not None and f.field is not None and f.field not in layout.carried:
+                    f = None
             out.append(row)
             num += 1
-            f = faults.get(p)
             if f is None:
                 continue
             if f.kind == "duplicate":
@@ -186,7 +215,7 @@ class FeedWriter:
                 return
             w = csv.writer(fh, lineterminator="\n")
             if new:
-                w.writerow(header or self.headers(self.header_style(period)))
+                w.writerow(header or self.header_for(period))
             w.writerows(rows)
 
     # ---- batch-level faults -----------------------------------------------------------------------------

@@ -15,9 +15,30 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ground.errors import ActionableError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+# The delivery protocol (docs/ingestion.md): a file in the inbox is complete when its producer's ``<file>.done``
+# marker is beside it, or when nothing has written to it for this many seconds. The tests set it to 0.
+INGEST_SETTLE_ENV = "CWH_INGEST_SETTLE_SECONDS"
+INGEST_SETTLE_SECONDS = 60.0
+
+
+def ingest_settle_seconds() -> float:
+    """The settle time of the delivery protocol: ``$CWH_INGEST_SETTLE_SECONDS``, else ``INGEST_SETTLE_SECONDS``."""
+    text = os.environ.get(INGEST_SETTLE_ENV)
+    if text is None:
+        return INGEST_SETTLE_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ActionableError(f"环境变量 {INGEST_SETTLE_ENV} 应为不小于 0 的秒数，收到 {text!r}")
+    return value
 
 
 @dataclass(frozen=True)

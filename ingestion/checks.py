@@ -12,6 +12,7 @@ stable rule name (``enum``, ``pattern``, ``uscc_check`` …) that quarantine rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 
@@ -23,6 +24,8 @@ from pandera.api.polars.types import PolarsData
 
 from ground import identifiers
 from ingestion.cleaning import few_distinct
+from ingestion.reading import ROW_INDEX
+from ingestion.schema import code_table, validated_receipt_date
 
 _FOOD_LICENCE_SHAPE = "|".join(p.pattern for p in (identifiers.SC_PATTERN, identifiers.JY_PATTERN))
 _OTHER_LICENCE_SHAPE = "|".join(
@@ -91,11 +94,14 @@ def _per_row(values: pl.Series, width: int, valid_rows) -> pl.Series:
 
 
 def _weighted_sum(columns: np.ndarray, weights: tuple[int, ...]) -> np.ndarray:
-    """Σ columns[j] · weights[j] of a (positions, rows) matrix of small values, one position at a time in uint32
-    (no overflow: values ≤ 99, weights < 1000, at most 18 positions); ten times cheaper than an int64 matmul."""
-    total = np.zeros(columns.shape[1], dtype=np.uint32)
+    """Σ columns[j] · weights[j] of a (positions, rows) matrix of small values (≤ 99: digits, alphabet positions, or
+    99 for a byte outside the alphabet), one position at a time; ten times cheaper than an int64 matmul. In uint16
+    where no sum can overflow it (the check-character sums: 99 · Σ weights < 65 536), four times cheaper than
+    uint32; uint32 otherwise (weights < 1000, at most 18 positions)."""
+    dtype = np.uint16 if 99 * sum(weights) < 1 << 16 else np.uint32
+    total = np.zeros(columns.shape[1], dtype=dtype)
     for column, weight in zip(columns, weights):
-        total += column * np.uint32(weight)
+        total += column * dtype(weight)
     return total
 
 
@@ -189,16 +195,23 @@ def _row_check(rule: str, valid, *, costly: bool = False) -> pa.Check:
     row per enterprise) is checked row by row.
     """
 
-    def check(data: PolarsData) -> pl.LazyFrame:
+    def check(data: PolarsData) -> pl.LazyFrame | bool:
         col, frame = pl.col(data.key), data.lazyframe
         if costly and few_distinct(frame.select(col).collect().to_series()):
             passing, every_one = passing_values(frame, data.key, valid)
             if every_one:  # the whole column passes: pandera takes one bool for it, no per-row lookup needed
                 return True
             return frame.select(col.is_null() | col.is_in(passing.implode()))
-        return frame.select((col.is_null() | valid(col)).fill_null(False))
+        return verdict(frame.select((col.is_null() | valid(col)).fill_null(False)))
 
     return pa.Check(check, name=rule)
+
+
+def verdict(rows: pl.LazyFrame) -> pl.LazyFrame | bool:
+    """A check's answer per row (one Boolean column, no nulls), computed once; one bool when every row passes, as
+    a rule: pandera then builds no failure cases and collects nothing more for the check."""
+    answer = rows.collect()
+    return True if answer.to_series().all() else answer.lazy()
 
 
 def identifier(kind: str) -> pa.Check:
@@ -234,7 +247,9 @@ def minimum(bound: float) -> pa.Check:
 
 def parses(rule: str) -> pa.Check:
     """The typed value is null only where the raw value was empty: otherwise the raw text did not parse. The raw
-    text is looked at only where the typed value is null (a few rows of a required date, as a rule)."""
+    text is looked at only where the typed value is null (a few rows of a required date, as a rule). A number's
+    reason says why (:func:`ingestion.validation.schema_reasons`): ``bad_number``, ``not_finite`` (NaN, an
+    infinity) or ``ambiguous_number`` ("1,5")."""
 
     def blank(raw: pl.Expr) -> pl.Expr:
         return raw.str.strip_chars().is_in(["", None]).fill_null(True)
@@ -255,10 +270,91 @@ def parses(rule: str) -> pa.Check:
     return pa.Check(check, name=rule)
 
 
+# ---- plausibility: one DataFrame-level check per rule, over every field the rule applies to ----------------------
+# The contract's maxLength and contracts/dates.yml, written into the schemas by contracts/render_schemas.py. A check
+# per column costs pandera two queries and its bookkeeping even where the column passes (as nearly all do); one check
+# per rule asks polars one query for all its fields. Which field failed on which row is asked again of the failing
+# rows only (``failing``, called by ingestion.validation.schema_reasons): the reasons name the field as ever.
+
+Rules = Callable[[], dict[str, pl.Expr]]  # field (or "earlier,later") → True where a row passes; evaluated per chunk
+
+
+def _plausibility(rule: str, exact: Rules, quick: Rules | None = None, value: Callable[[str], pl.Expr] | None = None):
+    """A check of ``rule`` over several fields: ``exact()`` gives each field's rule (null passes: ``required`` says
+    whether a value may be missing); ``quick()``, where given, a cheaper test that a row passing it passes ``exact``
+    too (tried first on every row, ``exact`` only on the fields some row fails it). ``value(field)``: what a reason
+    shows (the field's value)."""
+
+    def passes(e: pl.Expr) -> pl.Expr:
+        return e.fill_null(True)
+
+    def check(data: PolarsData) -> pl.LazyFrame | bool:
+        first = (quick or exact)()
+        every = data.lazyframe.select([passes(e).all().alias(f) for f, e in first.items()]).collect().row(0)
+        suspects = [f for f, ok in zip(first, every) if not ok]
+        if not suspects:  # as a rule: one bool for the whole chunk
+            return True
+        exprs = exact() if quick else first
+        return verdict(data.lazyframe.select(pl.all_horizontal([passes(exprs[f]) for f in suspects]).alias(rule)))
+
+    def failing(rows: pl.DataFrame) -> pl.DataFrame:
+        """``(_row_number, rule, field, value)`` for each field these rows fail."""
+        shown = value or (lambda f: pl.col(f).cast(pl.String))
+        parts = [
+            rows.filter(~passes(e)).select(ROW_INDEX, rule=pl.lit(rule), field=pl.lit(f), value=shown(f))
+            for f, e in exact().items()
+        ]
+        return pl.concat(parts)
+
+    out = pa.Check(check, name=rule)
+    out.fields = tuple(exact())  # type: ignore[attr-defined]
+    out.failing = failing  # type: ignore[attr-defined]
+    return out
+
+
+def max_length(limits: dict[str, int]) -> pa.Check:
+    """``too_long``: more characters than the contract's maxLength, counted on the cleaned value. A value of at most
+    that many bytes has at most that many characters: characters are counted only in a column that has longer ones."""
+    return _plausibility(
+        "too_long",
+        lambda: {f: pl.col(f).str.len_chars() <= n for f, n in limits.items()},
+        lambda: {f: pl.col(f).str.len_bytes() <= n for f, n in limits.items()},
+    )
+
+
+def _dates(fields: tuple[str, ...], valid: Callable[[pl.Expr], pl.Expr]) -> Rules:
+    return lambda: {f: valid(pl.col(f)) for f in fields}
+
+
+def not_before(earliest: str, fields: tuple[str, ...]) -> pa.Check:
+    """``date_too_early``: before the earliest plausible date (contracts/dates.yml ``earliest``)."""
+    day = date.fromisoformat(earliest)
+    return _plausibility("date_too_early", _dates(fields, lambda c: c >= day))
+
+
+def not_after(latest: str, fields: tuple[str, ...]) -> pa.Check:
+    """``date_too_late``: a date that may lie in the future, after the "long-term" value (``latest.long_term``)."""
+    day = date.fromisoformat(latest)
+    return _plausibility("date_too_late", _dates(fields, lambda c: c <= day))
+
+
+def not_after_receipt(fields: tuple[str, ...]) -> pa.Check:
+    """``date_after_receipt``: later than the day the batch was received (:func:`ingestion.schema.receipt_date`)."""
+    return _plausibility("date_after_receipt", lambda: _dates(fields, lambda c: c <= validated_receipt_date())())
+
+
+def date_order(pairs: tuple[tuple[str, str], ...]) -> pa.Check:
+    """``date_order``: a date before the one it must follow on the same row (contracts/dates.yml ``order``), reported
+    on the pair ``earlier,later`` with the value ``<earlier>|<later>`` (as duplicate_key names its fields)."""
+    return _plausibility(
+        "date_order",
+        lambda: {f"{a},{b}": pl.col(b) >= pl.col(a) for a, b in pairs},
+        value=lambda key: pl.concat_str([pl.col(c).cast(pl.String) for c in key.split(",")], separator="|"),
+    )
+
+
 @cache
 def _codes(table: str) -> pl.Series:
-    from ingestion.schema import code_table
-
     return pl.Series(sorted(code_table(table)), dtype=pl.String)
 
 

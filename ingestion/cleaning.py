@@ -96,6 +96,8 @@ def clean_series(values: pl.Series, f: Field) -> pl.Series:
             values = values.str.to_uppercase()
     if "strip" not in f.clean:
         values = values.str.strip_chars()
+    if f.codes:  # a template generation's value codes (当前状态 0 → 正常): contract.for_template sets them per batch
+        values = values.replace(dict(f.codes))
     return values.set(values == "", None).alias(f.name)
 
 
@@ -139,7 +141,7 @@ def _needs_cleaning(steps: tuple[str, ...]) -> str | None:
 
 def needs_cleaning(f: Field) -> str | None:
     """One regex matching every value the field's steps could change; None when some step has no such test."""
-    return _needs_cleaning(f.clean)
+    return None if f.codes else _needs_cleaning(f.clean)
 
 
 def clean_rows(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:
@@ -176,11 +178,63 @@ def parse_series(values: pl.Series, f: Field) -> pl.Series:
             .to_series()
         )
         return parsed.scatter(rest, other)
-    if f.logical_type == "number":
-        return values.str.replace_all(",", "").cast(pl.Float64, strict=False)
-    if f.logical_type == "integer":
-        return values.str.replace_all(",", "").cast(pl.Int64, strict=False)
+    if f.logical_type in ("number", "integer"):
+        return parse_numbers(values, pl.Float64 if f.logical_type == "number" else pl.Int64)
     return values
+
+
+# How a number may be written (docs/contracts.md, "Amounts"): digits with "." as the decimal point, an optional sign
+# and exponent; the integer part either plain or grouped in threes by "," or by spaces (GB/T 15835: 千分撇, 千分空),
+# one kind throughout. Full-width digits and separators are read after NFKC. Anything else does not parse: "1,5"
+# (a decimal comma, or a misplaced thousands separator?) is ambiguous, NaN and infinities are no amounts.
+_INTEGER_PART = r"(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+)"
+NUMBER_TEXT = {
+    pl.Float64: rf"^[+-]?(?:{_INTEGER_PART}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$",
+    pl.Int64: rf"^[+-]?{_INTEGER_PART}$",
+}
+NOT_FINITE_TEXT = r"(?i)^[+-]?(?:nan|inf|infinity|∞)$"  # spellings polars (or a producer) uses for no finite number
+# digits broken by "," or spaces (and perhaps "."), in no grouping NUMBER_TEXT accepts: "1,5", "1.234,5", "12,34,567"
+AMBIGUOUS_TEXT = r"^[+-]?[0-9]+(?:[., ][0-9]+)+$"
+
+
+def _number_text(values: pl.Series) -> pl.Series:
+    """Values as a number reader takes them: NFKC (full-width digits, ，．and the ideographic space) where not ASCII,
+    trimmed, every space one plain space."""
+    values = _only_where(values, r"[^\x00-\x7f]", lambda e: e.str.normalize("NFKC"))
+    return values.str.strip_chars().str.replace_all(r"\s", " ")
+
+
+def parse_numbers(values: pl.Series, dtype: type[pl.Float64] | type[pl.Int64]) -> pl.Series:
+    """Cleaned text → finite numbers, null where the text is no number written as NUMBER_TEXT allows. Most values
+    parse as they are; only those that do not (grouped, full-width, malformed) are looked at again, and a
+    non-finite result (NaN, inf, an overflow such as 1e400) is null."""
+    parsed = values.cast(dtype, strict=False)
+    if dtype == pl.Float64:
+        parsed = parsed.set(~parsed.is_finite().fill_null(True), None)
+    rest = (parsed.is_null() & values.is_not_null()).arg_true()
+    if rest.is_empty():
+        return parsed
+    text = _number_text(values.gather(rest))
+    grouped = text.str.contains(NUMBER_TEXT[dtype]).fill_null(False)
+    again = text.set(~grouped, None).str.replace_all(r"[, ]", "").cast(dtype, strict=False)
+    if dtype == pl.Float64:
+        again = again.set(~again.is_finite().fill_null(True), None)
+    return parsed.scatter(rest, again)
+
+
+def number_failure(raw: pl.Expr) -> pl.Expr:
+    """Why a non-blank raw value did not parse as a number: ``not_finite`` (NaN, an infinity, an overflow),
+    ``ambiguous_number`` (digits broken by commas or spaces in no thousands grouping) or ``bad_number``."""
+    text = raw.str.normalize("NFKC").str.strip_chars().str.replace_all(r"\s", " ")
+    plain = text.str.replace_all(r"[, ]", "")
+    non_finite = text.str.contains(NOT_FINITE_TEXT) | ~plain.cast(pl.Float64, strict=False).is_finite().fill_null(True)
+    return (
+        pl.when(non_finite)
+        .then(pl.lit("not_finite"))
+        .when(text.str.contains(AMBIGUOUS_TEXT) & text.str.contains("[, ]"))
+        .then(pl.lit("ambiguous_number"))
+        .otherwise(pl.lit("bad_number"))
+    )
 
 
 def as_received_text(values: pl.Series | pl.Expr) -> pl.Series | pl.Expr:

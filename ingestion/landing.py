@@ -10,19 +10,26 @@ The batch id and the file's SHA-256 are not written on each landed row: the fold
 ``landing/<feed>/batch_id=<id>/``, names its batch (readers take it as a hive partition key), and the ledger
 entry of that batch records the SHA-256. So no chunk waits for the content hash, which for a large new file is
 computed alongside validation.
+
+No file stops a run, and nothing of one is lost (``docs/ingestion.md``): the inbox's complete deliveries are found
+by :mod:`ingestion.inbox` (what is not read, and why, is reported, never raised); a batch is exactly the bytes its
+file held when it was opened — hashed up to that size, and committed only if the file is still what it was once
+everything was read (otherwise nothing is kept and the next run reads it again); a file deleted meanwhile, or one
+that meets a fault of ours, is recorded in the inbox log and the run goes on with the next file.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import logging
 import shutil
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -31,15 +38,27 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from contracts import FeedContract, load_contracts
-from contracts.model import normalise_header
+from contracts.model import Template, normalise_header
+from contracts.redaction import load_patterns
 from ground.clock import local_date
-from ground.files import sha256_file, swap_into_place
+from ground.files import swap_into_place
 from ground.settings import Workspace
 from ground.workdays import add_working_days
 from ingestion import ledger
 from ingestion.cleaning import clean_chunk
-from ingestion.errors import BatchError, IngestionError
-from ingestion.reading import ROW_INDEX, NotUtf8, RawBatch, file_format, open_batch
+from ingestion.errors import BatchError
+from ingestion.inbox import inbox_log, survey
+from ingestion.reading import (
+    ROW_INDEX,
+    Digest,
+    NotAFile,
+    RawBatch,
+    Reread,
+    Snapshot,
+    digest,
+    file_format,
+    open_batch,
+)
 from ingestion.schema import load_schema, warning_columns
 from ingestion.validation import (
     REASON_SCHEMA,
@@ -49,6 +68,7 @@ from ingestion.validation import (
     duplicate_reasons,
     duplicate_suspects,
     raw_kept_column,
+    reason_message,
     received_values,
     schema_reasons,
     signatures,
@@ -56,6 +76,8 @@ from ingestion.validation import (
 
 if TYPE_CHECKING:  # pandera loads with the first schema (ingestion.schema)
     import pandera.polars as pa
+
+log = logging.getLogger(__name__)
 
 EMPTY_BATCH = "_empty"
 CHUNK_ROWS = 250_000  # rows validated at a time: bounded peak memory at any file size (benchmarks/RESULTS.md)
@@ -101,7 +123,10 @@ class BatchResult:
     feed: str
     source_file: str
     batch_id: str
-    status: str  # landed | rejected | skipped (already ingested)
+    # landed | rejected | skipped (already ingested) — or, with no batch and nothing written (``error`` says why):
+    # pending (not complete, or changed while read: the next run reads it) | refused (a link, no regular file) |
+    # vanished (deleted before it was read) | failed (an internal error: the next run tries again)
+    status: str
     rows_read: int
     rows_landed: int
     rows_quarantined: int
@@ -115,14 +140,14 @@ class _Batch:
 
     contract: FeedContract
     rel: str
-    digest: Future  # → the file's SHA-256 (hex)
+    digest: Future  # → the Digest of the bytes the batch reads (SHA-256, length, counts)
     received: datetime
     ingested: datetime
     scratch: Path
 
     @property
     def sha256(self) -> str:
-        return self.digest.result()
+        return self.digest.result().sha256
 
     @property
     def batch_id(self) -> str:
@@ -175,59 +200,84 @@ def ensure_layout(ws: Workspace, contracts: dict[str, FeedContract] | None = Non
             pl.DataFrame(schema=REJECT_SCHEMA).write_parquet(rejects)
 
 
-def _header_map(raw: RawBatch, contract: FeedContract, name: str) -> dict[str, str]:
-    """Producer header → canonical field, by label (never by position); batch errors for drift and gaps."""
-    aliases = contract.alias_map()
+def _header_map(raw: RawBatch, contract: FeedContract, name: str) -> tuple[dict[str, str], Template | None]:
+    """Producer header → canonical field, by label (never by position), and the national template generation the
+    header row is written in (None: not recognisably one); batch errors for drift, ambiguity and gaps.
+
+    Several headers may fill one field only where the generation splits it (2016: 处罚类别1, 处罚类别2)."""
+    template = contract.detect_template(raw.headers)
+    aliases = contract.batch_alias_map(template)
+    split = {c.field for c in template.columns if len(template.columns_of(c.field)) > 1} if template else set()
     mapped: dict[str, str] = {}
     unexpected: list[str] = []
+    ambiguous: list[str] = []
     for header in raw.headers:
-        canonical = aliases.get(normalise_header(header))
+        key = normalise_header(header)
+        canonical = aliases.get(key)
         if canonical is None:
-            unexpected.append(header)
-        elif canonical in mapped.values():
+            (ambiguous if key in contract.generation_headers() else unexpected).append(header)
+        elif canonical in mapped.values() and canonical not in split:
             first = next(h for h, c in mapped.items() if c == canonical)
             raise BatchError(
                 "duplicate_column", f"{name}: 列 {first!r} 与 {header!r} 都对应字段 {canonical}，无法判定以哪列为准"
             )
         else:
             mapped[header] = canonical
+    if ambiguous:
+        meanings = "；".join(
+            f"{h}：" + "，".join(f"{g} 版为{contract.field(f).label}" for g, f in by_gen.items())
+            for h in ambiguous
+            for by_gen in [contract.generation_headers()[normalise_header(h)]]
+        )
+        raise BatchError(
+            "ambiguous_column",
+            f"{name}: 列 {ambiguous} 在各版双公示模板中含义不同（{meanings}），而表头无法判定所用模板版本。"
+            "请按一版模板完整报送，或使用带括号说明的列名（如 行政相对人代码_2(工商注册号)）",
+        )
     if unexpected:
         raise BatchError(
             "schema_drift",
             f"{name}: 出现合同 {contract.name} v{contract.version} 未定义的列 {unexpected}（schema drift）。"
             f"如为已有字段的新名称，请在合同中增加 synonym；否则请生产部门按数据需求清单报送",
         )
-    missing = [f for f in contract.required_fields if f.name not in mapped.values()]
+    mandatory = contract.mandatory_fields(template)
+    missing = [f for f in contract.fields if f.name in mandatory and f.name not in mapped.values()]
     if missing and raw.headers:
         labels = ", ".join(f"{f.name}（{f.label}）" for f in missing)
-        raise BatchError("missing_column", f"{name}: 缺少必填列 {labels}")
-    return mapped
+        which = f"（{template.title}）" if template else ""
+        raise BatchError("missing_column", f"{name}: 缺少必填列 {labels}{which}")
+    return mapped, template
+
+
+def _batch_schema(schema: pa.DataFrameSchema, contract: FeedContract, template: Template | None) -> pa.DataFrameSchema:
+    """The generated schema, with the mandatory fields of the delivery's template generation not nullable (the
+    contract's own required fields are not nullable in the generated schema already)."""
+    tighten = {
+        f: {"nullable": False}
+        for f in contract.mandatory_fields(template)
+        if f in schema.columns and schema.columns[f].nullable
+    }
+    return schema.update_columns(tighten) if tighten else schema
 
 
 def _canonical(chunk: pl.DataFrame, mapped: dict[str, str], contract: FeedContract) -> pl.DataFrame:
-    frame = chunk.rename(mapped)
-    absent = [f.name for f in contract.fields if f.name not in frame.columns]
-    return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in absent]).select(
-        *contract.field_names, ROW_INDEX
-    )
-
-
-_MESSAGES = {
-    "required": "必填字段为空",
-    "enum": "取值不在代码表（合同 enum）内",
-    "pattern": "格式不符合合同 pattern",
-    "minimum": "小于合同规定的最小值",
-    "bad_date": "日期无法解析",
-    "bad_number": "数值无法解析",
-    "uscc_check": "统一社会信用代码校验位错误（GB 32100 / GB 11714）",
-    "ric_check": "身份证号码校验位或出生日期错误（GB 11643）",
-    "licence_number_check": "许可编号格式或校验位错误",
-    "decision_number_format": "文书号格式应为 机关简称〔年份〕序号号",
-    "unknown_code": "代码不在参考代码表内",
-    "duplicate_row": "与本批次中前一行完全重复",
-    "duplicate_key": "同一批次中同一业务主键出现多条不同记录，无法判定以哪条为准",
-    "truncated_row": "最后一行不完整",
-}
+    """The chunk with the contract's fields (absent ones null) and ``_row_number``. A field filled by several
+    columns of a template (处罚类别1, 处罚类别2) is their non-empty values joined by the field's list separator."""
+    headers: dict[str, list[str]] = {}
+    for header, field in mapped.items():
+        headers.setdefault(field, []).append(header)
+    columns = []
+    for f in contract.fields:
+        heads = headers.get(f.name, [])
+        if not heads:
+            columns.append(pl.lit(None, pl.String).alias(f.name))
+        elif len(heads) == 1:
+            columns.append(pl.col(heads[0]).alias(f.name))
+        else:
+            parts = [pl.when(pl.col(h).str.strip_chars() != "").then(pl.col(h)) for h in heads]
+            joined = pl.concat_str(parts, separator=f.list_separator or ";", ignore_nulls=True)
+            columns.append(pl.when(joined != "").then(joined).alias(f.name))
+    return chunk.select(*columns, ROW_INDEX)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -249,8 +299,8 @@ def _due_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
     )
 
 
-def _received_at(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None, microsecond=0)
+def _received_at(snap: Snapshot) -> datetime:
+    return datetime.fromtimestamp(snap.mtime_ns // 1_000_000_000, tz=UTC).replace(tzinfo=None)
 
 
 def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
@@ -326,7 +376,7 @@ def _reject_rows(reasons: pl.DataFrame, rows: pl.DataFrame, b: _Batch) -> pl.Dat
         "rule",
         "field",
         pl.coalesce("raw_value", "value").alias("value"),
-        pl.col("rule").replace_strict(_MESSAGES, default="校验未通过").alias("message"),
+        reason_message(c).alias("message"),
         "raw_record",
     )
 
@@ -370,7 +420,7 @@ def _land_chunk(
     frame, unchanged, coded, raw_codes, raw_kept = clean_chunk(_canonical(chunk, mapped, c), c.fields)
     sigs = signatures(frame, c, i, raw_codes)
     copies = copies_in_chunk(frame, sigs, c)
-    found = pl.concat([schema_reasons(frame, schema, c), copies])
+    found = pl.concat([schema_reasons(frame, schema, c, local_date(b.received)), copies])
     _write_chunk(frame, found[ROW_INDEX], _due_dates(frame, c), unchanged, coded, raw_kept, b, accepted, rejected)
     # a copy found here is a duplicate_row already, and its earlier original stays in the signatures: it would
     # only make its original a batch-wide suspect (same record key) and have the chunk's parts read back
@@ -378,8 +428,11 @@ def _land_chunk(
 
 
 def _land_rows_in_chunks(raw: RawBatch, b: _Batch, schema: pa.DataFrameSchema, name: str) -> tuple[int, pl.DataFrame]:
+    mapped, template = _header_map(raw, b.contract, name)
+    # a generation that writes a field as codes (当前状态 0/1/2/3): its fields carry them, for cleaning to map
+    b = replace(b, contract=b.contract.for_template(template))
+    schema = _batch_schema(schema, b.contract, template)
     c = b.contract
-    mapped = _header_map(raw, c, name)
     accepted_dir, rejected_dir = b.scratch / "landing", b.scratch / "rejected"
     accepted_dir.mkdir()
     rejected_dir.mkdir()
@@ -469,55 +522,57 @@ def _write_landed(landed: pl.DataFrame, contract: FeedContract, part: Path) -> N
 
 
 def _malformed_rejects(raw: RawBatch | None, b: _Batch) -> pl.DataFrame:
-    rows = raw.malformed if raw else []
-    n = len(rows)
-    return pl.DataFrame(
-        {
-            "_batch_id": [b.batch_id] * n,
-            "_feed": [b.contract.name] * n,
-            "_source_file": [b.rel] * n,
-            "_row_number": [r for r, _, _ in rows],
-            "rule": [rule for _, rule, _ in rows],
-            "field": [None] * n,
-            "value": [None] * n,
-            "message": [m for _, _, m in rows],
-            "raw_record": [None] * n,
-        },
-        schema=REJECT_SCHEMA,
-    )
+    """The records the reader refused (truncated, broken structure, bytes not UTF-8), one quarantine line each: line
+    numbers in the message, the raw text in ``value``."""
+    found = raw.rejected if raw is not None else pl.DataFrame()
+    if not found.height:
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    return found.select(
+        pl.lit(b.batch_id).alias("_batch_id"),
+        pl.lit(b.contract.name).alias("_feed"),
+        pl.lit(b.rel).alias("_source_file"),
+        ROW_INDEX,
+        "rule",
+        pl.lit(None, pl.String).alias("field"),
+        "value",
+        "message",
+        pl.lit(None, pl.String).alias("raw_record"),
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 
 
-def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> pl.DataFrame:
-    """Every row of a batch refused as a whole, with the batch's reason (the rows are kept, never dropped)."""
-    parts = [pl.DataFrame(schema=REJECT_SCHEMA)]
-    try:
-        for chunk in raw.chunks(CHUNK_ROWS):
-            values = chunk.drop(ROW_INDEX)
-            raw_json = (
-                values.select(pl.struct(pl.all()).struct.json_encode()).to_series()
-                if values.width
-                else pl.Series([None] * chunk.height, dtype=pl.String)
-            )
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "_batch_id": b.batch_id,
-                        "_feed": b.contract.name,
-                        "_source_file": b.rel,
-                        "_row_number": chunk[ROW_INDEX],
-                        "rule": err.rule,
-                        "field": None,
-                        "value": None,
-                        "message": err.message,
-                        "raw_record": raw_json,
-                    },
-                    schema=REJECT_SCHEMA,
+def _whole_batch_rejects(raw: RawBatch, err: BatchError, b: _Batch) -> tuple[pl.DataFrame, RawBatch]:
+    """Every row of a batch refused as a whole, with the batch's reason (the rows are kept, never dropped); and the
+    reading that gave them (the file may have had to be read again: :class:`ingestion.reading.Reread`)."""
+    while True:
+        parts = [pl.DataFrame(schema=REJECT_SCHEMA)]
+        try:
+            for chunk in raw.chunks(CHUNK_ROWS):
+                values = chunk.drop(ROW_INDEX)
+                raw_json = (
+                    values.select(pl.struct(pl.all()).struct.json_encode()).to_series()
+                    if values.width
+                    else pl.Series([None] * chunk.height, dtype=pl.String)
                 )
-            )
-    except BatchError:  # unreadable as well: the ledger records the batch error and no rows
-        raw.rows = 0
-        return parts[0]
-    return pl.concat(parts)
+                parts.append(
+                    pl.DataFrame(
+                        {
+                            "_batch_id": b.batch_id,
+                            "_feed": b.contract.name,
+                            "_source_file": b.rel,
+                            "_row_number": chunk[ROW_INDEX],
+                            "rule": err.rule,
+                            "field": None,
+                            "value": None,
+                            "message": err.message,
+                            "raw_record": raw_json,
+                        },
+                        schema=REJECT_SCHEMA,
+                    )
+                )
+        except Reread as again:
+            raw = again.batch
+            continue
+        return pl.concat(parts), raw
 
 
 def _late_rows(landing_dir: Path, contract: FeedContract) -> int:
@@ -528,6 +583,22 @@ def _late_rows(landing_dir: Path, contract: FeedContract) -> int:
     return int(scan_landed(parts, contract).select(pl.col("_is_late").fill_null(False).sum()).collect().item())
 
 
+def _no_batch(contract: FeedContract, rel: str, status: str, reason: str) -> BatchResult:
+    return BatchResult(contract.name, rel, "", status, 0, 0, 0, {}, reason)
+
+
+def _recorded(ws: Workspace, contract: FeedContract, rel: str, kind: str, status: str, reason: str) -> BatchResult:
+    """A delivery that did not become a batch, recorded in the inbox log (nothing else was written)."""
+    at = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    ledger.record_event(inbox_log(ws), ledger.InboxEvent(at, contract.name, rel, kind, reason))
+    return _no_batch(contract, rel, status, reason)
+
+
+def _vanished(ws: Workspace, contract: FeedContract, rel: str) -> BatchResult:
+    reason = f"{rel}: 文件在读取前或读取中被删除（或移走），未入库；如仍需入库，请生产部门重新报送"
+    return _recorded(ws, contract, rel, "vanished", "vanished", reason)
+
+
 def ingest_file(
     ws: Workspace,
     contract: FeedContract,
@@ -536,21 +607,54 @@ def ingest_file(
     now: datetime | None = None,
     schema: pa.DataFrameSchema | None = None,
 ) -> BatchResult:
-    """Validate and land one delivered file. Idempotent by content hash; atomic per batch.
+    """Validate and land one delivered file. Idempotent by content hash; atomic per batch; never raises because of
+    the file (nor because of a fault of ours with it — KeyboardInterrupt and the like aside): what went wrong is in
+    the result, and in the inbox log where no ledger entry says it.
 
     ``schema`` defaults to the committed, generated schema of the feed (``ingestion/schemas/<feed>.py``).
     """
     ws.ensure()
     rel = path.relative_to(ws.feeds).as_posix() if path.is_relative_to(ws.feeds) else path.name
+    try:
+        snap = Snapshot.of(path)
+    except NotAFile as exc:
+        return _no_batch(contract, rel, "refused", f"{rel}: {exc}")
+    except FileNotFoundError:
+        return _vanished(ws, contract, rel)
+    try:
+        return _ingest(ws, contract, path, rel, snap, now, schema)
+    except FileNotFoundError:
+        return _vanished(ws, contract, rel)
+    except Exception as exc:  # ours, not the file's: this file only; nothing was committed, the next run tries again
+        # the traceback only at debug level: an error's text may quote the file's rows (polars quotes what it read)
+        log.error("ingesting %s failed (%s); the next run tries again", rel, type(exc).__name__)
+        log.debug("ingesting %s failed", rel, exc_info=True)
+        reason = (
+            f"{rel}: 入库程序内部错误（{type(exc).__name__}），本文件未入库、未记入台账，下一次运行将重试；"
+            "其余文件照常处理。请联系运维查看日志"
+        )
+        return _recorded(ws, contract, rel, "failed", "failed", reason)
+
+
+def _ingest(
+    ws: Workspace,
+    contract: FeedContract,
+    path: Path,
+    rel: str,
+    snap: Snapshot,
+    now: datetime | None,
+    schema: pa.DataFrameSchema | None,
+) -> BatchResult:
     hasher = ThreadPoolExecutor(max_workers=1)
-    digest: Future = Future()
-    if path.stat().st_size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
+    hashed: Future = Future()
+    counted = path.suffix.lower() == ".csv"  # the structure check of CSV needs the counts (ingestion.reading)
+    if snap.size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
         # a new large file: hashed on its own thread while its chunks are read, validated and written; only the
         # quarantine lines and the ledger entry, written at the end, need it
-        digest = hasher.submit(sha256_file, path)
+        hashed = hasher.submit(digest, path, snap.size, count=counted)
     else:
-        digest.set_result(sha256_file(path))
-        batch_id = ledger.batch_id_for(contract.name, digest.result())
+        hashed.set_result(digest(path, snap.size, count=counted))
+        batch_id = ledger.batch_id_for(contract.name, hashed.result().sha256)
         if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:
             return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
     schema = schema if schema is not None else load_schema(contract)
@@ -558,28 +662,39 @@ def ingest_file(
     ingested = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     scratch = ws.staging_tmp / f"{contract.name}-{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
-    b = _Batch(contract, rel, digest, _received_at(path), ingested, scratch)
+    b = _Batch(contract, rel, hashed, _received_at(snap), ingested, scratch)
     try:
         raw: RawBatch | None = None
         error: BatchError | None = None
         landed, rejects = 0, pl.DataFrame(schema=REJECT_SCHEMA)
         try:
             file_format(path)
-            try:
-                raw = open_batch(path, scratch)
-                landed, rejects = _land_rows(raw, b, schema, path.name)
-            except NotUtf8:  # valid UTF-8 at the start only: start again, decoding strictly as GB18030
-                for leftover in ("landing", "rejected"):
-                    shutil.rmtree(scratch / leftover, ignore_errors=True)
-                raw = open_batch(path, scratch, decode=True)
-                landed, rejects = _land_rows(raw, b, schema, path.name)
+            raw = open_batch(path, scratch, snap.size, lambda: hashed.result().counts)
+            while True:
+                try:
+                    if raw.error is not None:
+                        raise raw.error
+                    landed, rejects = _land_rows(raw, b, schema, path.name)
+                    break
+                except Reread as again:  # read again from the start (decoded, or line by line): void what was made
+                    for leftover in ("landing", "rejected"):
+                        shutil.rmtree(scratch / leftover, ignore_errors=True)
+                    raw = again.batch
         except BatchError as exc:
-            error, landed = exc, 0
-            rejects = _whole_batch_rejects(raw, exc, b) if raw is not None else rejects
+            # the message may name what the file holds (a header that is a data row): no personal number in it
+            error, landed = BatchError(exc.rule, load_patterns().redact(exc.message)[0] or ""), 0
+            if raw is not None:
+                rejects, raw = _whole_batch_rejects(raw, error, b)
         rejects = pl.concat([rejects, _malformed_rejects(raw, b)])
         rows_read = raw.rows_read if raw is not None else 0
         rows_quarantined = rejects["_row_number"].n_unique() if rejects.height else 0
         sha, batch_id = b.sha256, b.batch_id
+        if not _still(path, snap, hashed.result()):
+            reason = (
+                f"{rel}: 文件在读取期间发生了变化（仍在写入或被替换？），本次未入库、未记入台账；"
+                "待其稳定后，下一次运行重新读取（报送完成后可放置完成标记 <文件名>.done）"
+            )
+            return _recorded(ws, contract, rel, "changed", "pending", reason)
         if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:  # same content, another name
             return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
         rows_late = 0
@@ -630,32 +745,51 @@ def ingest_file(
     )
 
 
+def _still(path: Path, snap: Snapshot, hashed: Digest) -> bool:
+    """Whether what was read is the file as it was opened: every byte of it hashed, and the file unchanged since
+    (or deleted after it was read whole: what was read is still all of it)."""
+    if hashed.length != snap.size:
+        return False
+    try:
+        return Snapshot.of(path) == snap
+    except FileNotFoundError:
+        return True
+    except NotAFile:
+        return False
+
+
 def discover(
     ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[str] | None = None
 ) -> list[tuple[FeedContract, Path]]:
-    """New files in the landing zone: ``feeds/<producer>/<feed>/*.{csv,jsonl}``, in delivery order."""
-    if not ws.feeds.is_dir():
-        raise IngestionError(f"找不到数据接收目录 {ws.feeds}：请先运行 `cwh generate`，或把生产部门的文件放到该目录下")
-    wanted = list(feeds) if feeds else list(contracts)
-    if unknown := [f for f in wanted if f not in contracts]:
-        raise IngestionError(f"未知的数据项 {unknown}；已有合同的数据项：{', '.join(contracts)}")
-    by_producer = {c.producer.code for c in contracts.values()}
-    if strays := sorted(
-        p.name for p in ws.feeds.iterdir() if p.is_dir() and not p.name.startswith("_") and p.name not in by_producer
-    ):
-        raise IngestionError(f"未知的生产部门目录 {strays}（合同中登记的部门：{', '.join(sorted(by_producer))}）")
-    found: list[tuple[FeedContract, Path]] = []
-    for name in wanted:
-        contract = contracts[name]
-        folder = ws.feeds / contract.producer.code / name
-        if folder.is_dir():
-            files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-            found.extend((contract, p) for p in sorted(files, key=lambda p: (p.stat().st_mtime, p.name)))
-    return found
+    """The complete deliveries in the inbox, ``feeds/<producer>/<feed>/*``, in delivery order (:mod:`ingestion.inbox`)."""
+    return survey(ws, contracts, feeds).deliveries
 
 
 def discover_count(ws: Workspace, feeds: Iterable[str] | None = None) -> int:
     return len(discover(ws, load_contracts(), feeds))
+
+
+def ingest_inbox(
+    ws: Workspace,
+    contracts: dict[str, FeedContract],
+    feeds: Iterable[str] | None = None,
+    *,
+    progress: Callable[[BatchResult], None] | None = None,
+) -> list[BatchResult]:
+    """Every complete delivery of these feeds (all when None), one result each, in delivery order — after one result
+    per file of their folders that is not read now (pending, refused). No file stops the others."""
+    wanted = list(feeds) if feeds else None
+    inbox = survey(ws, contracts, wanted)
+    by_feed = {c.name: c for c in contracts.values()}
+    results = [
+        _no_batch(by_feed[n.feed], n.path, n.kind, n.reason) for n in inbox.notes if n.is_file_of_feed and n.feed
+    ]
+    for contract, path in inbox.deliveries:
+        result = ingest_file(ws, contract, path)
+        results.append(result)
+        if progress:
+            progress(result)
+    return results
 
 
 def ingest_all(
@@ -663,13 +797,7 @@ def ingest_all(
 ) -> list[BatchResult]:
     contracts = load_contracts()
     ensure_layout(ws, contracts)
-    results = []
-    for contract, path in discover(ws, contracts, feeds):
-        result = ingest_file(ws, contract, path)
-        results.append(result)
-        if progress:
-            progress(result)
-    return results
+    return ingest_inbox(ws, contracts, feeds, progress=progress)
 
 
 __all__ = [
@@ -678,6 +806,7 @@ __all__ = [
     "ensure_layout",
     "ingest_all",
     "ingest_file",
+    "ingest_inbox",
     "json",
     "landed_schema",
     "scan_landed",

@@ -1,83 +1,289 @@
-"""Reading a delivered file: encoding detection, format, truncation, headers — nothing guessed silently.
+"""Reading a delivered file: exactly the bytes it held when it was opened, its encoding, format and structure —
+nothing guessed silently, no row dropped without a reason.
 
-UTF-8 (with or without BOM) is read in place: polars' reader rejects any invalid UTF-8 sequence, so the strict
-check costs nothing extra. If the file is not UTF-8 it is decoded strictly as GB18030 (a superset of GBK) into
-a UTF-8 scratch copy; anything else is an ``unknown_encoding`` batch error. A last line without a trailing
-newline that does not parse as a whole record is a truncated row: it is left out (a scratch copy without it
-is read) and reported, never half-read. Rows come in chunks, so a batch larger than memory streams through.
+**The bytes.** A delivery is read as it was when ingestion opened it (:class:`Snapshot`: size, modification time,
+inode): it is hashed up to that size (:func:`digest`), every copy made of it is bounded by that size, and the caller
+checks afterwards that the file still is what was snapshotted — if it changed meanwhile, nothing of the attempt is
+kept, and the next run reads it again (``docs/ingestion.md``, "Delivery protocol").
+
+**The encoding.** UTF-8 (with or without BOM) is read in place: polars' reader rejects any invalid UTF-8 sequence,
+so the strict check costs nothing extra. A file without BOM that is not UTF-8 is decoded strictly as GB18030
+(a superset of GBK) into a UTF-8 scratch copy. A file that is neither — a BOM followed by GBK bytes, or UTF-8 and
+GBK mixed in one file — is read line by line: the lines that are not valid UTF-8 are quarantined (``bad_encoding``)
+and the others are read (``encoding`` "mixed").
+
+**The structure.** A last line without a trailing newline that does not parse as a whole record is a truncated row:
+it is left out (a scratch copy without it is read) and reported, never half-read. Every other record is read by
+polars in chunks (a batch larger than memory streams through). polars refuses a row with too many fields, an
+unclosed quote or stray bytes, and pads a row with too few fields silently; the padding is found afterwards by
+counting: the file's structural commas (its commas less those inside values) must be (fields − 1) per record —
+the counts come with the hash (:class:`ByteCounts`), so the check costs a few integer sums. A file that fails any
+of this is read again by :mod:`ingestion.salvage`, which quarantines each broken record with its line numbers and
+its reason and reads every other record as polars would have. JSON Lines likewise: a line that is not a JSON
+object, or no JSON at all, is quarantined on its own.
+
+No message quotes a row: structural rejects name line numbers and field counts; the raw text of a broken record is
+kept in the quarantine's ``value`` column only (the quarantine holds raw values by design, like ``raw_record``).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
+from ground.files import HASH_BUFFER
 from ingestion.errors import BatchError
 
 CHUNK = 1 << 22  # 4 MiB of bytes per read when decoding or copying
 ROW_INDEX = "_row_number"
+TAIL_WINDOW = 1 << 20  # bytes read back from the end at a time to find the last line
+# a structural reject: the record's number, the rule, a message (line numbers, never content) and the raw text
+REJECT_COLUMNS: dict[str, pl.DataType] = {
+    ROW_INDEX: pl.Int64(),
+    "rule": pl.String(),
+    "message": pl.String(),
+    "value": pl.String(),
+}
+MIXED = "mixed"  # the encoding recorded for a file read line by line, its invalid lines quarantined
 
 
-class NotUtf8(Exception):
-    """Raised while reading chunks: the file is not valid UTF-8 after all; reopen it with ``decode=True``."""
+class Reread(Exception):
+    """Raised while reading chunks: the file must be read again from its start, as ``batch`` (decoded, or line by
+    line); every chunk yielded so far is void."""
+
+    def __init__(self, batch: RawBatch, why: str):
+        super().__init__(why)
+        self.batch = batch
+
+
+class NotAFile(Exception):
+    """The path is a symbolic link or no regular file: it is not read (a link could point anywhere)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a delivered file was when ingestion opened it; any write, rename over or truncation changes it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, path: Path) -> Snapshot:
+        """The file's snapshot, never following a link (:class:`NotAFile`); FileNotFoundError when it is gone."""
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            raise NotAFile("符号链接：不跟随读取（链接可能指向接收目录之外）")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile("不是普通文件（目录、管道或设备文件），不予读取")
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+@dataclass(frozen=True)
+class ByteCounts:
+    """How many line feeds, carriage returns, double quotes and commas a run of bytes holds. Each is an ASCII byte
+    that no byte of a multi-byte UTF-8 or GB18030 character equals, so the counts are the same in either encoding."""
+
+    newlines: int = 0
+    returns: int = 0
+    quotes: int = 0
+    commas: int = 0
+
+    @classmethod
+    def of(cls, data: bytes | bytearray | memoryview) -> ByteCounts:
+        a = np.frombuffer(data, np.uint8)
+        return cls(*(int(np.count_nonzero(a == c)) for c in (10, 13, 34, 44)))
+
+    def __add__(self, other: ByteCounts) -> ByteCounts:
+        return ByteCounts(*(x + y for x, y in zip(self._values(), other._values())))
+
+    def __sub__(self, other: ByteCounts) -> ByteCounts:
+        return ByteCounts(*(x - y for x, y in zip(self._values(), other._values())))
+
+    def _values(self) -> tuple[int, int, int, int]:
+        return (self.newlines, self.returns, self.quotes, self.commas)
+
+    @property
+    def total(self) -> int:
+        return sum(self._values())
+
+
+@dataclass(frozen=True)
+class Digest:
+    sha256: str
+    length: int  # bytes hashed: the size the file had when it was opened, fewer only if it shrank meanwhile
+    counts: ByteCounts | None  # of the same bytes (CSV only: the structure check)
+
+
+def digest(path: Path, length: int, *, count: bool = False) -> Digest:
+    """SHA-256 of the first ``length`` bytes of ``path`` — exactly the bytes the batch reads, however much the file
+    has grown since it was opened — and, with ``count``, their :class:`ByteCounts`. Large blocks into one reused
+    buffer: reading, hashing and counting release the GIL."""
+    sha = hashlib.sha256()
+    counts = ByteCounts()
+    buffer = bytearray(HASH_BUFFER)
+    view = memoryview(buffer)
+    done = 0
+    with path.open("rb", buffering=0) as fh:
+        while done < length and (n := fh.readinto(view[: min(HASH_BUFFER, length - done)])):
+            sha.update(view[:n])
+            if count:
+                counts += ByteCounts.of(view[:n])
+            done += n
+    return Digest(sha.hexdigest(), done, counts if count else None)
 
 
 @dataclass
 class RawBatch:
+    """One delivered file, opened: its headers, encoding and format; its rows come from :meth:`chunks`."""
+
     source: Path  # the file the reader parses: the delivered file, or a UTF-8 scratch copy
+    length: int  # bytes of ``source`` that belong to the delivery (the delivered file may have grown since)
     headers: list[str]
     encoding: str
     format: str
-    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, rule, message)
-    rows: int = 0  # data rows yielded so far by :meth:`chunks`
+    origin: Path  # the delivered file, and what is needed to open it again differently
+    origin_length: int
+    scratch: Path
+    origin_counts: Callable[[], ByteCounts | None] = lambda: None  # of origin[:origin_length] (CSV)
+    counts: Callable[[], ByteCounts | None] = lambda: None  # of source[:length] (CSV)
+    header_bytes: int = 0  # the header line, BOM and line end included: the data starts there
+    header_counts: ByteCounts = field(default_factory=ByteCounts)
+    columns: list[str] = field(default_factory=list)  # the column names polars gives the headers
+    salvage: bool = False  # read line by line (ingestion.salvage): broken records quarantined one by one
+    lossy: bool = False  # lines that are not valid UTF-8 are quarantined (bad_encoding)
+    error: BatchError | None = None  # found on opening: the whole batch is refused, its rows are still read
+    opened_rejects: list[pl.DataFrame] = field(default_factory=list)  # found on opening (JSON Lines lines)
+    tail: pl.DataFrame | None = None  # a truncated last line; its number follows every other record
     records: pl.DataFrame | None = None  # JSON Lines: read whole (its keys are known only after the last line)
+    rows: int = 0  # data rows yielded so far by :meth:`chunks`
+    _found: list[pl.DataFrame] = field(default_factory=list)  # structural rejects found by :meth:`chunks`
+
+    @property
+    def rejected(self) -> pl.DataFrame:
+        """Records refused by the reader, one line each (REJECT_COLUMNS): never among the rows :meth:`chunks` yields."""
+        found = pl.concat([pl.DataFrame(schema=REJECT_COLUMNS), *self.opened_rejects, *self._found])
+        if self.tail is not None:
+            found = pl.concat(
+                [found, self.tail.with_columns(pl.lit(self.rows + found.height + 1, pl.Int64).alias(ROW_INDEX))]
+            )
+        return found
 
     @property
     def rows_read(self) -> int:
-        return self.rows + len(self.malformed)
+        return self.rows + self.rejected.height
 
     def chunks(self, size: int) -> Iterator[pl.DataFrame]:
-        """The rows, ``size`` at a time: every column String, plus ``_row_number`` (1 = first data row)."""
-        self.rows = 0
-        try:
-            for frame in self._frames(size):
-                frame = frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
-                self.rows += frame.height
-                yield frame
-        except pl.exceptions.ComputeError as exc:
-            if "utf-8" in str(exc).lower() and self.encoding.startswith("utf-8"):
-                raise NotUtf8(str(exc)) from exc
-            what = "CSV 结构错误（列数不一致或引号不闭合）" if self.format == "csv" else "JSON Lines 结构错误"
-            raise BatchError("malformed_file", f"{self.source.name}: {what}：{exc}") from exc
-        if self.malformed:
-            self.malformed = [(self.rows + 1, rule, msg) for _, rule, msg in self.malformed]
+        """The rows, ``size`` at a time: every column String, plus ``_row_number`` (1 = first data record).
 
-    def _frames(self, size: int) -> Iterator[pl.DataFrame]:
-        if self.format == "csv":
-            if not self.headers:
-                return
-            scan = pl.scan_csv(
-                self.source,
-                infer_schema=False,
-                has_header=True,
-                quote_char='"',
-                truncate_ragged_lines=False,
-                row_index_name=ROW_INDEX,
-                row_index_offset=1,
-                raise_if_empty=False,
-            )
-            yield from scan.collect_batches(chunk_size=size, maintain_order=True)
+        Raises :class:`Reread` when the file turns out to need another reading (not UTF-8 after all, or broken
+        records): the caller discards what it made of the chunks so far and reads ``Reread.batch`` instead."""
+        self.rows = 0
+        self._found = []
+        if self.format == "jsonl":
+            if self.records is not None:
+                for frame in self.records.iter_slices(size):
+                    self.rows += frame.height
+                    yield frame
             return
-        if self.records is not None:
-            yield from self.records.iter_slices(size)
+        if not self.headers:
+            return
+        frames = self._salvaged(size) if self.salvage else self._parsed(size)
+        for frame in frames:
+            self.rows += frame.height
+            yield frame.with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
+
+    def _parsed(self, size: int) -> Iterator[pl.DataFrame]:
+        """polars over the whole file, then the count check for rows it padded (see the module's docstring)."""
+        scan = self._scan()
+        value_bytes = 0
+        try:
+            for frame in scan.collect_batches(chunk_size=size, maintain_order=True):
+                value_bytes += value_bytes_of(frame)
+                yield frame
+        except pl.exceptions.PolarsError as exc:
+            if "utf-8" in str(exc).lower() and self.encoding.startswith("utf-8"):
+                raise Reread(self.reopened(lossy=self.encoding == "utf-8-sig"), "不是 UTF-8") from exc
+            raise Reread(replace(self, salvage=True), "结构错误") from exc
+        if not self._structure_holds(value_bytes):
+            raise Reread(replace(self, salvage=True), "字段数不符")
+
+    def _scan(self) -> pl.LazyFrame:
+        return pl.scan_csv(
+            self.source,
+            infer_schema=False,
+            has_header=True,
+            quote_char='"',
+            truncate_ragged_lines=False,
+            row_index_name=ROW_INDEX,
+            row_index_offset=1,
+            raise_if_empty=False,
+        )
+
+    def _structure_holds(self, value_bytes: int) -> bool:
+        """Every record has as many fields as the header: its structural commas number (fields − 1) per record.
+
+        The bytes of the records are their values' bytes, the quotes around and doubled inside quoted values, the
+        structural commas and the line ends (LF, or CR LF). So when the values hold no quote, comma, CR or LF — the
+        bytes add up without them — every comma of the file is structural; otherwise the commas inside values are
+        counted in one more pass (polars, streaming)."""
+        counts = self.counts()
+        if counts is None:
+            return True
+        data = counts - self.header_counts
+        inside_values = value_bytes + data.total - (self.length - self.header_bytes)
+        commas = data.commas
+        if inside_values:
+            commas -= _commas_in_values(self._scan())
+        return commas == self.rows * (len(self.headers) - 1)
+
+    def _salvaged(self, size: int) -> Iterator[pl.DataFrame]:
+        from ingestion.salvage import NotUtf8, csv_records
+
+        try:
+            for good, bad in csv_records(
+                self.source, self.header_bytes, self.length, self.columns, lossy=self.lossy, size=size
+            ):
+                if bad.height:
+                    self._found.append(bad)
+                if good.height:
+                    yield good
+        except NotUtf8 as exc:
+            raise Reread(self.reopened(lossy=self.encoding == "utf-8-sig"), "不是 UTF-8") from exc
+
+    def reopened(self, *, lossy: bool) -> RawBatch:
+        """The delivered file opened again: decoded as GB18030, or (``lossy``, or when that fails) line by line."""
+        return open_batch(
+            self.origin, self.scratch, self.origin_length, self.origin_counts, how="lossy" if lossy else "gb18030"
+        )
+
+
+def value_bytes_of(frame: pl.DataFrame) -> int:
+    """The bytes of a frame's values (String columns; ``_row_number`` aside)."""
+    values = [c for c in frame.columns if c != ROW_INDEX]
+    if not values or not frame.height:
+        return 0
+    return int(frame.select(pl.sum_horizontal([pl.col(c).str.len_bytes().sum() for c in values])).item() or 0)
+
+
+def _commas_in_values(scan: pl.LazyFrame) -> int:
+    values = [c for c in scan.collect_schema().names() if c != ROW_INDEX]
+    if not values:
+        return 0
+    total = scan.select(pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in values]))
+    return int(total.collect(engine="streaming").item() or 0)
 
 
 def file_format(path: Path) -> str:
@@ -89,27 +295,50 @@ def file_format(path: Path) -> str:
     raise BatchError("unsupported_format", f"{path.name}: 不支持的文件格式 {suffix!r}（支持 .csv 与 .jsonl）")
 
 
-def _decode_gb18030(path: Path, out: Path) -> None:
-    """Decode strictly into ``out`` (UTF-8); UnicodeDecodeError when the bytes are not GB18030 either."""
+def _decode_gb18030(path: Path, out: Path, length: int) -> ByteCounts:
+    """Decode the first ``length`` bytes strictly into ``out`` (UTF-8); UnicodeDecodeError when the bytes are not
+    GB18030 either. Returns the counts of what was written."""
     decoder = codecs.getincrementaldecoder("gb18030")(errors="strict")
-    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(CHUNK):
-            dst.write(decoder.decode(chunk))
-        dst.write(decoder.decode(b"", final=True))
+    counts = ByteCounts()
+    with path.open("rb") as src, out.open("wb") as dst:
+        remaining = length
+        while remaining > 0 and (chunk := src.read(min(CHUNK, remaining))):
+            remaining -= len(chunk)
+            text = decoder.decode(chunk).encode("utf-8")
+            counts += ByteCounts.of(text)
+            dst.write(text)
+        text = decoder.decode(b"", final=True).encode("utf-8")
+        counts += ByteCounts.of(text)
+        dst.write(text)
+    return counts
 
 
-def _truncated_tail(path: Path, fmt: str, n_headers: int | None) -> int | None:
+def _last_line_start(path: Path, length: int) -> int:
+    """Byte offset where the last line of ``path[:length]`` starts."""
+    end = length
+    while end > 0:
+        start = max(0, end - TAIL_WINDOW)
+        with path.open("rb") as fh:
+            fh.seek(start)
+            window = fh.read(end - start)
+        if (at := window.rfind(b"\n")) >= 0:
+            return start + at + 1
+        end = start
+    return 0
+
+
+def _truncated_tail(path: Path, length: int, fmt: str, n_headers: int | None) -> int | None:
     """Byte offset where a truncated last line starts (a line without newline that is no whole record)."""
-    size = path.stat().st_size
-    if size == 0:
+    if length == 0:
         return None
     with path.open("rb") as fh:
-        fh.seek(max(0, size - (1 << 20)))
-        tail = fh.read()
-    if tail.endswith(b"\n"):
-        return None
-    cut_at = tail.rfind(b"\n")
-    last = tail[cut_at + 1 :].decode("utf-8", errors="replace")
+        fh.seek(length - 1)
+        if fh.read(1) == b"\n":
+            return None
+    start = _last_line_start(path, length)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        last = fh.read(length - start).decode("utf-8", errors="replace")
     if fmt == "jsonl":
         try:
             json.loads(last)
@@ -123,85 +352,157 @@ def _truncated_tail(path: Path, fmt: str, n_headers: int | None) -> int | None:
                 return None
         except csv.Error:
             pass
-    return size - len(tail) + cut_at + 1
+    return start
 
 
-def _copy_head(path: Path, out: Path, length: int) -> None:
+def _copy_head(path: Path, out: Path, length: int) -> ByteCounts:
+    counts = ByteCounts()
     with path.open("rb") as src, out.open("wb") as dst:
-        shutil.copyfileobj(_Limited(src, length), dst, CHUNK)
+        remaining = length
+        while remaining > 0 and (chunk := src.read(min(CHUNK, remaining))):
+            remaining -= len(chunk)
+            counts += ByteCounts.of(chunk)
+            dst.write(chunk)
+    return counts
 
 
-class _Limited(io.RawIOBase):
-    def __init__(self, fh, remaining: int):
-        self.fh, self.remaining = fh, remaining
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.remaining if n < 0 else min(n, self.remaining)
-        data = self.fh.read(n)
-        self.remaining -= len(data)
-        return data
-
-
-def _header_line(path: Path) -> str:
+def _header_line(path: Path) -> bytes:
     with path.open("rb") as fh:
-        return fh.readline().decode("utf-8").lstrip("\ufeff")
+        return fh.readline()
 
 
-def open_batch(path: Path, scratch: Path, *, decode: bool = False) -> RawBatch:
-    """Detect the encoding and the format, find the headers and a truncated tail; read nothing else yet.
+def _column_names(line: bytes) -> list[str]:
+    """The names polars gives these headers (it renames repeated ones), so that every reading yields the same."""
+    frame = pl.read_csv(
+        io.BytesIO(line.rstrip(b"\r\n") + b"\n"), has_header=True, infer_schema=False, n_rows=0, encoding="utf8-lossy"
+    )
+    return frame.columns
 
-    ``decode=True`` skips UTF-8 (after :class:`NotUtf8`) and decodes strictly as GB18030.
+
+def open_batch(
+    path: Path,
+    scratch: Path,
+    length: int | None = None,
+    counts: Callable[[], ByteCounts | None] = lambda: None,
+    *,
+    how: str | None = None,
+) -> RawBatch:
+    """Detect the encoding and the format, find the headers and a truncated tail; read nothing else yet (JSON Lines:
+    the records, which are read whole).
+
+    ``length``: the bytes of ``path`` that belong to the delivery (its size when opened; default: its size now).
+    ``counts``: the :class:`ByteCounts` of those bytes, when known (they come with the hash). ``how``: "gb18030"
+    decodes strictly as GB18030 (after polars found the file is not UTF-8), "lossy" reads line by line and
+    quarantines the lines that are not UTF-8; by default the first line decides.
     """
     fmt = file_format(path)
+    length = path.stat().st_size if length is None else length
     with path.open("rb") as fh:
-        head = fh.read(1 << 16)
+        head = fh.read(min(length, 1 << 16))
     if not head and fmt == "csv":
         raise BatchError("empty_file", f"{path.name}: 文件为空（0 字节，连表头也没有），请生产部门重新报送")
     has_bom = head.startswith(codecs.BOM_UTF8)
-    source, encoding = path, "utf-8-sig" if has_bom else "utf-8"
-    first_line = head.split(b"\n", 1)[0]
-    try:
-        if decode:
-            raise UnicodeDecodeError("utf-8", first_line, 0, 1, "decoded as GB18030 on request")
-        # the first line alone may end in the middle of a character only if it is longer than the probe
-        first_line.decode("utf-8", errors="strict" if b"\n" in head or len(head) < (1 << 16) else "ignore")
-    except UnicodeDecodeError as exc:
-        if has_bom:
-            raise BatchError(
-                "unknown_encoding", f"{path.name}: 文件带 UTF-8 BOM，但内容不是合法的 UTF-8：{exc}。请以 UTF-8 重新导出"
-            ) from exc
-        source, encoding = scratch / (path.name + ".utf8"), "gbk"
+    if how is None:
+        first_line = head.split(b"\n", 1)[0]
+        try:  # the first line alone may end in the middle of a character only if it is longer than the probe
+            first_line.decode("utf-8", errors="strict" if b"\n" in head or len(head) < (1 << 16) else "ignore")
+        except UnicodeDecodeError:
+            how = "lossy" if has_bom else "gb18030"
+    raw = RawBatch(
+        source=path,
+        length=length,
+        headers=[],
+        encoding="utf-8-sig" if has_bom else "utf-8",
+        format=fmt,
+        origin=path,
+        origin_length=length,
+        scratch=scratch,
+        origin_counts=counts,
+        counts=counts,
+    )
+    if how == "gb18030" and not has_bom:
+        decoded = scratch / (path.name + ".utf8")
         try:
-            _decode_gb18030(path, source)
-        except UnicodeDecodeError as exc2:
-            raise BatchError(
-                "unknown_encoding",
-                f"{path.name}: 无法识别的编码（既不是 UTF-8 / UTF-8 BOM，也不是 GBK）：{exc2}。请以 UTF-8 重新导出",
-            ) from exc2
-    headers: list[str] = []
+            made = _decode_gb18030(path, decoded, length)
+            raw = replace(raw, source=decoded, length=decoded.stat().st_size, encoding="gbk", counts=lambda: made)
+        except UnicodeDecodeError:
+            how = "lossy"  # neither UTF-8 nor GB18030 throughout: read line by line
+    if how in ("lossy", "gb18030") and raw.encoding != "gbk":
+        raw = replace(raw, encoding=MIXED, lossy=True, salvage=True)
     if fmt == "csv":
-        line = _header_line(source)
-        if not line.strip():
-            raise BatchError("empty_file", f"{path.name}: 文件没有表头行")
-        headers = next(csv.reader([line]))
-    cut = _truncated_tail(source, fmt, len(headers) if fmt == "csv" else None)
-    malformed: list[tuple[int, str, str]] = []
-    if cut is not None:
-        with source.open("rb") as fh:
-            fh.seek(cut)
-            fragment = fh.read(200).decode("utf-8", errors="replace")
-        trimmed = scratch / (path.name + ".whole-lines")
-        _copy_head(source, trimmed, cut)
-        source = trimmed
-        malformed.append((0, "truncated_row", f"最后一行不完整（缺少换行且无法解析为完整记录）：{fragment[:80]!r}"))
-    raw = RawBatch(source=source, headers=headers, encoding=encoding, format=fmt, malformed=malformed)
-    if fmt == "jsonl" and source.stat().st_size:
-        try:
-            frame = pl.read_ndjson(source, infer_schema_length=None)
-        except pl.exceptions.ComputeError as exc:
-            if "utf-8" in str(exc).lower() and encoding.startswith("utf-8"):
-                raise NotUtf8(str(exc)) from exc
-            raise BatchError("malformed_file", f"{path.name}: JSON Lines 结构错误：{exc}") from exc
-        raw.records = frame.select([pl.col(c).cast(pl.String) for c in frame.columns]).with_row_index(ROW_INDEX, 1)
-        raw.headers = [c for c in raw.records.columns if c != ROW_INDEX]
+        raw = _open_csv(raw)
+    raw = _without_truncated_tail(raw)
+    if fmt == "jsonl":
+        raw = _read_jsonl(raw)
     return raw
+
+
+def _open_csv(raw: RawBatch) -> RawBatch:
+    line = _header_line(raw.source)
+    text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        raise BatchError("empty_file", f"{raw.origin.name}: 文件没有表头行")
+    error = None
+    if "\ufffd" in text and raw.lossy:
+        error = BatchError(
+            "unknown_encoding",
+            f"{raw.origin.name}: 表头行既不是 UTF-8 也不是 GBK（文件混用了多种编码？），无法按列名读取；"
+            "各行已隔离。请生产部门统一以 UTF-8 重新导出",
+        )
+    return replace(
+        raw,
+        headers=next(csv.reader([text])),
+        header_bytes=len(line),
+        header_counts=ByteCounts.of(line),
+        columns=_column_names(line),
+        error=error,
+    )
+
+
+def _without_truncated_tail(raw: RawBatch) -> RawBatch:
+    cut = _truncated_tail(raw.source, raw.length, raw.format, len(raw.headers) if raw.format == "csv" else None)
+    if cut is None or cut < raw.header_bytes:
+        return raw
+    with raw.source.open("rb") as fh:
+        fh.seek(cut)
+        fragment = fh.read(raw.length - cut).decode("utf-8", errors="replace")
+    trimmed = raw.scratch / (raw.origin.name + ".whole-lines")
+    made = _copy_head(raw.source, trimmed, cut)
+    tail = pl.DataFrame(
+        {
+            ROW_INDEX: [0],
+            "rule": ["truncated_row"],
+            "message": ["最后一行不完整（缺少换行且无法解析为完整记录），整行隔离"],
+            "value": [fragment],
+        },
+        schema=REJECT_COLUMNS,
+    )
+    return replace(raw, source=trimmed, length=cut, counts=lambda: made, tail=tail)
+
+
+def _read_jsonl(raw: RawBatch) -> RawBatch:
+    """JSON Lines, read whole: by polars at once, or line by line when a line is not a JSON object (or no JSON)."""
+    from ingestion.salvage import NotUtf8, jsonl_records
+
+    if not raw.length:
+        return raw
+    frame = None
+    if not raw.salvage:
+        try:
+            frame = pl.read_ndjson(raw.source, infer_schema_length=None)
+            frame = frame.select([pl.col(c).cast(pl.String) for c in frame.columns])
+        except pl.exceptions.PolarsError as exc:
+            if "utf-8" in str(exc).lower() and raw.encoding.startswith("utf-8"):
+                return raw.reopened(lossy=raw.encoding == "utf-8-sig")
+            frame = None
+    if frame is not None:
+        records = frame.with_row_index(ROW_INDEX, 1).with_columns(pl.col(ROW_INDEX).cast(pl.Int64))
+        rejects: list[pl.DataFrame] = []
+    else:
+        try:
+            records, bad = jsonl_records(raw.source, raw.length, lossy=raw.lossy)
+        except NotUtf8:
+            return raw.reopened(lossy=raw.encoding == "utf-8-sig")
+        rejects = [bad]
+        raw = replace(raw, salvage=True)
+    return replace(raw, records=records, headers=[c for c in records.columns if c != ROW_INDEX], opened_rejects=rejects)

@@ -1,8 +1,9 @@
 """The pandera schema of a feed: generated from its contract into ``ingestion/schemas/<feed>.py`` and committed.
 
 Each rule has a stable name (``required``, ``enum``, ``pattern``, ``minimum``, ``bad_date``, ``bad_number``,
-``uscc_check``, ``ric_check``, ``licence_number_check``, ``decision_number_format``, ``unknown_code``) so
-quarantine reasons can be counted by rule. Validation is lazy (every failure of every row is collected) and
+``not_finite``, ``ambiguous_number``, ``too_long``, ``date_too_early``, ``date_after_receipt``, ``date_too_late``,
+``date_order``, ``uscc_check``, ``ric_check``, ``licence_number_check``, ``decision_number_format``,
+``unknown_code``) so quarantine reasons can be counted by rule. Validation is lazy (every failure of every row is collected) and
 runs at depth SCHEMA_AND_DATA, set explicitly: pandera checks only the schema of lazy frames by default.
 """
 
@@ -12,11 +13,14 @@ import csv
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from contracts import FeedContract, Field
+from ground.clock import today
 from ground.settings import SEEDS_DIR
 
 if TYPE_CHECKING:  # pandera loads with the first schema, while a large file's hash already runs
@@ -58,6 +62,25 @@ def check_module(module: ModuleType, contract: FeedContract) -> pa.DataFrameSche
 def load_schema(contract: FeedContract) -> pa.DataFrameSchema:
     """The committed, generated schema of this feed (``ingestion.schemas.<feed>``)."""
     return check_module(importlib.import_module(f"ingestion.schemas.{contract.name}"), contract)
+
+
+_RECEIPT: ContextVar[date | None] = ContextVar("receipt_date", default=None)
+
+
+@contextmanager
+def receipt_date(day: date | None) -> Iterator[None]:
+    """The receipt date of the batch being validated (the Beijing date its file arrived): the latest date a column
+    may hold unless contracts/dates.yml lets it lie in the future (``checks.not_after_receipt``)."""
+    token = _RECEIPT.set(day)
+    try:
+        yield
+    finally:
+        _RECEIPT.reset(token)
+
+
+def validated_receipt_date() -> date:
+    """The receipt date set by :func:`receipt_date`; today's (Beijing) date when validation runs without one."""
+    return _RECEIPT.get() or today()
 
 
 @contextmanager

@@ -9,16 +9,18 @@ quarantine a good row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from contracts import FeedContract
-from ingestion.cleaning import Codes, as_received_text
+from contracts.dates import date_rules
+from ingestion.cleaning import Codes, as_received_text, number_failure
 from ingestion.errors import BatchError
 from ingestion.reading import ROW_INDEX
-from ingestion.schema import full_validation
+from ingestion.schema import full_validation, receipt_date
 
 if TYPE_CHECKING:
     import pandera.polars as pa
@@ -72,26 +74,125 @@ def received_values(contract: FeedContract) -> list[pl.Expr]:
     ]
 
 
-def schema_reasons(frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract) -> pl.DataFrame:
-    """Every failure of every row of one chunk (lazy validation, data checked), keyed by row number."""
+def schema_reasons(
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, contract: FeedContract, received: date | None = None
+) -> pl.DataFrame:
+    """Every failure of every row of one chunk (lazy validation, data checked), keyed by row number. ``received``:
+    the Beijing date the batch arrived, the latest date most columns may hold (contracts/dates.yml)."""
     import pandera.polars as pa
 
-    try:
-        with full_validation():
-            schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        table_level = fc.filter(pl.col("index").is_null())
-        if table_level.height:
-            raise _table_error(table_level, contract) from exc
-        rows = frame[ROW_INDEX]
-        return fc.select(
-            rows.gather(fc["index"].cast(pl.Int64)).alias(ROW_INDEX),
-            pl.col("check").replace(_PANDERA_RULES).alias("rule"),
-            pl.col("column").alias("field"),
-            pl.col("failure_case").cast(pl.String).alias("value"),
-        )
+    with receipt_date(received):  # for the checks, and for naming the fields of a failed plausibility check
+        try:
+            with full_validation():
+                schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            table_level = fc.filter(pl.col("index").is_null())
+            if table_level.height:
+                raise _table_error(table_level, contract) from exc
+            rows = frame[ROW_INDEX]
+            reasons = fc.select(
+                rows.gather(fc["index"].cast(pl.Int64)).alias(ROW_INDEX),
+                pl.col("check").replace(_PANDERA_RULES).alias("rule"),
+                pl.col("column").alias("field"),
+                pl.col("failure_case").cast(pl.String).alias("value"),
+            )
+            return _why_numbers_did_not_parse(_on_their_fields(reasons, frame, schema), frame)
     return pl.DataFrame(schema=REASON_SCHEMA)
+
+
+def _on_their_fields(reasons: pl.DataFrame, frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
+    """A plausibility check spans several fields (one per rule, :func:`ingestion.checks.max_length` and the date
+    checks): its failures name rows only. Each becomes a reason per field the row fails, asked of those rows."""
+    spanning = {c.name: c for c in schema.checks if hasattr(c, "failing")}
+    if not spanning:
+        return reasons
+    wide = pl.col("rule").is_in(list(spanning))  # on the schema (pandera names it as the field), not on a column
+    if not reasons.select(wide.any()).item():
+        return reasons
+    parts = [reasons.filter(~wide)]
+    for (rule,), group in reasons.filter(wide).group_by("rule"):
+        failed = frame.filter(pl.col(ROW_INDEX).is_in(group[ROW_INDEX].implode()))
+        parts.append(spanning[str(rule)].failing(failed).select(reasons.columns))
+    return pl.concat(parts)
+
+
+def _why_numbers_did_not_parse(reasons: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """A ``bad_number`` reason says why, from the raw text of its row (a few rows): ``not_finite`` (NaN, an infinity,
+    an overflow), ``ambiguous_number`` ("1,5": a decimal comma or a misplaced thousands separator?) or
+    ``bad_number`` (:func:`~ingestion.cleaning.number_failure`). One check, three reasons: no pass over the rows
+    that parsed."""
+    bad = pl.col("rule") == "bad_number"
+    if not reasons.select(bad.any()).item():
+        return reasons
+    parts = [reasons.filter(~bad)]
+    for (field,), group in reasons.filter(bad).group_by("field"):
+        raw = frame.select(ROW_INDEX, pl.col(f"{field}__raw").alias("_raw"))
+        parts.append(group.join(raw, on=ROW_INDEX, how="left").with_columns(rule=number_failure(pl.col("_raw"))))
+    return pl.concat([parts[0], *(p.select(reasons.columns) for p in parts[1:])])
+
+
+# The quarantine's message for each rule, in Chinese; a reason on a field names it (「中文名称」) and, where the rule
+# has one, the bound it broke (from the contract or contracts/dates.yml). Never the value: it may be personal data
+# (the quarantine's ``value`` and ``raw_record`` columns keep what was received).
+RULE_MESSAGES = {
+    "required": "必填字段为空",
+    "enum": "取值不在代码表（合同 enum）内",
+    "pattern": "格式不符合合同 pattern",
+    "minimum": "小于合同规定的最小值",
+    "bad_date": "日期无法解析",
+    "bad_number": "数值无法解析",
+    "not_finite": "不是有限数值（非数或无穷大不是金额）",
+    "ambiguous_number": "数值有歧义：逗号或空格不是三位一组的千位分隔符，无法判断是小数点还是千位分隔符（小数点请用“.”）",
+    "too_long": "超过合同规定的最大长度（maxLength）",
+    "date_too_early": "早于可信的最早日期",
+    "date_after_receipt": "晚于本批次的接收日期（决定、登记等日期不可能晚于报送之日，多为录入错误）",
+    "date_too_late": "晚于“长期”的最大值",
+    "date_order": "日期先后不合理",
+    "uscc_check": "统一社会信用代码校验位错误（GB 32100 / GB 11714）",
+    "ric_check": "身份证号码校验位或出生日期错误（GB 11643）",
+    "licence_number_check": "许可编号格式或校验位错误",
+    "decision_number_format": "文书号格式应为 机关简称〔年份〕序号号",
+    "unknown_code": "代码不在参考代码表内",
+    "duplicate_row": "与本批次中前一行完全重复",
+    "duplicate_key": "同一批次中同一业务主键出现多条不同记录，无法判定以哪条为准",
+    "truncated_row": "最后一行不完整",
+}
+
+
+def _field_messages(contract: FeedContract) -> dict[str, str]:
+    """``rule + "\x1f" + field`` → the message of that reason on that field (or pair of fields); built once per
+    batch (a few hundred entries)."""
+    dates = date_rules()
+    out: dict[str, str] = {}
+    for f in contract.fields:
+        for rule, text in RULE_MESSAGES.items():
+            out[f"{rule}\x1f{f.name}"] = f"「{f.label}」{text}"
+        if f.minimum is not None:
+            out[f"minimum\x1f{f.name}"] = f"「{f.label}」小于合同规定的最小值 {f.minimum:g}"
+        if f.max_length is not None:
+            out[f"too_long\x1f{f.name}"] = f"「{f.label}」超过合同规定的最大长度 {f.max_length} 个字符（maxLength）"
+        out[f"date_too_early\x1f{f.name}"] = (
+            f"「{f.label}」早于 {dates.earliest.isoformat()}（contracts/dates.yml：早于此日的日期不可信）"
+        )
+        out[f"date_too_late\x1f{f.name}"] = (
+            f"「{f.label}」晚于 {dates.long_term.isoformat()}（“长期”，contracts/dates.yml）"
+        )
+    for o in dates.orders_within(list(contract.field_names)):
+        earlier, later = contract.field(o.earlier).label, contract.field(o.later).label
+        out[f"date_order\x1f{o.earlier},{o.later}"] = (
+            f"「{later}」早于「{earlier}」：{o.meaning}（contracts/dates.yml）"
+        )
+    return out
+
+
+def reason_message(contract: FeedContract) -> pl.Expr:
+    """The message of each quarantine reason, from its ``rule`` and ``field`` (:data:`RULE_MESSAGES`)."""
+    specific = pl.concat_str([pl.col("rule"), pl.lit("\x1f"), pl.col("field")])
+    return pl.coalesce(
+        specific.replace_strict(_field_messages(contract), default=None, return_dtype=pl.String),
+        pl.col("rule").replace_strict(RULE_MESSAGES, default="校验未通过", return_dtype=pl.String),
+    )
 
 
 def _table_error(failures: pl.DataFrame, contract: FeedContract) -> BatchError:

@@ -8,6 +8,7 @@ built once; every other module stays on one worker, so a module-scoped fixture i
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,11 @@ import pytest
 from helpers import DAGS, DEMO_AS_OF, DEMO_DATA, Demo, disclosure_hold_rows, write_feed
 
 from creditwh import jobs
-from ground.settings import Workspace
+from ground.settings import INGEST_SETTLE_ENV, Workspace
+
+# Tests write a delivery and ingest it at once: no settle time (the delivery protocol's own tests set theirs). Set
+# in the environment, so that the CLI and Airflow in child processes see it too.
+os.environ[INGEST_SETTLE_ENV] = "0"
 
 # The modules whose tests use the demo warehouse: with -n, one worker runs them all (after building it once), the
 # other worker everything else, a module at a time. A test elsewhere may not use it (pytest_collection_modifyitems).
@@ -25,6 +30,7 @@ DEMO_MODULES = {
     "tests/dbt/test_dbt_project.py",
     "tests/dbt/test_marts_lists.py",
     "tests/dbt/test_marts_risk.py",
+    "tests/dbt/test_penalty_domains.py",
     "tests/dbt/test_publication.py",
 }
 

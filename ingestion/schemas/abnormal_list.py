@@ -39,5 +39,20 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'uscc': 18,
+        'enterprise_name': 200,
+        'list_decision_number': 64,
+        'list_authority': 200,
+        'removal_authority': 200,
+    }),
+    checks.not_before('1949-10-01', ('list_date', 'removal_date')),
+    checks.not_after_receipt(('list_date', 'removal_date')),
+    checks.date_order((('list_date', 'removal_date'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

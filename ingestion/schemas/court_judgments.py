@@ -45,5 +45,24 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'document_number': 64,
+        'issuing_body': 200,
+        'party_name': 200,
+        'uscc': 18,
+        'region_code': 6,
+        'person_name': 50,
+        'person_id_number': 18,
+        'summary': 5000,
+    }),
+    checks.not_before('1949-10-01', ('effective_date', 'restriction_end')),
+    checks.not_after_receipt(('effective_date',)),
+    checks.not_after('2099-12-31', ('restriction_end',)),
+    checks.date_order((('effective_date', 'restriction_end'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

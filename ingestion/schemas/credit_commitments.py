@@ -37,5 +37,20 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'commitment_id': 64,
+        'uscc': 18,
+        'enterprise_name': 200,
+        'commitment_matter': 2000,
+        'approving_unit': 200,
+    }),
+    checks.not_before('1949-10-01', ('commitment_date', 'verification_date')),
+    checks.not_after_receipt(('commitment_date', 'verification_date')),
+    checks.date_order((('commitment_date', 'verification_date'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

@@ -37,5 +37,20 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'application_id': 64,
+        'uscc': 18,
+        'enterprise_name': 200,
+        'related_record_number': 64,
+        'deciding_authority': 200,
+    }),
+    checks.not_before('1949-10-01', ('apply_date', 'decision_date')),
+    checks.not_after_receipt(('apply_date', 'decision_date')),
+    checks.date_order((('apply_date', 'decision_date'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

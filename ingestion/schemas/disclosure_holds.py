@@ -39,5 +39,20 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'hold_id': 64,
+        'record_number': 64,
+        'uscc': 18,
+        'legal_basis': 2000,
+        'approving_unit': 200,
+    }),
+    checks.not_before('1949-10-01', ('approved_date', 'hold_end')),
+    checks.not_after_receipt(('approved_date', 'hold_end')),
+    checks.date_order((('approved_date', 'hold_end'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

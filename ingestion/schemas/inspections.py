@@ -41,5 +41,21 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'task_id': 64,
+        'task_name': 200,
+        'uscc': 18,
+        'party_name': 200,
+        'inspecting_unit': 200,
+        'inspecting_unit_uscc': 18,
+        'inspector_ids': 1000,
+    }),
+    checks.not_before('1949-10-01', ('inspection_date',)),
+    checks.not_after_receipt(('inspection_date',)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

@@ -33,5 +33,20 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'objection_id': 64,
+        'uscc': 18,
+        'related_record_number': 64,
+        'objection_reason': 2000,
+        'handling_authority': 200,
+    }),
+    checks.not_before('1949-10-01', ('objection_date', 'outcome_date')),
+    checks.not_after_receipt(('objection_date', 'outcome_date')),
+    checks.date_order((('objection_date', 'outcome_date'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

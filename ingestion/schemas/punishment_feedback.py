@@ -47,5 +47,21 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'event_id': 64,
+        'uscc': 18,
+        'basis_number': 64,
+        'measure_id': 64,
+        'unit_name': 200,
+        'event_time': 8,
+        'note': 2000,
+    }),
+    checks.not_before('1949-10-01', ('event_date',)),
+    checks.not_after_receipt(('event_date',)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

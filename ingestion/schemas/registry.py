@@ -57,5 +57,24 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'uscc': 18,
+        'enterprise_name': 200,
+        'region_code': 6,
+        'industry_code': 4,
+        'legal_rep_name': 50,
+        'legal_rep_id_number': 18,
+        'address': 200,
+        'contact_phone': 50,
+        'registration_authority': 200,
+    }),
+    checks.not_before('1949-10-01', ('established_date', 'approval_date')),
+    checks.not_after_receipt(('established_date', 'approval_date')),
+    checks.date_order((('established_date', 'approval_date'),)),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

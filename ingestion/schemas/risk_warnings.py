@@ -53,5 +53,28 @@ COLUMNS = {
     '_row_number': pa.Column(pl.Int64, nullable=False),
 }
 
+
+# plausibility: one check per rule over the fields it applies to (maxLength; contracts/dates.yml)
+CHECKS = [
+    checks.max_length({
+        'warning_id': 64,
+        'uscc': 18,
+        'object_name': 200,
+        'warning_reason': 2000,
+        'issuing_department': 200,
+        'issuing_department_uscc': 18,
+        'responding_departments': 1000,
+        'measures': 2000,
+        'legal_basis': 2000,
+        'lifting_department': 200,
+        'lifting_department_uscc': 18,
+        'lift_reason': 2000,
+    }),
+    checks.not_before('1949-10-01', ('start_date', 'end_date', 'lift_date')),
+    checks.not_after_receipt(('start_date', 'lift_date')),
+    checks.not_after('2099-12-31', ('end_date',)),
+    checks.date_order((('start_date', 'end_date'), ('start_date', 'lift_date'))),
+]
+
 # strict: a column outside the contract is schema drift, reported by name
-schema = pa.DataFrameSchema(COLUMNS, name=FEED, strict=True, ordered=False, coerce=False)
+schema = pa.DataFrameSchema(COLUMNS, checks=CHECKS, name=FEED, strict=True, ordered=False, coerce=False)

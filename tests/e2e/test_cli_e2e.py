@@ -72,6 +72,8 @@ class Planter:
             value = make_ric("110101", date(1900, 1, 1) + timedelta(days=self.n), f"{900 + self.n % 97:03d}")
         else:
             value = f"金丝雀{field.label}{self.n:06d}CANARY"
+            if field.max_length is not None and len(value) > field.max_length:  # one the contract lets land
+                value = f"C{self.n:0{field.max_length - 1}d}"
         self.values.setdefault((feed, field.name), []).append(value)
         return value
 

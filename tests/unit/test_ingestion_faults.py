@@ -3,8 +3,13 @@ change nothing about the result."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import os
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,8 +19,9 @@ import ingestion.landing as landing
 from contracts import load_contracts
 from feedgen import generate
 from feedgen.config import BATCH_FAULT_KINDS, ROW_FAULT_KINDS
+from ground.identifiers import make_ric
 from ground.settings import Workspace
-from ingestion import ingest_all, ingest_file
+from ingestion import BatchResult, ingest_all, ingest_file
 from ingestion.cleaning import to_simplified
 from ingestion.ledger import all_entries
 
@@ -206,3 +212,203 @@ def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
     )
     assert landed["record_status"].to_list() == ["正常", "变更"]  # both versions kept, each with its batch
     assert landed["fine_amount_wan"].to_list() == [1.5, 2.5] and landed["batch_id"].n_unique() == 2
+
+
+# ---- files no reader can take whole: no crash, nothing lost, the next files still land (issue 23) ---------------
+
+PLANTED = make_ric("110101", date(1990, 3, 7), "123")  # an ID number in every broken record: never in a message
+DELIVERED = 1_760_000_000  # 2025-10-09, after the fixtures' decision dates
+
+
+def _lines(ws: Workspace, name: str, rows: list[dict], encoding: str = "utf-8") -> tuple[Path, list[bytes]]:
+    """The file write_feed would write, as lines of bytes (header first) to break by hand."""
+    path = write_feed(ws, "penalties", name, rows, encoding=encoding, mtime=DELIVERED)
+    return path, path.read_bytes().split(b"\n")[:-1]
+
+
+def _deliver(path: Path, lines: list[bytes], end: bytes = b"\n") -> None:
+    path.write_bytes(b"\n".join(lines) + end)
+    os.utime(path, (DELIVERED, DELIVERED))
+
+
+def _row(n: int, **overrides) -> bytes:
+    """One CSV line of a penalty (the contract's field order, as write_feed writes it)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        [penalty_row(n, **overrides).get(f.name, "") for f in load_contracts()["penalties"].fields]
+    )
+    return buf.getvalue().removesuffix("\n").encode()
+
+
+def _ingest_with_a_later_file(ws: Workspace) -> tuple[BatchResult, BatchResult]:
+    """Run the ingestion over the broken file and one delivered after it: neither may stop the run."""
+    write_feed(ws, "penalties", "z_later.csv", [penalty_row(90)], mtime=DELIVERED + 60)
+    broken, later = ingest_all(ws)
+    assert (later.status, later.rows_landed) == ("landed", 1)
+    return broken, later
+
+
+def _nothing_lost_nothing_quoted(ws: Workspace, result: BatchResult) -> pl.DataFrame:
+    """rows read = landed + quarantined, on disk as in the ledger; the planted number in no ledger entry and no
+    message; a rerun adds nothing. Returns the batch's quarantine."""
+    [entry] = [e for e in all_entries(ws.ledger) if e.batch_id == result.batch_id]
+    assert entry.rows_read == entry.rows_landed + entry.rows_quarantined == result.rows_read
+    landed = read_landed(ws, "penalties").filter(pl.col("batch_id") == result.batch_id)
+    rejects = pl.read_parquet(ws.quarantine / "penalties" / f"batch_id={result.batch_id}" / "rejects.parquet")
+    assert landed.height == entry.rows_landed and rejects["_row_number"].n_unique() == entry.rows_quarantined
+    assert set(landed["_row_number"]).isdisjoint(rejects["_row_number"])
+    assert set(landed["_row_number"]) | set(rejects["_row_number"]) == set(range(1, entry.rows_read + 1))
+    ledger_text = "".join(p.read_text(encoding="utf-8") for p in ws.ledger.rglob("*.json"))
+    assert PLANTED not in ledger_text and PLANTED not in (result.error or "")
+    assert not rejects.filter(pl.col("message").str.contains(PLANTED)).height
+    assert {r.status for r in ingest_all(ws)} == {"skipped"}
+    return rejects
+
+
+def _reasons(rejects: pl.DataFrame) -> list[tuple[int, str, str]]:
+    return sorted(rejects.select("_row_number", "rule", "message").iter_rows())
+
+
+@pytest.mark.parametrize("chunk_rows", [landing.CHUNK_ROWS, 1])
+def test_a_gbk_row_in_a_utf8_file_is_quarantined_and_the_rest_land(ws, monkeypatch, chunk_rows):
+    monkeypatch.setattr(landing, "CHUNK_ROWS", chunk_rows)
+    path, lines = _lines(ws, "mixed.csv", [penalty_row(1), penalty_row(2), penalty_row(4)])
+    gbk = _row(3, party_name="上海市黄浦区龍華食品店", legal_rep_id_number=PLANTED).decode().encode("gbk")
+    _deliver(path, lines[:3] + [gbk] + lines[3:])
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_landed, broken.rows_quarantined) == ("landed", 4, 3, 1)
+    [(row, rule, message)] = _reasons(_nothing_lost_nothing_quoted(ws, broken))
+    assert (row, rule) == (3, "bad_encoding") and "第 4 行" in message and "UTF-8" in message
+    assert [e.encoding for e in all_entries(ws.ledger) if e.batch_id == broken.batch_id] == ["mixed"]
+
+
+def test_a_bom_followed_by_gbk_rows_quarantines_those_rows(ws):
+    path, lines = _lines(ws, "bom.csv", [penalty_row(1)], encoding="utf-8-sig")
+    gbk = _row(2, party_name="上海市黄浦区龍華食品店", legal_rep_id_number=PLANTED).decode().encode("gbk")
+    _deliver(path, lines + [gbk])
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_landed, broken.rows_quarantined) == ("landed", 1, 1)
+    assert [rule for _, rule, _ in _reasons(_nothing_lost_nothing_quoted(ws, broken))] == ["bad_encoding"]
+
+
+def test_a_bom_followed_by_a_gbk_header_is_refused_whole_with_every_row_kept(ws):
+    path = write_feed(
+        ws, "penalties", "bom.csv", [penalty_row(1), penalty_row(2, legal_rep_id_number=PLANTED)], encoding="gbk"
+    )
+    _deliver(path, [path.read_bytes().removesuffix(b"\n")], end=b"\n")
+    path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    os.utime(path, (DELIVERED, DELIVERED))
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_quarantined) == ("rejected", 2, 2)
+    assert "unknown_encoding" in broken.error
+    rejects = _nothing_lost_nothing_quoted(ws, broken)
+    assert set(rejects["rule"]) == {"bad_encoding"}  # each row: not UTF-8 (and the batch: no header to read)
+
+
+def test_json_lines_that_are_no_objects_are_quarantined_line_by_line(ws):
+    path = write_feed(ws, "penalties", "p.jsonl", [penalty_row(n) for n in range(1, 4)], mtime=DELIVERED)
+    good = path.read_bytes().splitlines()
+    lines = [
+        good[0],
+        f'["{PLANTED}", 2]'.encode(),
+        good[1],
+        f'"{PLANTED}"'.encode(),
+        b"",  # a blank line is no record
+        b"42",
+        f'{{"证件号码": "{PLANTED}", '.encode(),
+        good[2],
+    ]
+    _deliver(path, lines)
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_landed, broken.rows_quarantined) == ("landed", 7, 3, 4)
+    reasons = _reasons(_nothing_lost_nothing_quoted(ws, broken))
+    assert [(row, rule) for row, rule, _ in reasons] == [
+        (2, "not_an_object"),
+        (4, "not_an_object"),
+        (5, "not_an_object"),
+        (6, "bad_json"),
+    ]
+    assert [m.split("行")[0] for _, _, m in reasons] == ["第 2 ", "第 4 ", "第 6 ", "第 7 "]  # the file's line numbers
+    landed = read_landed(ws, "penalties").filter(pl.col("batch_id") == broken.batch_id)
+    assert sorted(landed["_row_number"]) == [1, 3, 7]
+
+
+def test_a_file_without_header_is_refused_without_quoting_its_first_row(ws):
+    """The first row is taken for the header: schema drift names the unexpected columns, but no personal number."""
+    path, lines = _lines(ws, "headless.csv", [penalty_row(1, legal_rep_id_number=PLANTED), penalty_row(2)])
+    _deliver(path, lines[1:])
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_quarantined) == ("rejected", 1, 1)
+    assert "schema_drift" in broken.error and "已屏蔽" in broken.error
+    _nothing_lost_nothing_quoted(ws, broken)
+
+
+def test_json_lines_with_a_bom_are_read(ws):
+    write_feed(ws, "penalties", "p.jsonl", [penalty_row(1), penalty_row(2)], encoding="utf-8-sig", mtime=DELIVERED)
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_landed) == ("landed", 2, 2)
+
+
+@pytest.mark.parametrize("block", [1 << 23, 400], ids=["one-block", "blocks-whole-and-broken"])
+def test_rows_with_too_many_or_too_few_fields_are_quarantined_row_by_row(ws, monkeypatch, block):
+    from ingestion import salvage
+
+    monkeypatch.setattr(salvage, "BLOCK", block)  # small: the whole blocks are read at once, the broken by line
+    path, lines = _lines(ws, "ragged.csv", [penalty_row(n) for n in range(1, 6)])
+    lines[2] += f",{PLANTED}".encode()  # one field too many (an unquoted comma)
+    lines[4] = _row(4, legal_rep_id_number=PLANTED).rsplit(b",", 3)[0]  # three fields too few
+    _deliver(path, lines[:5] + [b""] + lines[5:])  # and a blank line before the last row
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_landed, broken.rows_quarantined) == ("landed", 6, 3, 3)
+    n = len(load_contracts()["penalties"].fields)
+    assert _reasons(_nothing_lost_nothing_quoted(ws, broken)) == [
+        (2, "too_many_fields", f"第 3 行有 {n + 1} 个字段，多于表头的 {n} 个（值中有未加引号的逗号？），整行隔离"),
+        (4, "too_few_fields", f"第 5 行只有 {n - 3} 个字段，少于表头的 {n} 个（记录被换行截断？），整行隔离"),
+        (5, "blank_line", "第 6 行是空行"),
+    ]
+
+
+def test_an_unclosed_quote_quarantines_its_line_and_swallows_nothing(ws):
+    path, lines = _lines(ws, "quote.csv", [penalty_row(n) for n in range(1, 5)])
+    lines[2] = _row(2, violation_facts="QUOTE", legal_rep_id_number=PLANTED).replace(b"QUOTE", b'"unclosed')
+    # a value spanning two lines is legal CSV, and stays one record
+    lines.append(_row(5, violation_facts="第一段\n第二段"))
+    _deliver(path, lines)
+    broken, _ = _ingest_with_a_later_file(ws)
+    assert (broken.status, broken.rows_read, broken.rows_landed, broken.rows_quarantined) == ("landed", 5, 4, 1)
+    [(row, rule, message)] = _reasons(_nothing_lost_nothing_quoted(ws, broken))
+    assert (row, rule, message) == (2, "unclosed_quote", "第 3 行的引号未闭合，整行隔离（其后各行照常读取）")
+    landed = read_landed(ws, "penalties").filter(pl.col("batch_id") == broken.batch_id).sort("_row_number")
+    assert landed["_row_number"].to_list() == [1, 3, 4, 5]
+    assert landed["violation_facts"][-1] == "第一段\n第二段"
+
+
+@pytest.mark.parametrize("by_line", [False, True], ids=["block-by-block", "line-by-line"])
+@pytest.mark.parametrize("chunk_rows,block", [(landing.CHUNK_ROWS, 1 << 23), (2, 300)])
+def test_reading_a_broken_file_gives_what_polars_gives(tmp_path, monkeypatch, chunk_rows, block, by_line):
+    """A file polars reads whole, read instead the way a broken file is — block by block, and line by line where a
+    block is broken (small blocks: values that span lines cross block ends): the same rows land, the same are
+    quarantined."""
+    from ingestion import salvage
+    from ingestion.reading import RawBatch
+
+    def messy(ws: Workspace) -> None:
+        path = _messy_batch(ws)
+        extra = [_row(30, violation_facts="第一段\n第二段,其后"), _row(31, remarks='他说"是"'), _row(32, remarks="a,b")]
+        path.write_bytes(path.read_bytes() + b"\n".join(extra) + b"\n")
+        os.utime(path, (1_760_000_000, 1_760_000_000))
+
+    clean = Workspace(tmp_path / "clean").ensure()
+    messy(clean)
+    [whole] = ingest_all(clean)
+    monkeypatch.setattr(landing, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(salvage, "BLOCK", block)
+    monkeypatch.setattr(RawBatch, "_structure_holds", lambda self, value_bytes: False)
+    if by_line:
+        monkeypatch.setattr(salvage, "_whole_block", lambda body, columns: None)
+    ws = Workspace(tmp_path / "salvaged").ensure()
+    messy(ws)
+    [salvaged] = ingest_all(ws)
+    assert (whole.rows_read, whole.rows_landed) == (17, 9)
+    assert (salvaged.rows_read, salvaged.rows_landed, salvaged.rejects_by_rule) == (17, 9, whole.rejects_by_rule)
+    assert _rows(ws) == _rows(clean)

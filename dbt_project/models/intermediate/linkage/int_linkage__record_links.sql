@@ -1,6 +1,9 @@
--- 无统一社会信用代码记录的主体关联：按名称匹配键（现用名与曾用名，见 int_registry__enterprise_names）+ 区划（地市级）
--- 逐级尝试 rule_linkage_methods 中的方法，取优先级最高且只对应一个主体的结果；对应多个主体或无匹配的
--- 不关联，并写明原因（区划按线索的级别比较：省级机关比到省，其余比到地市）；自然人不记于企业名下。每条待关联记录一行，从不丢弃。
+-- 无统一社会信用代码记录的主体关联。记录的每个键（组织机构代码、注册号、名称匹配键）与主体的同类键比对：
+-- 组织机构代码比统一社会信用代码第 9–17 位，注册号比登记历史中出现过的注册号（int_registry__secondary_identifiers），
+-- 名称比现用名与曾用名（int_registry__enterprise_names）+ 区划（地市级）。方法、优先级、置信度与条件见
+-- rule_linkage_methods（match_on 为比对的键，取值不符 value_pattern 的不比对）；取事件日期有效、有匹配的最高优先级：
+-- 只对应一个主体即关联；对应多个主体或无匹配的不关联，并写明原因（区划按线索的级别比较：省级机关比到省，其余
+-- 比到地市）；自然人不记于企业名下。每条待关联记录一行，从不丢弃；次要标识只在本模型内使用，不输出。
 
 with
 
@@ -20,6 +23,12 @@ enterprise_names as (
 
 ),
 
+secondary_identifiers as (
+
+    select * from {{ ref('int_registry__secondary_identifiers') }}
+
+),
+
 enterprises as (
 
     select * from {{ ref('int_registry__enterprises') }}
@@ -32,11 +41,48 @@ link_methods as (
 
 ),
 
-name_keys as (
+-- 键的中文名与列举顺序（未关联原因中使用）
+key_labels as (
+
+    select
+        key_label.match_on,
+        key_label.label,
+        key_label.label_order
+    from (
+        values ('org_code', '组织机构代码', 1), ('registration_number', '注册号', 2), ('name', '名称', 3)
+    ) as key_label (match_on, label, label_order)
+
+),
+
+-- 记录一侧：每条记录、每个报送了的键一行（自然人不参与关联）
+record_keys as (
+
+    select source_row_id, event_date, region_hint, region_prefix_length, 'org_code' as match_on, org_code as match_value
+    from unkeyed_records
+    where org_code is not null and coalesce(party_category, '') <> '自然人'
+
+    union all
+
+    select
+        source_row_id, event_date, region_hint, region_prefix_length, 'registration_number', registration_number
+    from unkeyed_records
+    where registration_number is not null and coalesce(party_category, '') <> '自然人'
+
+    union all
+
+    select source_row_id, event_date, region_hint, region_prefix_length, 'name', name_key
+    from unkeyed_records
+    where name_key is not null and coalesce(party_category, '') <> '自然人'
+
+),
+
+-- 主体一侧：同样的键；名称带使用期间，次要标识不限期间；都带住所区划
+enterprise_keys as (
 
     select
         enterprise_names.uscc,
-        {{ normalise_name('enterprise_names.enterprise_name') }} as name_key,
+        'name' as match_on,
+        {{ normalise_name('enterprise_names.enterprise_name') }} as match_value,
         enterprise_names.valid_from,
         enterprise_names.valid_to,
         enterprises.region_code
@@ -44,33 +90,67 @@ name_keys as (
     inner join enterprises
         on enterprise_names.uscc = enterprises.uscc
 
+    union all
+
+    select
+        secondary_identifiers.uscc,
+        secondary_identifiers.identifier_type,
+        secondary_identifiers.identifier,
+        cast(null as date),
+        cast(null as date),
+        enterprises.region_code
+    from secondary_identifiers
+    inner join enterprises
+        on secondary_identifiers.uscc = enterprises.uscc
+
+),
+
+-- 每条记录的每个键可用的方法：事件日期有效、取值符合格式
+record_methods as (
+
+    select
+        record_keys.*,
+        link_methods.link_method,
+        link_methods.method_rank,
+        link_methods.confidence,
+        link_methods.requires_region_match,
+        link_methods.requires_name_valid_on_date
+    from record_keys
+    inner join link_methods
+        on record_keys.match_on = link_methods.match_on
+        and {{ rule_in_force('record_keys.event_date', 'link_methods') }}
+        and (
+            link_methods.value_pattern is null
+            or regexp_full_match(record_keys.match_value, link_methods.value_pattern)
+        )
+
 ),
 
 matches as (
 
     select
-        records.source_row_id,
-        name_keys.uscc,
-        link_methods.link_method,
-        link_methods.method_rank,
-        link_methods.confidence
-    from unkeyed_records as records
-    inner join name_keys
-        on records.name_key = name_keys.name_key
-    inner join link_methods
-        on {{ rule_in_force('records.event_date', 'link_methods') }}
-        and (
-            not link_methods.requires_region_match
-            or left(records.region_hint, records.region_prefix_length)
-            = left(name_keys.region_code, records.region_prefix_length)
+        record_methods.source_row_id,
+        record_methods.match_on,
+        enterprise_keys.uscc,
+        record_methods.link_method,
+        record_methods.method_rank,
+        record_methods.confidence
+    from record_methods
+    inner join enterprise_keys
+        on record_methods.match_on = enterprise_keys.match_on
+        and record_methods.match_value = enterprise_keys.match_value
+    where (
+        not record_methods.requires_region_match
+        or left(record_methods.region_hint, record_methods.region_prefix_length)
+        = left(enterprise_keys.region_code, record_methods.region_prefix_length)
+    )
+    and (
+        not record_methods.requires_name_valid_on_date
+        or (
+            record_methods.event_date >= enterprise_keys.valid_from
+            and (enterprise_keys.valid_to is null or record_methods.event_date < enterprise_keys.valid_to)
         )
-        and (
-            not link_methods.requires_name_valid_on_date
-            or (
-                records.event_date >= name_keys.valid_from
-                and (name_keys.valid_to is null or records.event_date < name_keys.valid_to)
-            )
-        )
+    )
 
 ),
 
@@ -88,6 +168,7 @@ best as (
 
     select
         matches.source_row_id,
+        any_value(matches.match_on) as match_on,
         any_value(matches.link_method) as link_method,
         any_value(matches.confidence) as link_confidence,
         count(distinct matches.uscc) as candidate_count,
@@ -97,6 +178,19 @@ best as (
         on matches.source_row_id = best_rank.source_row_id
         and matches.method_rank = best_rank.method_rank
     group by matches.source_row_id
+
+),
+
+-- 比对过（有可用方法）的键，供“无匹配”的原因列出
+compared_keys as (
+
+    select
+        compared.source_row_id,
+        string_agg(key_labels.label, '、' order by key_labels.label_order) as labels
+    from (select distinct source_row_id, match_on from record_methods) as compared
+    inner join key_labels
+        on compared.match_on = key_labels.match_on
+    group by compared.source_row_id
 
 ),
 
@@ -116,16 +210,23 @@ final as (
         coalesce(best.candidate_count, 0) as candidate_count,
         case
             when records.party_category = '自然人' then '行政相对人为自然人，不记于企业名下'
-            when records.name_key is null then '无主体名称'
-            when best.candidate_count is null then '无名称匹配的主体'
-            when best.candidate_count > 1 then '名称对应多个主体（' || best.candidate_count || ' 个）'
+            when best.candidate_count > 1
+                then best_labels.label || '对应多个主体（' || best.candidate_count || ' 个）'
+            when best.candidate_count = 1 then null
+            when compared_keys.labels is not null then '无' || compared_keys.labels || '匹配的主体'
+            when records.name_key is null and records.registration_number is null and records.org_code is null
+                then '无主体名称'
+            else '无可用的关联方法（代码格式不符，或事件日期早于关联方法的生效日期）'
         end as unlinked_reason,
         records._batch_id,
         records._row_number
     from unkeyed_records as records
     left join best
         on records.source_row_id = best.source_row_id
-        and coalesce(records.party_category, '') <> '自然人'
+    left join key_labels as best_labels
+        on best.match_on = best_labels.match_on
+    left join compared_keys
+        on records.source_row_id = compared_keys.source_row_id
 
 )
 

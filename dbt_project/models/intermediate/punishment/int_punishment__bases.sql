@@ -43,14 +43,27 @@ court as (
 
 ),
 
--- 处罚按原决定（最先收到的版本）匹配触发规则；变更、撤销由异议路径处理
+penalty_domains as (
+
+    select * from {{ ref('int_lists__penalty_domains') }}
+
+),
+
+-- 处罚按原决定（最先收到的版本）匹配触发规则；变更、撤销由异议路径处理。
+-- 领域为该版本判定的监管领域（int_lists__penalty_domains），无法判定的为空（不匹配限定领域的规则，进入待核实队列）
 penalties as (
 
-    select * from {{ ref('stg_landing__penalties') }}
-    where uscc is not null
+    select
+        staged.*,
+        penalty_domains.domain_code as basis_domain
+    from {{ ref('stg_landing__penalties') }} as staged
+    left join penalty_domains
+        on staged._batch_id = penalty_domains._batch_id
+        and staged._row_number = penalty_domains._row_number
+    where staged.uscc is not null
     qualify row_number() over (
-            partition by decision_number
-            order by _received_at, _row_number, _batch_id
+            partition by staged.decision_number
+            order by staged._received_at, staged._row_number, staged._batch_id
         ) = 1
 
 ),
@@ -115,7 +128,7 @@ bases as (
     union all
 
     select
-        'penalty', decision_number, uscc, null, domain_code, penalty_types,
+        'penalty', decision_number, uscc, null, basis_domain, penalty_types,
         concat_ws('：', violation_type, penalty_content), authority_name, null,
         decision_date, decision_date, null, null, null,
         _batch_id, _source_file, _row_number

@@ -1,4 +1,4 @@
--- 分类日持有的有效许可：任一版本的有效期覆盖该日，且没有在该日或之前生效的注销、撤销、吊销版本。
+-- 分类日持有的有效许可：任一版本的有效期覆盖该日，且没有在该日或之前生效的失效版本（注销、撤销、吊销、无效）。
 -- 许可类型按分类日有效的证书名称对照（ref_licence_types）。
 
 with
@@ -22,12 +22,21 @@ score_dates as (
 
 ),
 
+-- 使许可失效的状态取自 ref_licence_statuses（异议、其他等不使许可失效）
+licence_statuses as (
+
+    select * from {{ ref('ref_licence_statuses') }}
+
+),
+
 ended as (
 
-    select licence_number, min(coalesce(status_date, decision_date)) as ended_on
+    select licences.licence_number, min(coalesce(licences.status_date, licences.decision_date)) as ended_on
     from licences
-    where licence_status <> '有效'
-    group by licence_number
+    inner join licence_statuses
+        on licences.licence_status = licence_statuses.licence_status
+    where licence_statuses.ends_licence
+    group by licences.licence_number
 
 ),
 

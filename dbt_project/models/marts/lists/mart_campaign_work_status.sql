@@ -1,6 +1,8 @@
 -- 专项治理行动工作情况表（总局 2023年6月21日通知附件）：按月、按监管领域（含合计行）统计
---   列入严重违法失信名单（件）：列入日期在当月的列入决定；领域取据以列入的行政处罚的监管领域，无处罚依据的计入“其他”；
+--   列入严重违法失信名单（件）：列入日期在当月的列入决定；领域取据以列入的行政处罚判定的监管领域（int_lists__penalty_domains），
+--   无处罚依据或领域不在表中的计入“其他”；
 --   “屡禁不止、屡罚不改”经营主体户数：截至 as_of_date 认定的屡罚不改主体中，达标日在当月的户数，领域取其窗口内处罚最多的领域；
+--   领域无法判定（待核实）的计入“其他”，并在 *_undecided_count 列中单独计数，不混同于判定为“其他”的。
 --   宣传曝光典型案例（件）：尚无典型案例曝光数据项，为空（不以其他数据代替）。
 -- 任一期间 = 对所含月份求和（每件、每户只计入一个月）。
 
@@ -42,7 +44,8 @@ serious_by_month as (
     select
         date_trunc('month', serious_listings.valid_from) as period_month,
         coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
-        count(*) as serious_listed_count
+        count(*) as serious_listed_count,
+        count(*) filter (where penalties.domain_method = 'undecided') as serious_listed_undecided_count
     from serious_listings
     left join penalties
         on serious_listings.related_penalty_number = penalties.decision_number
@@ -58,7 +61,8 @@ repeat_by_month as (
     select
         date_trunc('month', repeat_offenders.qualifying_date) as period_month,
         coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
-        count(*) as repeat_offender_count
+        count(*) as repeat_offender_count,
+        count(*) filter (where repeat_offenders.main_domain_code is null) as repeat_offender_undecided_count
     from repeat_offenders
     left join domains
         on repeat_offenders.main_domain_code = domains.domain_code
@@ -94,7 +98,9 @@ grid as (
         domains.domain_code,
         domains.display_order,
         coalesce(serious_by_month.serious_listed_count, 0) as serious_listed_count,
-        coalesce(repeat_by_month.repeat_offender_count, 0) as repeat_offender_count
+        coalesce(serious_by_month.serious_listed_undecided_count, 0) as serious_listed_undecided_count,
+        coalesce(repeat_by_month.repeat_offender_count, 0) as repeat_offender_count,
+        coalesce(repeat_by_month.repeat_offender_undecided_count, 0) as repeat_offender_undecided_count
     from months
     cross join domains
     left join serious_by_month
@@ -108,7 +114,14 @@ grid as (
 
 with_total as (
 
-    select period_month, domain_code, display_order, serious_listed_count, repeat_offender_count
+    select
+        period_month,
+        domain_code,
+        display_order,
+        serious_listed_count,
+        serious_listed_undecided_count,
+        repeat_offender_count,
+        repeat_offender_undecided_count
     from grid
 
     union all
@@ -118,7 +131,9 @@ with_total as (
         '合计' as domain_code,
         max(display_order) + 1 as display_order,
         sum(serious_listed_count),
-        sum(repeat_offender_count)
+        sum(serious_listed_undecided_count),
+        sum(repeat_offender_count),
+        sum(repeat_offender_undecided_count)
     from grid
     group by period_month
 
@@ -133,7 +148,9 @@ final as (
         domain_code,
         cast(display_order as integer) as display_order,
         cast(serious_listed_count as bigint) as serious_listed_count,
+        cast(serious_listed_undecided_count as bigint) as serious_listed_undecided_count,
         cast(repeat_offender_count as bigint) as repeat_offender_count,
+        cast(repeat_offender_undecided_count as bigint) as repeat_offender_undecided_count,
         cast(null as bigint) as typical_cases_exposed_count,
         {{ as_of_date() }} as as_of_date
     from with_total

@@ -1,6 +1,8 @@
 -- 列入严重违法失信名单的候选（截至 as_of_date），每条触发记录一行，写明所依据的规则与触发记录：
 --   1. 较重行政处罚：列明领域（rule_serious_list_domains）内的处罚含较重处罚种类（rule_serious_list_penalty_types；
 --      罚款须按从重处罚裁量），按处罚决定当日有效的规则判断；处罚须在回溯期内，且尚未据以列入名单。
+--      领域取判定的监管领域（int_lists__penalty_domains，写明判定方法与规则）。无法确定的不默认排除，列为“待核实”：
+--      领域无法判定（可能属列明领域）；或罚款未报送是否从重处罚（非罚款的较重处罚种类不需要裁量标记）。
 --   2. 经营异常名录届满：在列满规定期限仍未移出（应列入），或距届满不超过预警天数（届满预警）；
 --      期限与预警天数按列入当日有效的规则；已在严重违法失信名单上的主体不再提示。
 
@@ -74,6 +76,23 @@ penalty_type_items as (
 
 ),
 
+-- 较重处罚种类：非罚款种类即为较重；罚款按从重处罚裁量才算（报送“否”的不算，未报送的待核实）
+heavier_items as (
+
+    select
+        items.*,
+        penalty_types.source as penalty_type_source,
+        not penalty_types.requires_heavier_discretion or coalesce(items.heavier_discretion = '是', false) as is_heavier
+    from penalty_type_items as items
+    inner join penalty_types
+        on items.penalty_type = penalty_types.penalty_type
+        and {{ rule_in_force('items.decision_date', 'penalty_types') }}
+    where not penalty_types.requires_heavier_discretion
+        or items.heavier_discretion is null
+        or items.heavier_discretion = '是'
+
+),
+
 heavier_penalties as (
 
     select
@@ -81,22 +100,37 @@ heavier_penalties as (
         any_value(items.enterprise_uscc) as enterprise_uscc,
         any_value(items.decision_date) as decision_date,
         any_value(items.domain_code) as domain_code,
+        any_value(items.domain_method) as domain_method,
+        any_value(items.domain_rule_id) as domain_rule_id,
         any_value(items.authority_name) as authority_name,
-        string_agg(items.penalty_type, ';' order by items.penalty_type) as heavier_penalty_types,
-        any_value(domains.source) || '；' || string_agg(penalty_types.source, '；' order by items.penalty_type)
-            as rule_source,
+        bool_or(items.is_heavier) as is_heavier,
+        coalesce(
+            string_agg(items.penalty_type, ';' order by items.penalty_type) filter (where items.is_heavier),
+            string_agg(items.penalty_type || '（是否从重处罚未报送）', ';' order by items.penalty_type)
+        ) as heavier_penalty_types,
+        concat_ws(
+            '；',
+            any_value(domains.source),
+            coalesce(
+                string_agg(items.penalty_type_source, '；' order by items.penalty_type) filter (where items.is_heavier),
+                string_agg(items.penalty_type_source, '；' order by items.penalty_type)
+            )
+        ) as rule_source,
         any_value(items._batch_id) as _batch_id,
         any_value(items._source_file) as _source_file,
         any_value(items._row_number) as _row_number
-    from penalty_type_items as items
-    inner join domains
+    from heavier_items as items
+    left join domains
         on items.domain_code = domains.domain_code
-        and domains.is_named_domain
         and {{ rule_in_force('items.decision_date', 'domains') }}
-    inner join penalty_types
-        on items.penalty_type = penalty_types.penalty_type
-        and {{ rule_in_force('items.decision_date', 'penalty_types') }}
-        and (not penalty_types.requires_heavier_discretion or items.heavier_discretion = '是')
+    where domains.is_named_domain
+        or (
+            items.domain_method = 'undecided'
+            and exists (
+                select 1 from domains as named
+                where named.is_named_domain and {{ rule_in_force('items.decision_date', 'named') }}
+            )
+        )
     group by items.decision_number
 
 ),
@@ -138,15 +172,23 @@ candidates as (
     select
         'rule_serious_list_penalty_types' as rule_table,
         '较重行政处罚' as candidate_type,
-        '应列入' as stage,
+        case when is_heavier and domain_code is not null then '应列入' else '待核实' end as stage,
         enterprise_uscc,
         '行政处罚' as trigger_record_type,
         decision_number as trigger_record_number,
         decision_date as trigger_date,
-        concat(domain_code, '：', heavier_penalty_types) as trigger_detail,
+        concat(coalesce(domain_code, '监管领域待判定'), '：', heavier_penalty_types) as trigger_detail,
         decision_date as due_date,
         authority_name as listing_authority,
         rule_source,
+        domain_code,
+        domain_method,
+        domain_rule_id,
+        nullif(concat_ws(
+            '；',
+            case when domain_code is null then '监管领域无法判定，须核实是否属列明领域（见 mart_penalty_domain_review）' end,
+            case when not is_heavier then '罚款未报送是否按从重处罚裁量，须核实' end
+        ), '') as review_reason,
         _batch_id, _source_file, _row_number
     from heavier_penalties
 
@@ -164,6 +206,10 @@ candidates as (
         due_date,
         list_authority as listing_authority,
         rule_source,
+        null as domain_code,
+        null as domain_method,
+        null as domain_rule_id,
+        null as review_reason,
         _batch_id, _source_file, _row_number
     from abnormal_due
     where warning_date <= {{ as_of_date() }}
@@ -190,6 +236,10 @@ final as (
         candidates.listing_authority,
         candidates.rule_table,
         candidates.rule_source,
+        candidates.domain_code,
+        candidates.domain_method,
+        candidates.domain_rule_id,
+        candidates.review_reason,
         candidates._batch_id,
         candidates._source_file,
         candidates._row_number,

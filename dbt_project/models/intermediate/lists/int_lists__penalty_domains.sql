@@ -1,0 +1,228 @@
+-- 行政处罚的监管领域（总局令第44号第二章的领域；专项治理行动工作情况表、严重违法失信名单候选、失信惩戒触发规则共用），
+-- 每条落地的处罚记录（每个版本）一行，写明领域如何判定（domain_method）与所依据的规则（domain_rule_id）：
+--   reported        生产部门报送了监管领域（地方扩展列；须为领域表 rule_serious_list_domains 中的领域）；
+--   law_article     处罚依据引用的法律法规条款在 rule_penalty_domains 中（如特种设备安全法第九十五条：妨碍监督检查）；
+--   law             处罚依据引用的法律法规在 rule_penalty_domains 中（其实施条例、实施细则随之）；
+--   violation_type  违法行为类型符合 rule_penalty_domains 中的模式；
+--   undecided       以上都无法判定，或同一层次的规则指向多个领域：领域为空，进入待核实队列（从不默认为“其他”）。
+-- 按 law_article → law → violation_type 的顺序取第一个有匹配的层次；规则按处罚决定当日有效的版本。
+-- 处罚依据中的引用按书名号识别：《法规名称》及其后至下一个书名号之前的“第N条”；名称去掉“中华人民共和国”前缀与
+-- 末尾括注（如版本年份）后比对。derived_* 列为不看报送值的判定结果（报送值与规则不一致时可据此核对）。
+
+with
+
+penalties as (
+
+    select
+        decision_number,
+        decision_date,
+        legal_basis,
+        violation_type,
+        domain_code as reported_domain_code,
+        _batch_id,
+        _row_number
+    from {{ ref('stg_landing__penalties') }}
+
+),
+
+rules as (
+
+    select * from {{ ref('rule_penalty_domains') }}
+
+),
+
+known_domains as (
+
+    select distinct domain_code from {{ ref('rule_serious_list_domains') }}
+
+),
+
+penalty_citations as (
+
+    select
+        _batch_id,
+        _row_number,
+        decision_date,
+        regexp_extract_all(legal_basis, '《([^《》]+)》([^《]*)', ['law', 'tail']) as cited
+    from penalties
+
+),
+
+citation_items as (
+
+    select
+        _batch_id,
+        _row_number,
+        decision_date,
+        unnest(cited) as citation,
+        generate_subscripts(cited, 1) as citation_position
+    from penalty_citations
+
+),
+
+citations as (
+
+    select
+        _batch_id,
+        _row_number,
+        decision_date,
+        citation_position,
+        regexp_replace(
+            regexp_replace(regexp_replace(struct_extract(citation, 'law'), '\s', '', 'g'), '^中华人民共和国', ''),
+            '[（(][^（）()]*[）)]$',
+            ''
+        ) as law_name,
+        list_transform(
+            regexp_extract_all(struct_extract(citation, 'tail'), '第\s*([零〇一二三四五六七八九十百0-9]+)\s*条', 1),
+            lambda article: {{ article_number('article') }}
+        ) as article_numbers
+    from citation_items
+
+),
+
+cited_laws as (
+
+    select
+        _batch_id,
+        _row_number,
+        string_agg(distinct law_name, '；' order by law_name) as cited_laws
+    from citations
+    group by all
+
+),
+
+law_article_matches as (
+
+    select
+        citations._batch_id,
+        citations._row_number,
+        'law_article' as match_method,
+        1 as method_rank,
+        citations.citation_position as match_position,
+        rules.rule_id,
+        rules.domain_code
+    from citations
+    inner join rules
+        on rules.match_on = 'law_article'
+        and citations.law_name = rules.law_name
+        and list_contains(citations.article_numbers, rules.article_number)
+        and {{ rule_in_force('citations.decision_date', 'rules') }}
+
+),
+
+law_matches as (
+
+    select
+        citations._batch_id,
+        citations._row_number,
+        'law' as match_method,
+        2 as method_rank,
+        citations.citation_position as match_position,
+        rules.rule_id,
+        rules.domain_code
+    from citations
+    inner join rules
+        on rules.match_on = 'law'
+        and (citations.law_name = rules.law_name or starts_with(citations.law_name, rules.law_name || '实施'))
+        and {{ rule_in_force('citations.decision_date', 'rules') }}
+
+),
+
+violation_type_matches as (
+
+    select
+        penalties._batch_id,
+        penalties._row_number,
+        'violation_type' as match_method,
+        3 as method_rank,
+        0 as match_position,
+        rules.rule_id,
+        rules.domain_code
+    from penalties
+    inner join rules
+        on rules.match_on = 'violation_type'
+        and regexp_matches(penalties.violation_type, rules.violation_type_pattern)
+        and {{ rule_in_force('penalties.decision_date', 'rules') }}
+
+),
+
+matches as (
+
+    select * from law_article_matches
+    union all
+    select * from law_matches
+    union all
+    select * from violation_type_matches
+
+),
+
+-- the first layer (law_article → law → violation_type) that matched decides, when its rules agree on one domain
+best_layer as (
+
+    select *
+    from matches
+    qualify method_rank = min(method_rank) over (partition by _batch_id, _row_number)
+
+),
+
+derived as (
+
+    select
+        _batch_id,
+        _row_number,
+        any_value(match_method) as match_method,
+        count(distinct domain_code) as domain_count,
+        string_agg(distinct domain_code, '、' order by domain_code) as domain_codes,
+        first(domain_code order by match_position, rule_id) as domain_code,
+        first(rule_id order by match_position, rule_id) as rule_id
+    from best_layer
+    group by all
+
+),
+
+final as (
+
+    select
+        penalties.decision_number,
+        penalties._batch_id,
+        penalties._row_number,
+        penalties.decision_date,
+        penalties.legal_basis,
+        penalties.violation_type,
+        cited_laws.cited_laws,
+        known_domains.domain_code as reported_domain_code,
+        case when derived.domain_count = 1 then derived.domain_code end as derived_domain_code,
+        case when derived.domain_count = 1 then derived.match_method else 'undecided' end as derived_domain_method,
+        case when derived.domain_count = 1 then derived.rule_id end as derived_domain_rule_id,
+        coalesce(
+            known_domains.domain_code, case when derived.domain_count = 1 then derived.domain_code end
+        ) as domain_code,
+        case
+            when known_domains.domain_code is not null then 'reported'
+            when derived.domain_count = 1 then derived.match_method
+            else 'undecided'
+        end as domain_method,
+        case
+            when known_domains.domain_code is null and derived.domain_count = 1 then derived.rule_id
+        end as domain_rule_id,
+        case
+            when known_domains.domain_code is not null or derived.domain_count = 1 then null
+            when derived.domain_count > 1
+                then concat('处罚依据或违法行为类型指向多个监管领域（', derived.domain_codes, '），须人工判定')
+            when cited_laws.cited_laws is null
+                then '处罚依据未以书名号引用法律法规，违法行为类型亦无对应规则，须人工判定'
+            else concat('处罚依据引用的法律法规（', cited_laws.cited_laws, '）及违法行为类型均无对应规则，须人工判定')
+        end as undecided_reason
+    from penalties
+    left join known_domains
+        on penalties.reported_domain_code = known_domains.domain_code
+    left join cited_laws
+        on penalties._batch_id = cited_laws._batch_id
+        and penalties._row_number = cited_laws._row_number
+    left join derived
+        on penalties._batch_id = derived._batch_id
+        and penalties._row_number = derived._row_number
+
+)
+
+select * from final

@@ -44,7 +44,7 @@ BLOCK = 1 << 23  # 8 MiB of text read at a time
 MAX_RECORD_LINES = 1000  # a quoted value may span lines, but not more than this: beyond, the quote is unclosed
 PARSE_LEAF = 64  # a failing block is halved down to this many records, then parsed record by record
 _QUOTED = re.compile(r'"[^"]*"')  # a quoted stretch: its commas and line ends are no separators
-_QUOTED_POLARS = r'"[^"]*"'
+_QUOTED_POLARS = _QUOTED.pattern  # the same, for polars' regex engine
 
 
 class NotUtf8(Exception):

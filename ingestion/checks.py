@@ -279,23 +279,30 @@ def parses(rule: str) -> pa.Check:
 Rules = Callable[[], dict[str, pl.Expr]]  # field (or "earlier,later") → True where a row passes; evaluated per chunk
 
 
-def _plausibility(rule: str, exact: Rules, quick: Rules | None = None, value: Callable[[str], pl.Expr] | None = None):
+def _plausibility(
+    rule: str,
+    exact: Rules,
+    suspects: Callable[[pl.LazyFrame, dict[str, pl.Expr]], list[str]] | None = None,
+    value: Callable[[str], pl.Expr] | None = None,
+):
     """A check of ``rule`` over several fields: ``exact()`` gives each field's rule (null passes: ``required`` says
-    whether a value may be missing); ``quick()``, where given, a cheaper test that a row passing it passes ``exact``
-    too (tried first on every row, ``exact`` only on the fields some row fails it). ``value(field)``: what a reason
-    shows (the field's value)."""
+    whether a value may be missing). ``suspects(frame, rules)``: the fields some row may fail, by a cheaper test
+    (by default, each rule asked of every row, in one query); only those are asked row by row. ``value(field)``:
+    what a reason shows (the field's value)."""
 
     def passes(e: pl.Expr) -> pl.Expr:
         return e.fill_null(True)
 
+    def every_row(frame: pl.LazyFrame, exprs: dict[str, pl.Expr]) -> list[str]:
+        verdicts = frame.select([passes(e).all().alias(f) for f, e in exprs.items()]).collect().row(0)
+        return [f for f, ok in zip(exprs, verdicts) if not ok]
+
     def check(data: PolarsData) -> pl.LazyFrame | bool:
-        first = (quick or exact)()
-        every = data.lazyframe.select([passes(e).all().alias(f) for f, e in first.items()]).collect().row(0)
-        suspects = [f for f, ok in zip(first, every) if not ok]
-        if not suspects:  # as a rule: one bool for the whole chunk
+        exprs = exact()
+        failing_fields = (suspects or every_row)(data.lazyframe, exprs)
+        if not failing_fields:  # as a rule: one bool for the whole chunk
             return True
-        exprs = exact() if quick else first
-        return verdict(data.lazyframe.select(pl.all_horizontal([passes(exprs[f]) for f in suspects]).alias(rule)))
+        return verdict(data.lazyframe.select(pl.all_horizontal([passes(exprs[f]) for f in failing_fields]).alias(rule)))
 
     def failing(rows: pl.DataFrame) -> pl.DataFrame:
         """``(_row_number, rule, field, value)`` for each field these rows fail."""
@@ -314,11 +321,15 @@ def _plausibility(rule: str, exact: Rules, quick: Rules | None = None, value: Ca
 
 def max_length(limits: dict[str, int]) -> pa.Check:
     """``too_long``: more characters than the contract's maxLength, counted on the cleaned value. A value of at most
-    that many bytes has at most that many characters: characters are counted only in a column that has longer ones."""
+    that many bytes has at most that many characters: characters are counted only in a column whose longest value
+    has more bytes (one query for every field, read from the values' lengths)."""
+
+    def longer_somewhere(frame: pl.LazyFrame, exprs: dict[str, pl.Expr]) -> list[str]:
+        longest = frame.select([pl.col(f).str.len_bytes().max() for f in limits]).collect().row(0)
+        return [f for (f, n), most in zip(limits.items(), longest) if (most or 0) > n]
+
     return _plausibility(
-        "too_long",
-        lambda: {f: pl.col(f).str.len_chars() <= n for f, n in limits.items()},
-        lambda: {f: pl.col(f).str.len_bytes() <= n for f, n in limits.items()},
+        "too_long", lambda: {f: pl.col(f).str.len_chars() <= n for f, n in limits.items()}, longer_somewhere
     )
 
 

@@ -178,6 +178,9 @@ def penalty_chunk(rng: np.random.Generator, pool: pl.DataFrame, start: int, n: i
         )
     )
     copy = pl.col("_kind") == 5
+    # every contract field, in order (the local layout): the ones not drawn here (secondary identifiers, the
+    # party's own ID) are empty, as they mostly are for organisations
+    frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in fields if c not in frame.columns])
     frame = frame.select([pl.when(copy).then(pl.col(c).shift(1)).otherwise(pl.col(c)).alias(c) for c in fields])
     return frame, int((kind > 0).sum())
 

@@ -253,6 +253,7 @@ class GeneratorConfig:
     non_working_day_weight: float = 0.03
     publicity_end_filled: float = 0.8
     rep_fields_filled: float = 0.9
+    registration_number_only_share: float = 0.1  # of 个体工商户 penalties with an old 注册号: USCC left blank
 
     # ---- inspections, lists ------------------------------------------------------------------------
     inspected_per_year: float = 0.15

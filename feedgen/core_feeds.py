@@ -33,6 +33,11 @@ def org_codes(party_category: np.ndarray, uscc: np.ndarray) -> np.ndarray:
     return obj([u[8:17] if c == "法人及非法人组织" and u else None for c, u in zip(party_category, uscc)])
 
 
+def registration_numbers_of_soletraders(e, ent: np.ndarray) -> np.ndarray:
+    """工商注册号 as departments report it: for 个体工商户 registered before the USCC (their old 营业执照 number)."""
+    return np.where(e.kind[ent] == 2, e.reg_number[ent], None).astype(object)
+
+
 def flags(values) -> np.ndarray:
     """Booleans → bool array (also when empty)."""
     return np.fromiter(values, dtype=bool)
@@ -48,6 +53,7 @@ def build_registry(ctx: ChunkContext) -> None:
     auth_names = np.array(geo.auth_names, dtype=object)
     base = {
         "uscc": e.uscc,
+        "registration_number": e.reg_number,
         "entity_type": e.etype,
         "region_code": codes[e.region],
         "industry_code": e.industry,
@@ -235,6 +241,7 @@ def build_licences(ctx: ChunkContext) -> None:
     fixed = {
         "party_category": e.party_category[ent],
         "uscc": e.uscc[ent],
+        "party_registration_number": registration_numbers_of_soletraders(e, ent),
         "party_org_code": org_codes(e.party_category[ent], e.uscc[ent]),
         "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
         "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),
@@ -344,6 +351,15 @@ def _penalty_content(types: str, fine: float, conf: float, goods: str, cert: str
 
 
 _BRACKETS = (("[", "]"), ("［", "］"), ("(", ")"), ("（", "）"), ("【", "】"))
+
+
+def uscc_as_reported(ctx: ChunkContext, ent: np.ndarray) -> np.ndarray:
+    """The party's USCC on a penalty — left blank for a share of 个体工商户 reported by their 注册号 only
+    (``GeneratorConfig.registration_number_only_share``; linked through the registry's 注册号)."""
+    e = ctx.ent
+    only_reg = (e.kind[ent] == 2) & (e.reg_number[ent] != None)  # noqa: E711 (object array)
+    only_reg &= ctx.rng(8).random(len(ent)) < ctx.cfg.registration_number_only_share
+    return np.where(only_reg, None, e.uscc[ent]).astype(object)
 
 
 def plan_penalties(ctx: ChunkContext) -> None:
@@ -470,7 +486,8 @@ def plan_penalties(ctx: ChunkContext) -> None:
         {
             "party_name": e.name_at(ent, day),
             "party_category": e.party_category[ent],
-            "uscc": e.uscc[ent],
+            "uscc": uscc_as_reported(ctx, ent),
+            "party_registration_number": registration_numbers_of_soletraders(e, ent),
             "party_org_code": org_codes(e.party_category[ent], e.uscc[ent]),
             "legal_rep_name": np.where(rep_fill, e.rep_name[ent], None),
             "legal_rep_id_type": np.where(rep_fill, "身份证", None).astype(object),

@@ -21,7 +21,7 @@ from faker.providers.phone_number.zh_CN import Provider as _Phone
 
 from feedgen import vocab
 from feedgen.config import GeneratorConfig
-from feedgen.ids import AffinePermutation, base_n, build_usccs, ric_check_chars
+from feedgen.ids import AffinePermutation, base_n, build_usccs, mod_11_10_check_digits, ric_check_chars
 from feedgen.reference import Geo, Industries, industry_word_pool, short_place
 from feedgen.timeline import Timeline, day_number
 
@@ -146,6 +146,7 @@ class EntityChunk:
     group: np.ndarray  # licence group ('' if none)
     dgroup: np.ndarray  # penalty-domain group
     uscc: np.ndarray
+    reg_number: np.ndarray  # 15-digit 注册号 of entities registered before the USCC (2015-10-01), else None
     name0: np.ndarray
     name1: np.ndarray  # name after the change (None if none)
     change_day: np.ndarray
@@ -171,6 +172,16 @@ class EntityChunk:
         lo = np.maximum(tl.start, est + min_age)
         hi = np.minimum(tl.end, term - 1)
         return lo, hi
+
+
+def registration_numbers(regions: np.ndarray, serials: np.ndarray, issued: np.ndarray) -> np.ndarray:
+    """工商注册号 (GS15: the registering district's code, an 8-digit serial, an ISO 7064 MOD 11,10 check digit) where
+    ``issued`` (entities registered before the USCC replaced it on 2015-10-01), else None."""
+    out = np.full(len(regions), None, dtype=object)
+    if issued.any():
+        bodies = [f"{r}{s:08d}" for r, s in zip(regions[issued], serials[issued])]
+        out[issued] = [b + c for b, c in zip(bodies, mod_11_10_check_digits(bodies, 14))]
+    return out
 
 
 def choice_mix(rng: np.random.Generator, mix: dict, n: int) -> np.ndarray:
@@ -212,6 +223,7 @@ class EntityFactory:
         self.names_taken = NameSet()
         self.perm_digits = AffinePermutation(10**8, seed, 1)
         self.perm_ma = AffinePermutation(31**5, seed, 2)
+        self.perm_reg = AffinePermutation(10**8, seed, 3)
         years = np.arange(cfg.first_establishment_year, tl.year([tl.end])[0] + 1)
         w = cfg.establishment_growth ** (years - years[0])
         last_year_frac = (tl.end - day_number(date(int(years[-1]), 1, 1)) + 1) / 365.25
@@ -323,6 +335,7 @@ class EntityFactory:
             bodies[ma] = ["MA1" + s for s in base_n(self.perm_ma(gidx[ma]), "0123456789ABCDEFGHJKLMNPQRTUWXY", 5)]
         uscc = build_usccs([f"9{k}" for k in kind], uscc_region, bodies)
         reg_auth = np.where(prov, geo.provincial, region)
+        reg_number = registration_numbers(codes[region], self.perm_reg(gidx), est < day_number(date(2015, 10, 1)))
 
         # legal representatives: persons sorted by birth matched to entities sorted by (noisy) age
         is_local = rng.random(n) < cfg.local_person_share
@@ -484,6 +497,7 @@ class EntityFactory:
             group=ind.groups[ind_idx].astype(object),
             dgroup=ind.domain_groups[ind_idx].astype(object),
             uscc=uscc,
+            reg_number=reg_number,
             name0=name0,
             name1=name1,
             change_day=change_day,

@@ -10,10 +10,11 @@ from ingestion import checks
 
 FEED = 'registry'
 CONTRACT_VERSION = '1.0.0'
-FIELDS = ('uscc', 'enterprise_name', 'entity_type', 'region_code', 'industry_code', 'legal_rep_name', 'legal_rep_id_type', 'legal_rep_id_number', 'registered_capital_wan', 'established_date', 'approval_date', 'status', 'address', 'contact_phone', 'registration_authority')
+FIELDS = ('uscc', 'registration_number', 'enterprise_name', 'entity_type', 'region_code', 'industry_code', 'legal_rep_name', 'legal_rep_id_type', 'legal_rep_id_number', 'registered_capital_wan', 'established_date', 'approval_date', 'status', 'address', 'contact_phone', 'registration_authority')
 
 COLUMNS = {
     'uscc': pa.Column(pl.String, nullable=False, checks=[checks.identifier('uscc')]),  # 统一社会信用代码（必填）
+    'registration_number': pa.Column(pl.String, nullable=True),  # 注册号
     'enterprise_name': pa.Column(pl.String, nullable=False),  # 企业名称（必填）
     'entity_type': pa.Column(pl.String, nullable=False, checks=[  # 市场主体类型（必填）
         checks.enum(('有限责任公司', '股份有限公司', '个人独资企业', '合伙企业', '分公司', '个体工商户', '农民专业合作社')),
@@ -40,6 +41,7 @@ COLUMNS = {
     'registration_authority': pa.Column(pl.String, nullable=False),  # 登记机关（必填）
     # originals as received, kept next to every cleaned value
     'uscc__raw': pa.Column(pl.String, nullable=True),
+    'registration_number__raw': pa.Column(pl.String, nullable=True),
     'enterprise_name__raw': pa.Column(pl.String, nullable=True),
     'entity_type__raw': pa.Column(pl.String, nullable=True),
     'region_code__raw': pa.Column(pl.String, nullable=True),
@@ -62,6 +64,7 @@ COLUMNS = {
 CHECKS = [
     checks.max_length({
         'uscc': 18,
+        'registration_number': 50,
         'enterprise_name': 200,
         'region_code': 6,
         'industry_code': 4,

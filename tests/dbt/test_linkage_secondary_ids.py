@@ -38,7 +38,6 @@ def registration_number(body14: str) -> str:
 REG_A = registration_number("31011000012345")  # A's number before it was issued a USCC
 REG_B = registration_number("31011000054321")
 REG_UNKNOWN = registration_number("31011000099999")
-REGISTRY_HAS_REGISTRATION_NUMBER = "registration_number" in {f.name for f in load_contracts()["registry"].fields}
 
 
 def registry_row(uscc: str, name: str, approval: date, **overrides) -> dict:
@@ -179,11 +178,6 @@ def test_records_without_a_uscc_link_by_their_organisation_code(built):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    not REGISTRY_HAS_REGISTRATION_NUMBER,
-    reason="contracts/feeds/registry.odcs.yaml has no registration_number (注册号) yet",
-    strict=True,
-)
 def test_records_link_by_a_registration_number_from_the_registry_history(built):
     """A's 注册号 is only on its 2012 registration; the latest (2016) no longer carries it."""
     key, want = expected("old_registration_number")

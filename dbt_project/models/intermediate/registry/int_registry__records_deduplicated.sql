@@ -7,11 +7,6 @@ with
 registry_records as (
 
     select * from {{ ref('stg_landing__registry_records') }}
-    -- 注册号（次要标识，int_registry__secondary_identifiers 按登记历史取用）：登记合同尚无 registration_number 字段，
-    -- 按名称合并补一个空列；合同加上该字段后，这里原样取到报送的值（届时删去这三行）。
-    union all by name
-    select cast(null as varchar) as registration_number
-    where false
 
 ),
 

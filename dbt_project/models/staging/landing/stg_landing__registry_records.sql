@@ -26,6 +26,7 @@ renamed as (
         cast(approval_date as date) as approval_date,
 
         -- 文本与代码
+        cast(registration_number as varchar) as registration_number,
         cast(enterprise_name as varchar) as enterprise_name,
         cast(entity_type as varchar) as entity_type,
         cast(region_code as varchar) as region_code,

@@ -381,7 +381,10 @@ def lookup_cmd(
     home: HomeOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="查询日期（默认今天）")] = None,
 ):
-    """登记拦截查询：某人（身份证号）或某企业（统一社会信用代码）在某日受到的失信惩戒与强化监管措施。"""
+    """登记拦截查询：某人（身份证号）或某企业（统一社会信用代码）在某日受到的失信惩戒与强化监管措施。
+
+    退出码：0 无有效限制，可以办理；1 受限（列出措施）；2 请求有误（证件号码或日期无效）；3 查询未能完成（无法确认是否受限，
+    应暂缓办理并重试）。"""
     day = _date(as_of, "--as-of") if as_of else _today()
     found = jobs.lookup(_ws(home), identifier, day)
     if not found:
@@ -393,9 +396,9 @@ def lookup_cmd(
     for r in found:
         table.add_row(
             r.measure,
-            r.source_agency,
-            f"{r.reason}（{r.basis_number}）",
-            r.legal_basis,
+            r.source_agency or "—（据多条记录认定）",
+            f"{r.reason}（{r.basis_number}）" if r.basis_number else r.reason,
+            r.legal_basis or "—",
             str(r.start),
             str(r.end) if r.end else "随事由移出解除",
         )

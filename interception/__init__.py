@@ -3,6 +3,7 @@
 from interception.restrictions import (
     Interceptor,
     InvalidIdentifier,
+    LookupFailed,
     Restriction,
     build_index,
     ensure_index,
@@ -16,6 +17,7 @@ from interception.restrictions import (
 __all__ = [
     "Interceptor",
     "InvalidIdentifier",
+    "LookupFailed",
     "Restriction",
     "build_index",
     "ensure_index",

@@ -62,6 +62,14 @@ class InvalidIdentifier(ActionableError, ValueError):
     """The identifier is neither a valid USCC nor a valid resident ID number."""
 
 
+class LookupFailed(ActionableError):
+    """The lookup could not be answered (no index, a locked or unreadable warehouse, a fault): exit code 3, never 0 or
+    1 — the registration system must hold the application and retry, not pass it and not refuse it."""
+
+    exit_code = 3
+    retryable = True
+
+
 @dataclass(frozen=True)
 class Restriction:
     subject_type: str  # enterprise | person
@@ -70,10 +78,10 @@ class Restriction:
     measure_id: str
     measure: str
     measure_list: str
-    source_agency: str
+    source_agency: str | None  # None: decided by the warehouse from several records (a repeat offender)
     reason: str
-    legal_basis: str
-    basis_number: str
+    legal_basis: str | None
+    basis_number: str | None
     start: date
     end: date | None  # first day no longer restricted; None: until the basis is removed
 
@@ -178,8 +186,9 @@ class Interceptor:
             elif name == "basis_number":
                 self.values[name] = column.combine_chunks()
             else:
+                # a NULL (a repeat-offender restriction has no single source agency) is code -1, never a NaN
                 encoded = pc.dictionary_encode(column).combine_chunks()
-                self.codes[name] = encoded.indices.to_numpy(zero_copy_only=False)
+                self.codes[name] = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
                 self.values[name] = encoded.dictionary
 
     def close(self) -> None:
@@ -190,6 +199,10 @@ class Interceptor:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _text(self, column: str, row: int) -> str | None:
+        code = int(self.codes[column][row])
+        return None if code < 0 else self.values[column][code].as_py()
 
     def lookup_key(self, key: str, as_of: date) -> list[Restriction]:
         probe = key.encode("ascii").ljust(KEY_WIDTH)
@@ -202,7 +215,7 @@ class Interceptor:
         out = []
         for j in self._np.flatnonzero((start <= day) & ((end < 0) | (end > day))):
             r = lo + int(j)
-            text = {field: self.values[col][self.codes[col][r]].as_py() for field, col in TEXT_COLUMNS.items()}
+            text = {field: self._text(col, r) for field, col in TEXT_COLUMNS.items()}
             out.append(
                 Restriction(
                     **text,
@@ -219,7 +232,17 @@ class Interceptor:
 
 
 def lookup(ws: Workspace, identifier: str, as_of: date | None = None) -> list[Restriction]:
-    """One-off lookup against the workspace's index (built or refreshed first when needed)."""
+    """One-off lookup against the workspace's index (built or refreshed first when needed).
+
+    A bad identifier raises InvalidIdentifier (the request is wrong); anything else that keeps the answer from being
+    known — no warehouse yet, a build holding it, an unreadable index — raises LookupFailed: "not known" must never
+    read as "not restricted", nor as "restricted"."""
     subject_key(identifier)  # reject a bad identifier before touching any file
-    with Interceptor(ensure_index(ws)) as interceptor:
-        return interceptor.lookup(identifier, as_of)
+    try:
+        with Interceptor(ensure_index(ws)) as interceptor:
+            return interceptor.lookup(identifier, as_of)
+    except Exception as exc:
+        raise LookupFailed(
+            "登记拦截查询未能完成，无法确认该主体是否受限：请暂缓办理并稍后重试；仍失败请联系数据管理员"
+            f"（原因：{exc if isinstance(exc, (ActionableError, OSError)) else type(exc).__name__}）"
+        ) from exc

@@ -89,3 +89,51 @@ def test_cli_lookup(tmp_path):
     assert clear.returncode == 0 and "无有效限制措施" in clear.stdout
     bad = cwh("lookup", "12345", home=ws.home, check=False, timeout=120)
     assert bad.returncode == 2 and "既不是有效的统一社会信用代码" in bad.stderr
+
+
+U2 = make_uscc("9", "1", "310110", "MA1FL2Y7")
+
+
+def _with_a_repeat_offender(ws: Workspace) -> None:
+    """A repeat-offender restriction: decided by the warehouse from many penalties, so no single source agency,
+    legal basis row or basis number (NULLs in the mart)."""
+    _warehouse(ws)
+    with duckdb.connect(str(ws.warehouse)) as con:
+        con.execute(
+            """insert into mart_punishment_lifecycle values
+            (?, 'enterprise', 'enterprise', ?, 'QH-010', '列为重点监管对象', '强化监管措施清单', null, '屡罚不改', null,
+             null, date '2025-01-02', null)""",
+            [U2, U2],
+        )
+
+
+def test_a_restriction_without_source_agency_does_not_break_any_lookup(tmp_path):
+    """Once one NULL text value is in the index, every restricted lookup used to raise TypeError (NaN codes)."""
+    ws = Workspace(tmp_path / "home")
+    _with_a_repeat_offender(ws)
+    assert build_index(ws) == 4
+    with Interceptor(index_path(ws)) as icp:
+        assert [r.measure_id for r in icp.lookup(ID1, date(2026, 1, 1))] == ["SX-017", "QH-007"]
+        (repeat,) = icp.lookup(U2, date(2026, 1, 1))
+        assert (repeat.measure_id, repeat.source_agency, repeat.legal_basis, repeat.basis_number) == (
+            "QH-010",
+            None,
+            None,
+            None,
+        )
+    shown = cwh("lookup", U2, "--as-of", "2026-01-01", home=ws.home, check=False, timeout=120)
+    assert shown.returncode == 1 and "屡罚不改" in shown.stdout and "据多条记录认定" in shown.stdout, shown.stdout
+
+
+def test_a_lookup_that_cannot_be_answered_exits_3_with_a_message(tmp_path):
+    """Exit 1 means restricted: a lookup that cannot be answered has its own code, a Chinese message, no traceback."""
+    ws = Workspace(tmp_path / "home")
+    ws.home.mkdir(parents=True)
+    no_warehouse = cwh("lookup", U1, home=ws.home, check=False, timeout=120)
+    assert no_warehouse.returncode == 3, no_warehouse.stderr
+    assert "无法确认该主体是否受限" in no_warehouse.stderr and "Traceback" not in no_warehouse.stderr
+    _warehouse(ws)
+    build_index(ws)
+    index_path(ws).write_bytes(b"not a database")  # a damaged index, newer than the warehouse
+    damaged = cwh("lookup", U1, home=ws.home, check=False, timeout=120)
+    assert damaged.returncode == 3 and "暂缓办理" in damaged.stderr and "Traceback" not in damaged.stderr

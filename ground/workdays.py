@@ -2,23 +2,29 @@
 
 "N 个工作日" deadlines skip weekends and statutory holidays but count make-up working weekends; the start
 day itself is not counted (DOMAIN.md §9). ``chinesecalendar`` knows the published schedules and raises for
-years not yet published. For those years this module never crashes: it first consults the project's
-override table (``dbt_project/seeds/rules/calendar_overrides.csv``, for schedules published after the
-package release) and otherwise estimates Mon–Fri, marking every result that relied on an estimate.
+years not yet published. For those years this module never crashes. It first consults the project's override
+table (``dbt_project/seeds/rules/calendar_overrides.csv``): rows with ``is_estimated`` false are a published
+schedule (State Council notice, for years published after the package release). Otherwise the day is estimated:
+the statutory holidays of the holiday law (全国年节及纪念日放假办法 art. 2) are days off — the fixed-date ones
+(元旦, 劳动节, 国庆节) from the recurring rule seed ``rule_statutory_holidays.csv``, the lunar ones (春节, 清明节,
+端午节, 中秋节), which no library in the environment computes, from the override table's ``is_estimated`` rows —
+and every other day follows Mon–Fri. Bridging days and make-up working weekends of an unpublished year are not
+known, so every day of such a year is marked estimated, and so is every deadline counted across one.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
 import chinese_calendar
 
+from ground.rules import is_in_force, read_rule_table
 from ground.settings import SEEDS_DIR
 
 OVERRIDES_CSV = SEEDS_DIR / "rules" / "calendar_overrides.csv"
+STATUTORY_HOLIDAYS_CSV = SEEDS_DIR / "rules" / "rule_statutory_holidays.csv"
 
 
 @dataclass(frozen=True)
@@ -27,20 +33,56 @@ class Deadline:
     estimated: bool  # True when any day counted came from a Mon–Fri estimate
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
 @lru_cache(maxsize=1)
-def _overrides() -> dict[date, bool]:
+def _override_rows() -> dict[date, tuple[bool, bool]]:
+    """calendar_date → (is working day, is estimated)."""
     if not OVERRIDES_CSV.exists():
         return {}
-    with OVERRIDES_CSV.open(encoding="utf-8") as fh:
-        return {
-            date.fromisoformat(r["calendar_date"]): r["is_working_day"].strip().lower() == "true"
-            for r in csv.DictReader(fh)
-        }
+    return {
+        date.fromisoformat(r["calendar_date"]): (_flag(r["is_working_day"]), _flag(r.get("is_estimated")))
+        for r in read_rule_table(OVERRIDES_CSV)
+    }
+
+
+def _overrides() -> dict[date, bool]:
+    """A published schedule: the days it lists (holidays, make-up working weekends)."""
+    return {day: works for day, (works, estimated) in _override_rows().items() if not estimated}
 
 
 @cache
 def _override_years() -> frozenset[int]:
+    """Years whose schedule is published in the override table: their unlisted days follow Mon–Fri, not estimated."""
     return frozenset(d.year for d in _overrides())
+
+
+@cache
+def _estimated_holidays() -> frozenset[date]:
+    """Statutory holidays of unpublished years known by date (the lunar festivals) from the override table."""
+    return frozenset(day for day, (works, estimated) in _override_rows().items() if estimated and not works)
+
+
+@lru_cache(maxsize=1)
+def _fixed_date_holidays() -> tuple[tuple[int, int, int, dict[str, str]], ...]:
+    """The recurring fixed-date statutory holidays: (month, first day, number of days, rule row)."""
+    if not STATUTORY_HOLIDAYS_CSV.exists():
+        return ()
+    return tuple(
+        (int(r["month"]), int(r["first_day"]), int(r["day_count"]), r) for r in read_rule_table(STATUTORY_HOLIDAYS_CSV)
+    )
+
+
+def is_statutory_holiday(day: date) -> bool:
+    """A statutory holiday by the holiday law alone (what an unpublished year's estimate excludes)."""
+    if day in _estimated_holidays():
+        return True
+    return any(
+        day.month == month and first <= day.day < first + count and is_in_force(row, day)
+        for month, first, count, row in _fixed_date_holidays()
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -54,7 +96,7 @@ def working_day(day: date) -> tuple[bool, bool]:
     except NotImplementedError:
         if day.year in _override_years():  # a published schedule: days not listed follow Mon–Fri
             return day.weekday() < 5, False
-        return day.weekday() < 5, True
+        return day.weekday() < 5 and not is_statutory_holiday(day), True
 
 
 def is_working_day(day: date) -> bool:

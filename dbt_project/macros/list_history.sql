@@ -1,6 +1,7 @@
 {#- The listing / removal history of one list (经营异常名录 or 严重违法失信名单) from int_lists__list_periods:
-    one row per list decision, membership [valid_from, valid_to). `extra_columns` are list-specific columns of
-    int_lists__list_periods. 某一名录的全部列入与移出历史。 -#}
+    one row per list decision, membership [valid_from, valid_to), the removal's path and reason as that model decides
+    them (never re-derived here). `extra_columns` are list-specific columns of int_lists__list_periods.
+    某一名录的全部列入与移出历史（移出日期、路径与原因取名录模型）。 -#}
 {% macro list_history(list_type, extra_columns=[]) %}
 
 with
@@ -34,7 +35,9 @@ final as (
         {%- endfor %}
         periods.list_date as valid_from,
         periods.removal_date as valid_to,
-        periods.removal_basis,
+        periods.removal_path,
+        periods.removal_reason,
+        periods.removal_authority,
         periods.reported_removal_reason,
         periods.version_count,
         periods._batch_id,

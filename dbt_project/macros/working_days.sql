@@ -29,9 +29,12 @@
         where from_day.calendar_date = cast({{ from_date }} as date)))
 {%- endmacro %}
 
-{#- The value of a punishment rule parameter (seed punishment_rules) in force on a date. -#}
-{% macro punishment_rule(rule_code, on_date) -%}
-    (select cast(rule.rule_value as integer) from {{ ref('punishment_rules') }} as rule
+{#- The value of a punishment rule parameter (seed punishment_rules) in force on a date for a region: the most
+    specific row whose region_scope covers the region (macros/region_scope.sql); null where no row applies. -#}
+{% macro punishment_rule(rule_code, on_date, region_code='cast(null as varchar)') -%}
+    (select arg_max(cast(rule.rule_value as integer), {{ region_scope_rank('rule') }})
+     from {{ ref('punishment_rules') }} as rule
      where rule.rule_code = '{{ rule_code }}'
-       and {{ rule_in_force('cast(' ~ on_date ~ ' as date)', 'rule') }})
+       and {{ rule_in_force('cast(' ~ on_date ~ ' as date)', 'rule') }}
+       and {{ in_region_scope(region_code, 'rule') }})
 {%- endmacro %}

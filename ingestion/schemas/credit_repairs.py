@@ -1,5 +1,5 @@
 # GENERATED from contracts/feeds/credit_repairs.odcs.yaml by contracts/codegen.py — do not edit by hand (`python -m contracts.codegen`).
-"""信用修复信息（credit_repairs v1.0.0）：入库校验的 pandera 模式，由数据合同生成。"""
+"""信用修复信息（credit_repairs v1.1.0）：入库校验的 pandera 模式，由数据合同生成。"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import polars as pl
 from ingestion import checks
 
 FEED = 'credit_repairs'
-CONTRACT_VERSION = '1.0.0'
+CONTRACT_VERSION = '1.1.0'
 FIELDS = ('application_id', 'uscc', 'enterprise_name', 'repair_object_type', 'related_record_number', 'apply_date', 'decision_date', 'outcome', 'deciding_authority')
 
 COLUMNS = {
@@ -17,7 +17,7 @@ COLUMNS = {
     'uscc': pa.Column(pl.String, nullable=False, checks=[checks.identifier('uscc')]),  # 统一社会信用代码（必填）
     'enterprise_name': pa.Column(pl.String, nullable=False),  # 企业名称（必填）
     'repair_object_type': pa.Column(pl.String, nullable=False, checks=[  # 修复对象类型（必填）
-        checks.enum(('行政处罚', '经营异常名录', '严重违法失信名单')),
+        checks.enum(('行政处罚', '抽查检查', '经营异常名录', '严重违法失信名单')),
     ]),
     'related_record_number': pa.Column(pl.String, nullable=False),  # 关联决定书文号（必填）
     'apply_date': pa.Column(pl.Date, nullable=False, checks=[checks.parses('bad_date')]),  # 申请日期（必填）

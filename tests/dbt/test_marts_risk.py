@@ -9,6 +9,7 @@ derived-warning window) are dbt unit tests in models/*/risk/_risk__models.yml; t
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from helpers import DEMO_AS_OF, DEMO_DATA, dbt_ok, manifest, query
@@ -93,10 +94,19 @@ def test_sector_model_only_for_holders_of_its_licence(ws):
 
 def test_plan_draws_by_class_ratio_and_records_the_seed(ws):
     strata = query(
-        ws, "select risk_class, eligible_count, quota, drawn_count, sampling_ratio from mart_inspection_plan_strata"
+        ws,
+        "select risk_class, eligible_count, quota, drawn_count, sampling_ratio, class_eligible_count, class_quota "
+        "from mart_inspection_plan_strata",
     )
-    assert strata and all(q == d for _, _, q, d, _ in strata)
-    assert all(q == round(e * r) for _, e, q, _, r in strata)
+    assert strata and all(q == d for _, _, q, d, *_ in strata)
+    # each class draws round(its eligible count × ratio) over the whole population, allocated to the strata by
+    # largest remainder: a stratum gets floor(eligible × ratio) or one more
+    for cls in {row[0] for row in strata}:
+        rows = [row for row in strata if row[0] == cls]
+        eligible, ratio = sum(row[1] for row in rows), Decimal(str(rows[0][4]))
+        assert {(row[5], row[6]) for row in rows} == {(eligible, int(eligible * ratio + Decimal("0.5")))}
+        assert sum(row[2] for row in rows) == rows[0][6]
+        assert all(row[2] - int(row[1] * ratio) in (0, 1) for row in rows)
     ratios = dict(query(ws, "select risk_class, sampling_ratio from rules.rule_inspection_sampling"))
     assert ratios["C"] > ratios["B"] > ratios["A"] and ratios["D"] > ratios["C"]
     seeds = query(ws, "select distinct plan_seed, plan_id from mart_inspection_plan")

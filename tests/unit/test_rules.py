@@ -71,5 +71,5 @@ def test_make_up_weekend_is_a_working_day():
 
 def test_unpublished_year_is_estimated_not_a_crash():
     result = add_working_days(date(2026, 12, 30), 3)
-    assert result.estimated and result.due == date(2027, 1, 4)  # Mon–Fri estimate
+    assert result.estimated and result.due == date(2027, 1, 5)  # Mon–Fri estimate less 元旦 (Fri Jan 1)
     assert working_days_between(date(2025, 9, 30), date(2025, 10, 11)) == 3

@@ -24,8 +24,8 @@ own qualified SQL), and the column is traced through the scopes (CTEs, subquerie
   cannot enumerate the expression, so the tracer grows with the SQL rather than letting it through unseen.
 
 ``sqlglot.lineage.lineage`` traces one column's sources, but not which rows reach it, and reading whole seed columns
-is not enough: one seed column (``rule_publication_actions.display_reason``) holds the labels of both lists, and the
-term-expiry branch of ``int_publication__list_entries`` is the serious list's only. So the tracer walks sqlglot's
+is not enough: one seed column (``rule_list_parameters.display_reason``) holds the labels of both lists, and the
+term-expiry branch of ``int_lists__list_periods`` is the serious list's only. So the tracer walks sqlglot's
 scopes itself and follows the row filters too: the equalities of a select's ``where`` and inner-join ``on`` (and a
 left join's ``on`` for the values read from its right side) with string literals and between columns, together with
 the filter the consumer puts on the select's output (``pub_abnormal_list``'s ``record_type = 'abnormal_list'``), are
@@ -418,7 +418,11 @@ def test_the_tracer_reaches_the_warehouse_s_own_removal_reasons(tracer):
     abnormal = _emitted(tracer, "pub_abnormal_list", "removal_reason")
     serious = _emitted(tracer, "pub_serious_list", "removal_reason")
     assert {f.value for f in abnormal if f.kind == "value"} == {"信用修复后移出"}
-    assert {f.value for f in serious if f.kind == "value"} == {"信用修复提前移出", "列入满三年自动移出"}
+    assert {f.value for f in serious if f.kind == "value"} == {
+        "信用修复提前移出",
+        "列入满三年自动移出",
+        "列入依据被撤销",
+    }
     assert {f.origin for f in abnormal if f.kind == "feed"} == {"stg_landing__abnormal_listings.removal_reason"}
     assert {f.origin for f in serious if f.kind == "feed"} == {"stg_landing__serious_listings.removal_reason"}
 

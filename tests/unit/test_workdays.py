@@ -1,7 +1,8 @@
 """The working-day calendar table (ref_calendar) that every SQL deadline joins on: it must give exactly the
 deadlines of ground.workdays, across Spring Festival, National Day (with its make-up Saturday) and the 2027
-estimate. The closed-loop deadlines (push, receive/forward, monthly feedback, objection adjustment) are checked
-with the SQL the dbt macros use: due = the working day whose workday_index is the start's + N."""
+estimate, which still excludes the statutory holidays (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆). The closed-loop
+deadlines (push, receive/forward, monthly feedback, objection adjustment) are checked with the SQL the dbt macros
+use: due = the working day whose workday_index is the start's + N."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from ground.workdays import add_working_days, calendar_rows, working_days_between
+from ground.workdays import (
+    Deadline,
+    add_working_days,
+    calendar_rows,
+    is_statutory_holiday,
+    working_day,
+    working_days_between,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +79,61 @@ def test_deadlines_from_the_calendar_table_match_workdays(con, start, n, due, wh
 
 def test_2027_deadlines_are_estimated_not_a_crash(con):
     due, estimated = sql_due(con, date(2026, 12, 30), 3)
-    assert (due, estimated) == (date(2027, 1, 4), True)
-    assert add_working_days(date(2026, 12, 30), 3).estimated
+    assert (due, estimated) == (date(2027, 1, 5), True)  # Dec 31, (Jan 1 元旦, weekend), Jan 4, Jan 5
+    assert add_working_days(date(2026, 12, 30), 3) == Deadline(date(2027, 1, 5), True)
     assert sql_due(con, date(2026, 12, 1), 3) == (date(2026, 12, 4), False)  # 2026 is published: not estimated
     rows = {r[0]: r for r in calendar_rows(2027, 2027)}
     assert rows[date(2027, 1, 4)][1:3] == (True, True) and rows[date(2027, 1, 2)][1:3] == (False, True)
+
+
+@pytest.mark.parametrize(
+    "day,works,estimated,what",
+    [
+        (date(2026, 12, 31), True, False, "last day of the published 2026 schedule"),
+        (date(2027, 1, 1), False, True, "元旦 2027 (a Friday): a statutory holiday, not a Mon–Fri working day"),
+        (date(2027, 1, 4), True, True, "the first Monday of 2027 works (estimate)"),
+        (date(2027, 2, 5), False, True, "春节 2027: 农历除夕 (calendar_overrides)"),
+        (date(2027, 2, 8), False, True, "春节 2027: 正月初三, a Monday"),
+        (date(2027, 2, 9), True, True, "the day after 春节's four days (bridging days unknown: estimate)"),
+        (date(2027, 4, 5), False, True, "清明节 2027, a Monday"),
+        (date(2027, 5, 1), False, True, "劳动节 2027: two days since 2025 (a Saturday)"),
+        (date(2027, 5, 3), True, True, "no substitute day in the estimate: make-up rules are unpublished"),
+        (date(2027, 6, 9), False, True, "端午节 2027, a Wednesday"),
+        (date(2027, 9, 15), False, True, "中秋节 2027, a Wednesday"),
+        (date(2027, 9, 30), True, True, "the Thursday before 国庆节"),
+        (date(2027, 10, 1), False, True, "国庆节 2027: Oct 1–3"),
+        (date(2027, 10, 4), True, True, "the Monday after 国庆节's three days (estimate)"),
+        (date(2028, 5, 2), False, True, "a fixed-date holiday in a later unpublished year (劳动节 2028, 2nd day)"),
+    ],
+)
+def test_unpublished_year_estimate_excludes_statutory_holidays(con, day, works, estimated, what):
+    assert working_day(day) == (works, estimated), what
+    assert con.execute(
+        "select is_working_day, is_estimated from ref_calendar where calendar_date = ?", [day]
+    ).fetchone() == (works, estimated), what
+
+
+@pytest.mark.parametrize(
+    "start,n,due,what",
+    [
+        (date(2026, 12, 31), 1, date(2027, 1, 4), "from the last day of 2026: 元旦 and the weekend skipped"),
+        (date(2027, 1, 1), 1, date(2027, 1, 4), "start on 元旦: the start day is not counted"),
+        (date(2027, 2, 4), 1, date(2027, 2, 9), "across 春节 2027 (Feb 5–8)"),
+        (date(2027, 9, 30), 3, date(2027, 10, 6), "across 国庆节 2027 (Oct 1–3, then Mon 4, Tue 5, Wed 6)"),
+        (date(2027, 10, 1), 1, date(2027, 10, 4), "start on 国庆节"),
+    ],
+)
+def test_deadlines_across_estimated_holidays_stay_estimated(con, start, n, due, what):
+    assert sql_due(con, start, n) == (due, True), what
+    assert add_working_days(start, n) == Deadline(due, True), what
+
+
+def test_published_years_are_untouched_by_the_holiday_rules():
+    # the fixed-date rules only feed the estimate: in 2026 (published) the make-up Sunday Jan 4 works
+    assert working_day(date(2026, 1, 4)) == (True, False)
+    assert working_day(date(2026, 10, 1)) == (False, False)
+    assert is_statutory_holiday(date(2024, 5, 2)) is False  # one day of 劳动节 until the 2024 revision (valid_to)
+    assert is_statutory_holiday(date(2025, 5, 2)) is True
 
 
 def test_table_agrees_with_workdays_on_random_starts(con):

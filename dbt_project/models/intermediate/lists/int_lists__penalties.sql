@@ -1,6 +1,11 @@
--- 行政处罚（每个决定书文号一行）：同一文号在后续批次中更正（变更、撤销）时以最后收到的版本为准；
--- 状态是否仍计为有效处罚取自代码表 ref_penalty_record_statuses。名录、清单与“屡罚不改”认定都从这里读处罚。
--- 监管领域为该版本判定的领域（int_lists__penalty_domains：报送、按法律法规条款、法律法规或违法行为类型；无法判定为空）。
+-- 行政处罚（每个决定书文号一行）：同一文号在后续批次中更正（变更、撤销）时以最后收到的版本为准。
+-- “处罚是否仍计为有效处罚”只在这里判定，名录（据以列入的处罚被撤销而移出）、清单、公示的核对与联合惩戒的处罚事由都从
+-- 这里读。处罚被撤销之日（revoked_on）取下列最早的一项：
+--   record_status  最后收到的版本状态不计为有效处罚（ref_penalty_record_statuses）：该状态（此前最后一次有效状态之后）
+--                  首次收到之日；
+--   objection      异议（复议、诉讼）处理结果为撤销、确认无效（punishment_release_paths 中解除全部措施的异议结果）之日，
+--                  每个异议编号取最后收到的版本。
+-- is_in_force：未被撤销。监管领域为该版本判定的领域（int_lists__penalty_domains；无法判定为空）。
 
 with
 
@@ -22,6 +27,24 @@ record_statuses as (
 
 ),
 
+objections as (
+
+    select * from {{ ref('stg_landing__objections') }}
+    qualify row_number() over (
+            partition by objection_id
+            order by _received_at desc, _batch_id desc, _row_number desc
+        ) = 1
+
+),
+
+-- 异议处理结果中撤销、确认无效（解除全部措施）的
+revoking_outcomes as (
+
+    select * from {{ ref('punishment_release_paths') }}
+    where source_field = 'objection_outcome' and release_path = 'objection'
+
+),
+
 latest as (
 
     select
@@ -32,6 +55,71 @@ latest as (
             partition by decision_number
             order by _received_at desc, _batch_id desc, _row_number desc
         ) = 1
+
+),
+
+version_statuses as (
+
+    select
+        penalties.decision_number,
+        penalties._received_at,
+        coalesce(record_statuses.is_in_force, true) as is_in_force,
+        max(case when coalesce(record_statuses.is_in_force, true) then penalties._received_at end)
+            over (partition by penalties.decision_number) as last_in_force_at
+    from penalties
+    left join record_statuses
+        on penalties.record_status = record_statuses.record_status
+
+),
+
+-- 以不计为有效的状态重报（最后一次有效状态之后首次收到之日）；最后收到的版本仍有效的没有此行
+status_revocations as (
+
+    select decision_number, cast(min(_received_at) as date) as revoked_on
+    from version_statuses
+    where not is_in_force
+        and (last_in_force_at is null or _received_at > last_in_force_at)
+    group by decision_number
+
+),
+
+objection_revocations as (
+
+    select
+        objections.related_record_number as decision_number,
+        objections.outcome_date as revoked_on,
+        objections.outcome,
+        objections.objection_id,
+        objections.handling_authority
+    from objections
+    inner join revoking_outcomes
+        on objections.outcome = revoking_outcomes.source_value
+    qualify row_number() over (
+            partition by objections.related_record_number
+            order by objections.outcome_date, objections.objection_id
+        ) = 1
+
+),
+
+revocations as (
+
+    select
+        latest.decision_number,
+        case
+            when objection_revocations.revoked_on <= status_revocations.revoked_on then 'objection'
+            when status_revocations.revoked_on is null and objection_revocations.revoked_on is not null
+                then 'objection'
+            when status_revocations.revoked_on is not null then 'record_status'
+        end as revoked_via,
+        least(status_revocations.revoked_on, objection_revocations.revoked_on) as revoked_on,
+        objection_revocations.outcome as objection_outcome,
+        objection_revocations.objection_id,
+        objection_revocations.handling_authority
+    from latest
+    left join status_revocations
+        on latest.decision_number = status_revocations.decision_number
+    left join objection_revocations
+        on latest.decision_number = objection_revocations.decision_number
 
 ),
 
@@ -53,7 +141,18 @@ final as (
         latest.revoked_licence,
         latest.decision_date,
         latest.record_status,
-        coalesce(record_statuses.is_in_force, true) as is_in_force,
+        revocations.revoked_on is null as is_in_force,
+        revocations.revoked_on,
+        revocations.revoked_via,
+        case revocations.revoked_via
+            when 'objection' then revocations.objection_outcome
+            when 'record_status' then latest.record_status
+        end as revocation_outcome,
+        case when revocations.revoked_via = 'objection' then revocations.objection_id end as revocation_objection_id,
+        case revocations.revoked_via
+            when 'objection' then revocations.handling_authority
+            when 'record_status' then latest.authority_name
+        end as revoking_authority,
         latest.authority_name,
         latest.authority_uscc,
         latest.version_count,
@@ -65,8 +164,8 @@ final as (
     left join penalty_domains
         on latest._batch_id = penalty_domains._batch_id
         and latest._row_number = penalty_domains._row_number
-    left join record_statuses
-        on latest.record_status = record_statuses.record_status
+    left join revocations
+        on latest.decision_number = revocations.decision_number
 
 )
 

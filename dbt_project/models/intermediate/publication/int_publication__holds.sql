@@ -1,23 +1,12 @@
--- 截至 as_of 日仍有效的不予公示标记：每个标记编号取最新版本（解除以同一编号补报），审批日已到、尚未解除。
+-- 截至 as_of 日仍有效的不予公示标记：每个标记编号取最新版本（解除以同一编号补报，macro latest_holds），审批日已到、
+-- 尚未解除。已解除的标记见 macro hold_releases_for：公示模型据此从解除之日起公示当时被扣留的记录。
 -- 只供发布作业扣留记录并计数；本模型字段一律不进入公示文件。
 
 with
 
-holds as (
-
-    select * from {{ ref('stg_landing__disclosure_holds') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
-
-),
-
 latest as (
 
-    select *
-    from holds
-    qualify row_number() over (
-            partition by hold_id
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    {{ latest_holds() }}
 
 ),
 

@@ -1,5 +1,6 @@
 -- 行政许可的公示判断：每个许可编号取截至 as_of 日已收到的最新版本（换证、注销、撤销、吊销以同一编号重报，
--- 当前状态随之更新，不删除）；按规则种子表排除自然人许可，按不予公示标记扣留，其余公示。
+-- 当前状态随之更新，不删除）；按规则种子表排除不是市场主体的自然人的许可，按不予公示标记扣留，其余公示；
+-- 其时被扣留、其后解除的，自解除之日起公示。
 
 with
 
@@ -55,9 +56,21 @@ excluded as (
         on {{ rule_in_force('latest.decision_date', 'rules') }}
         and case rules.field
             when 'party_category' then latest.party_category = rules.value
+            -- 不是市场主体的自然人：类别为 value，且没有统一社会信用代码、注册号（个体工商户有其一，予以公示）
+            when 'natural_person_not_market_entity'
+                then latest.party_category = rules.value
+                    and nullif(trim(latest.uscc), '') is null
+                    and nullif(trim(latest.party_registration_number), '') is null
             when 'licence_status' then latest.licence_status = rules.value
         end
     group by latest.licence_number
+
+),
+
+-- 实际公示之日：首次送达发布作业之日（不早于决定日期）；其时已被扣留、其后解除的，为解除之日
+publication_starts as (
+
+    {{ publication_starts('latest', ['licence_number'], 'decision_date', 'licences') }}
 
 ),
 
@@ -81,7 +94,7 @@ final as (
         latest.authority_uscc,
         latest.licence_status,
         latest.status_date,
-        greatest(latest.first_received_date, latest.decision_date) as publicity_start,
+        publication_starts.publicity_start,
         deadline.calendar_date as publish_due_date,
         latest.first_received_date <= deadline.calendar_date as is_published_on_time,
         excluded.rule_code as excluded_by,
@@ -94,6 +107,7 @@ final as (
         latest._producer_dept,
         latest._batch_id as source_batch_id
     from latest
+    inner join publication_starts using (licence_number)
     left join excluded using (licence_number)
     left join holds on latest.licence_number = holds.record_number
     left join periods

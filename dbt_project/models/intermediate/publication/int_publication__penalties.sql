@@ -1,7 +1,10 @@
 -- 行政处罚的公示判断：每个决定书文号取截至 as_of 日已收到的最新版本，按规则种子表逐条判断
---   不予公示（exclude）→ 撤下（withdraw：决定被撤销、确认无效）→ 扣留（不予公示标记）→ 停止（准予信用修复）
---   → 公示期届满（总局令第45号第13条：3个月或3年，限制期限更长的按实际期限）→ 公示中。
--- 公示之日按记录首次送达发布作业之日（每日发布）计；规则按决定日期（撤下、修复按其事件日期）当日有效的行取用。
+--   不予公示（exclude）→ 撤下（withdraw：决定被撤销、确认无效）→ 扣留（不予公示标记）→ 停止（准予信用修复且条件满足）
+--   → 公示期届满（总局令第45号第13条：3个月或3年，限制期限更长的按实际期限；总局令第107号起按档次设上限）→ 公示中。
+-- 公示之日按记录首次送达发布作业之日（每日发布）计；其时被不予公示标记扣留、其后解除的，自解除之日起公示，
+-- 公示期与申请修复的期限都自实际公示之日起算。规则按决定日期（撤下、修复按其事件日期）当日有效的行取用。
+-- 准予修复只在 rule_credit_repair_conditions 逐项满足时停止公示；第一项不满足的写入 repair_refused_by / _reason。
+-- 处罚是否仍有效、监管领域取自 int_lists__penalties，名录与名单期间取自 int_lists__list_periods（与名录模型同一判定）。
 
 with
 
@@ -40,6 +43,13 @@ periods as (
 
 ),
 
+repair_deadlines as (
+
+    select * from {{ ref('rule_publication_periods') }}
+    where record_type = 'credit_repairs' and parameter = 'repair_decision_deadline'
+
+),
+
 type_rules as (
 
     select * from {{ ref('rule_penalty_type_publicity') }}
@@ -56,6 +66,18 @@ record_types as (
 
     select * from {{ ref('ref_publication_record_types') }}
     where record_type = 'penalties'
+
+),
+
+counted_penalties as (
+
+    select * from {{ ref('int_lists__penalties') }}
+
+),
+
+list_periods as (
+
+    select * from {{ ref('int_lists__list_periods') }}
 
 ),
 
@@ -91,6 +113,11 @@ excluded as (
             when 'penalty_types' then latest.penalty_types = rules.value
             when 'procedure_type' then latest.procedure_type = rules.value
             when 'party_category' then latest.party_category = rules.value
+            -- 不是市场主体的自然人：类别为 value，且没有统一社会信用代码、注册号（个体工商户有其一，予以公示）
+            when 'natural_person_not_market_entity'
+                then latest.party_category = rules.value
+                    and nullif(trim(latest.uscc), '') is null
+                    and nullif(trim(latest.party_registration_number), '') is null
         end
     group by latest.decision_number
 
@@ -125,18 +152,10 @@ first_withdrawal as (
 
 ),
 
-stops as (
+-- 实际公示之日：首次送达发布作业之日（不早于决定日期）；其时已被扣留、其后解除的，为解除之日
+publication_starts as (
 
-    select
-        repairs.related_record_number as decision_number, min(repairs.decision_date) as repaired_on,
-        min(rules.rule_code) as rule_code
-    from repairs
-    inner join record_types on repairs.repair_object_type = record_types.record_label
-    inner join rules
-        on rules.source_feed = 'credit_repairs' and rules.action = 'stop' and rules.field = 'outcome'
-        and repairs.outcome = rules.value
-        and {{ rule_in_force('repairs.decision_date', 'rules') }}
-    group by repairs.related_record_number
+    {{ publication_starts('latest', ['decision_number'], 'decision_date', 'penalties') }}
 
 ),
 
@@ -145,6 +164,7 @@ type_flags as (
 
     select
         latest.decision_number,
+        list(trim(t.penalty_type)) as penalty_type_list,
         bool_and(coalesce(type_rules.short_period_eligible, false)) as all_short_eligible,
         bool_or(coalesce(type_rules.needs_lower_amount, false)) as needs_lower_amount,
         bool_or(coalesce(type_rules.term_extends_publicity, false)) as term_extends_publicity,
@@ -158,19 +178,29 @@ type_flags as (
 
 ),
 
+-- 较低数额罚款：本省、本类相对人的行优先，否则为省级代码（类别）为空的默认行；所用的行记入 lower_amount_rule
 lower_amount as (
 
-    select latest.decision_number
+    select
+        latest.decision_number,
+        lower_amounts.rule_code as lower_amount_rule,
+        coalesce(
+            case
+                when lower_amounts.inclusive then latest.fine_amount_wan * 10000 <= lower_amounts.threshold_yuan
+                else latest.fine_amount_wan * 10000 < lower_amounts.threshold_yuan
+            end,
+            false
+        ) as is_lower_amount
     from latest
     inner join lower_amounts
-        on substr(latest.authority_uscc, 3, 2) = lower_amounts.province_code
-        and latest.party_category = lower_amounts.party_category
+        on (lower_amounts.province_code is null or substr(latest.authority_uscc, 3, 2) = lower_amounts.province_code)
+        and (lower_amounts.party_category is null or latest.party_category = lower_amounts.party_category)
         and {{ rule_in_force('latest.decision_date', 'lower_amounts') }}
     where latest.fine_amount_wan is not null
-        and case when lower_amounts.inclusive
-                then latest.fine_amount_wan * 10000 <= lower_amounts.threshold_yuan
-            else latest.fine_amount_wan * 10000 < lower_amounts.threshold_yuan
-        end
+    qualify row_number() over (
+            partition by latest.decision_number
+            order by lower_amounts.province_code is null, lower_amounts.party_category is null, lower_amounts.rule_code
+        ) = 1
 
 ),
 
@@ -188,37 +218,220 @@ period_rules as (
 
 ),
 
+-- 据以列入名录或名单的处罚（名单类型的列表）
+list_bases as (
+
+    select related_penalty_number as decision_number, list(distinct list_type) as basis_list_types
+    from list_periods
+    where related_penalty_number is not null
+    group by related_penalty_number
+
+),
+
+penalty_facts as (
+
+    select
+        latest.decision_number,
+        latest.decision_date,
+        type_flags.penalty_type_list,
+        type_flags.term_extends_publicity,
+        type_flags.early_stop_barred,
+        lower_amount.lower_amount_rule,
+        type_flags.all_short_eligible
+        and (not type_flags.needs_lower_amount or coalesce(lower_amount.is_lower_amount, false)) as is_short_period,
+        counted_penalties.domain_code as derived_domain_code,
+        counted_penalties.domain_rule_id,
+        list_bases.basis_list_types
+    from latest
+    left join type_flags using (decision_number)
+    left join lower_amount using (decision_number)
+    left join counted_penalties using (decision_number)
+    left join list_bases using (decision_number)
+
+),
+
+-- 准予修复（规则 stop，按修复决定日期当日有效的行）
+approved_repairs as (
+
+    select
+        repairs.application_id,
+        repairs.related_record_number as decision_number,
+        repairs.apply_date,
+        repairs.decision_date as repair_date
+    from repairs
+    inner join record_types on repairs.repair_object_type = record_types.record_label
+    inner join rules
+        on rules.source_feed = 'credit_repairs' and rules.action = 'stop' and rules.field = 'outcome'
+        and repairs.outcome = rules.value
+        and {{ rule_in_force('repairs.decision_date', 'rules') }}
+    where repairs.related_record_number in (select latest.decision_number from latest)
+
+),
+
+-- 修复档次：公示期上限按决定日期、申请修复的期限按修复决定日期当日有效的档次规则
+tier_dates as (
+
+    select decision_number, decision_date as on_date from penalty_facts
+    union
+    select decision_number, repair_date from approved_repairs
+
+),
+
+tier_facts as (
+
+    select
+        penalty_facts.decision_number as record_key,
+        tier_dates.on_date,
+        penalty_facts.is_short_period,
+        penalty_facts.penalty_type_list as penalty_types,
+        penalty_facts.derived_domain_code as domain_code,
+        penalty_facts.domain_rule_id,
+        penalty_facts.basis_list_types,
+        cast(null as varchar) as inspection_result
+    from penalty_facts
+    inner join tier_dates using (decision_number)
+
+),
+
+repair_tiers as (
+
+    {{ repair_tiers_on('tier_facts', 'penalties') }}
+
+),
+
+-- 第14条第（三）项：修复决定前又因同一类违法行为（同一违法行为类型）受到仍有效的行政处罚
+repeat_violations as (
+
+    select approved_repairs.application_id
+    from approved_repairs
+    inner join latest using (decision_number)
+    inner join counted_penalties as later
+        on latest.uscc = later.enterprise_uscc
+        and latest.violation_type = later.violation_type
+        and latest.decision_number != later.decision_number
+        and later.is_in_force
+        and latest.decision_date < later.decision_date
+        and approved_repairs.repair_date >= later.decision_date
+    group by approved_repairs.application_id
+
+),
+
+-- 第14条第（四）项：修复决定当日所在的名录、名单（成员期间 [列入日期, 移出日期)）
+listed_on_repair_date as (
+
+    select approved_repairs.application_id, list(distinct list_periods.list_type) as listed_types
+    from approved_repairs
+    inner join latest using (decision_number)
+    inner join list_periods
+        on latest.uscc = list_periods.uscc
+        and approved_repairs.repair_date >= list_periods.list_date
+        and (list_periods.removal_date is null or approved_repairs.repair_date < list_periods.removal_date)
+    group by approved_repairs.application_id
+
+),
+
+repair_facts as (
+
+    select
+        approved_repairs.application_id,
+        approved_repairs.decision_number,
+        approved_repairs.apply_date,
+        approved_repairs.repair_date,
+        penalty_facts.early_stop_barred,
+        repair_tiers.repairable as tier_repairable,
+        approved_repairs.apply_date
+        >= publication_starts.publicity_start + to_months(repair_tiers.repair_wait_months) as waiting_over,
+        repeat_violations.application_id is not null as repeat_violation,
+        listed_on_repair_date.listed_types,
+        deadline.calendar_date as decision_due_date
+    from approved_repairs
+    inner join penalty_facts using (decision_number)
+    inner join publication_starts using (decision_number)
+    left join repair_tiers
+        on approved_repairs.decision_number = repair_tiers.record_key
+        and approved_repairs.repair_date = repair_tiers.on_date
+    left join repeat_violations using (application_id)
+    left join listed_on_repair_date using (application_id)
+    left join repair_deadlines
+        on {{ rule_in_force('approved_repairs.apply_date', 'repair_deadlines') }}
+    {{ join_working_days_after('approved_repairs.apply_date', 'repair_deadlines.quantity', 'deadline') }}
+
+),
+
+repair_refusals as (
+
+    {{ repair_refusals('repair_facts', 'penalties') }}
+
+),
+
+-- 每个文号一次修复：最早一次停止公示的；没有的，取最近一次未停止公示的及其原因
+chosen_repair as (
+
+    select
+        repair_facts.*,
+        repair_refusals.refused_by,
+        repair_refusals.refused_reason
+    from repair_facts
+    left join repair_refusals using (application_id)
+    qualify row_number() over (
+            partition by repair_facts.decision_number
+            order by
+                repair_refusals.application_id is not null asc,
+                case when repair_refusals.application_id is null then repair_facts.repair_date end asc,
+                repair_facts.repair_date desc,
+                repair_facts.application_id asc
+        ) = 1
+
+),
+
 judged as (
 
     select
         latest.*,
+        publication_starts.publicity_start,
         excluded.rule_code as excluded_by,
         first_withdrawal.withdrawn_on,
         first_withdrawal.rule_code as withdrawn_by,
         holds.hold_id is not null as is_withheld,
-        stops.repaired_on,
-        type_flags.early_stop_barred,
-        type_flags.all_short_eligible
-        and (not type_flags.needs_lower_amount or lower_amount.decision_number is not null) as is_short_period,
+        penalty_facts.is_short_period,
+        penalty_facts.lower_amount_rule,
+        decision_tier.tier_label as repair_tier,
+        chosen_repair.application_id as repair_application_id,
+        case when chosen_repair.refused_by is null then chosen_repair.repair_date end as stopped_on,
+        chosen_repair.refused_by as repair_refused_by,
+        chosen_repair.refused_reason as repair_refused_reason,
+        chosen_repair.decision_due_date as repair_decision_due_date,
+        chosen_repair.repair_date <= chosen_repair.decision_due_date as is_repair_decided_on_time,
+        -- 总局令第45号第13条的公示期；总局令第107号的档次上限（按决定日期）；限制期限更长的按实际期限
         cast(case
-            when type_flags.all_short_eligible
-                and (not type_flags.needs_lower_amount or lower_amount.decision_number is not null)
-                then latest.first_received_date + to_months(period_rules.short_months)
-            when type_flags.term_extends_publicity
+            when penalty_facts.term_extends_publicity
                 then greatest(
-                        latest.first_received_date + to_months(period_rules.standard_months),
-                        coalesce(latest.valid_until, latest.first_received_date)
+                        least(
+                            publication_starts.publicity_start + to_months(period_rules.standard_months),
+                            publication_starts.publicity_start + to_months(decision_tier.publicity_cap_months)
+                        ),
+                        coalesce(latest.valid_until, publication_starts.publicity_start)
                     )
-            else latest.first_received_date + to_months(period_rules.standard_months)
+            else least(
+                    publication_starts.publicity_start + to_months(
+                        case when penalty_facts.is_short_period then period_rules.short_months
+                            else period_rules.standard_months
+                        end
+                    ),
+                    publication_starts.publicity_start + to_months(decision_tier.publicity_cap_months)
+                )
         end as date) as regular_publicity_end,
         period_rules.publish_deadline_wd
     from latest
+    inner join publication_starts using (decision_number)
+    inner join penalty_facts using (decision_number)
     left join excluded using (decision_number)
     left join first_withdrawal using (decision_number)
-    left join stops using (decision_number)
-    left join type_flags using (decision_number)
-    left join lower_amount using (decision_number)
     left join period_rules using (decision_number)
+    left join chosen_repair using (decision_number)
+    left join repair_tiers as decision_tier
+        on latest.decision_number = decision_tier.record_key
+        and latest.decision_date = decision_tier.on_date
     left join holds on latest.decision_number = holds.record_number
 
 ),
@@ -227,13 +440,6 @@ with_dates as (
 
     select
         judged.*,
-        -- 提前停止：准予修复之日；不得提前停止的类别（第14条）在限制期限届满后停止
-        case
-            when judged.repaired_on is null then null
-            when judged.early_stop_barred
-                then greatest(judged.repaired_on, coalesce(judged.valid_until, judged.repaired_on))
-            else judged.repaired_on
-        end as stopped_on,
         deadline.calendar_date as publish_due_date
     from judged
     {{ join_working_days_after('judged.decision_date', 'judged.publish_deadline_wd', 'deadline') }}
@@ -264,15 +470,23 @@ final as (
         with_dates.record_status,
         with_dates.source_unit,
         with_dates.source_unit_uscc,
-        greatest(with_dates.first_received_date, with_dates.decision_date) as publicity_start,
+        with_dates.publicity_start,
         least(with_dates.regular_publicity_end, with_dates.stopped_on) as publicity_end,
         with_dates.is_short_period,
+        with_dates.lower_amount_rule,
+        with_dates.repair_tier,
         with_dates.publish_due_date,
         with_dates.first_received_date <= with_dates.publish_due_date as is_published_on_time,
         with_dates.withdrawn_on,
         with_dates.excluded_by,
         with_dates.withdrawn_by,
         with_dates.is_withheld,
+        with_dates.repair_application_id,
+        with_dates.stopped_on as repaired_on,
+        with_dates.repair_refused_by,
+        with_dates.repair_refused_reason,
+        with_dates.repair_decision_due_date,
+        with_dates.is_repair_decided_on_time,
         case
             when with_dates.excluded_by is not null then 'excluded'
             when with_dates.withdrawn_on is not null and with_dates.withdrawn_on <= {{ as_of_date() }} then 'withdrawn'

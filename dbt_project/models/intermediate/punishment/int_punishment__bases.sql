@@ -1,35 +1,31 @@
--- 失信惩戒事由：严重违法失信名单、经营异常名录、屡禁不止屡罚不改、外单位文书、行政处罚，每个事由（文书号）一行，取最后收到的版本。
+-- 失信惩戒事由：严重违法失信名单、经营异常名录、屡禁不止屡罚不改、外单位文书、行政处罚，每个事由（文书号）一行。
 -- basis_text 是触发规则匹配的文字（列入原因、失信类型、原处罚种类）；planned_end 为事由的自然届满日。
+-- 事由的移出（removal_date / removal_path / removal_reason / removal_authority）不在这里推导：名录事由取名录模型
+-- int_lists__list_periods（报送移出、据以列入的处罚被撤销、信用修复——严重违法失信名单须列入满规定期限——与期满中
+-- 最早者），处罚事由取 int_lists__penalties 的撤销（路径 basis_revoked）；解除路径由 punishment_release_paths 对照。
 -- 负面清单字段（文书所列自然人证件号码）在此只用于计算人员哈希键。
+
+{#- 名录事由的移出原因，附据以移出的信用修复申请编号或被撤销的处罚文号 -#}
+{%- set listing_removal_reason -%}
+    removal_reason || coalesce('（' || case removal_path
+            when 'repair' then repair_application_id
+            when 'basis_revoked' then related_penalty_number
+        end || '）', '')
+{%- endset %}
 
 with
 
-serious as (
+-- 名录事由：每个列入决定一行（最后收到的版本），列入、移出与期满日都取名录模型
+listings as (
 
-    select * from {{ ref('stg_landing__serious_listings') }}
-    qualify row_number() over (
-            partition by list_decision_number
-            order by _received_at desc, _row_number desc, _batch_id desc
-        ) = 1
+    select * from {{ ref('int_lists__list_periods') }}
 
 ),
 
--- 名单期满日只在名单模型中计算一次（列入当日有效的 rule_list_parameters.serious_list_period）
-serious_expiry as (
+-- 处罚是否被撤销（记录状态或异议处理结果）只在 int_lists__penalties 中判定
+penalty_status as (
 
-    select list_decision_number, uscc, scheduled_expiry_date
-    from {{ ref('int_lists__list_periods') }}
-    where list_type = 'serious'
-
-),
-
-abnormal as (
-
-    select * from {{ ref('stg_landing__abnormal_listings') }}
-    qualify row_number() over (
-            partition by list_decision_number
-            order by _received_at desc, _row_number desc, _batch_id desc
-        ) = 1
+    select * from {{ ref('int_lists__penalties') }}
 
 ),
 
@@ -49,7 +45,7 @@ penalty_domains as (
 
 ),
 
--- 处罚按原决定（最先收到的版本）匹配触发规则；变更、撤销由异议路径处理。
+-- 处罚按原决定（最先收到的版本）匹配触发规则；撤销取 int_lists__penalties，变更由异议路径处理。
 -- 领域为该版本判定的监管领域（int_lists__penalty_domains），无法判定的为空（不匹配限定领域的规则，进入待核实队列）
 penalties as (
 
@@ -90,27 +86,32 @@ bases as (
         related_penalty_number,
         list_date as decision_date,
         list_date as received_date,
+        listing_id,
         removal_date,
-        removal_reason,
-        serious_expiry.scheduled_expiry_date as planned_end,
+        removal_path,
+        {{ listing_removal_reason }} as removal_reason,
+        removal_authority,
+        scheduled_expiry_date as planned_end,
         _batch_id, _source_file, _row_number
-    from serious
-    left join serious_expiry using (list_decision_number, uscc)
+    from listings
+    where list_type = 'serious'
 
     union all
 
     select
         'abnormal_list', list_decision_number, uscc, null, null, list_reason, list_reason, list_authority, null,
-        list_date, list_date, removal_date, removal_reason, null,
+        list_date, list_date, listing_id, removal_date, removal_path, {{ listing_removal_reason }},
+        removal_authority, scheduled_expiry_date,
         _batch_id, _source_file, _row_number
-    from abnormal
+    from listings
+    where list_type = 'abnormal'
 
     union all
 
     select
         'court_judgment', document_number, uscc, {{ person_key('person_id_number') }}, null, dishonest_type,
         concat_ws('：', document_type, dishonest_type, summary), issuing_body, null,
-        effective_date, cast(_received_at as date), null, null, restriction_end,
+        effective_date, cast(_received_at as date), null, null, null, null, null, restriction_end,
         _batch_id, _source_file, _row_number
     from court
 
@@ -121,18 +122,26 @@ bases as (
         'repeat_offender', concat_ws('-', rule_id, enterprise_uscc, strftime(qualifying_date, '%Y%m%d')),
         enterprise_uscc, null, null, rule_id,
         concat('三年内受到行政处罚 ', penalty_count_3y, ' 次且无准予信用修复'), null, null,
-        qualifying_date, qualifying_date, null, null, null,
+        qualifying_date, qualifying_date, null, null, null, null, null, null,
         null, null, null
     from repeat_offenders
 
     union all
 
+    -- 处罚事由：原决定匹配触发规则；处罚被撤销（int_lists__penalties）即事由依据被撤销
     select
-        'penalty', decision_number, uscc, null, basis_domain, penalty_types,
-        concat_ws('：', violation_type, penalty_content), authority_name, null,
-        decision_date, decision_date, null, null, null,
-        _batch_id, _source_file, _row_number
+        'penalty', penalties.decision_number, penalties.uscc, null, penalties.basis_domain, penalties.penalty_types,
+        concat_ws('：', penalties.violation_type, penalties.penalty_content), penalties.authority_name, null,
+        penalties.decision_date, penalties.decision_date, null,
+        penalty_status.revoked_on,
+        case when penalty_status.revoked_on is not null then 'basis_revoked' end,
+        penalty_status.revocation_outcome || coalesce('（' || penalty_status.revocation_objection_id || '）', ''),
+        penalty_status.revoking_authority,
+        null,
+        penalties._batch_id, penalties._source_file, penalties._row_number
     from penalties
+    left join penalty_status
+        on penalties.decision_number = penalty_status.decision_number
 
 )
 -- noqa: enable=AL08

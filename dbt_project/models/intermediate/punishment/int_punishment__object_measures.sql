@@ -1,6 +1,10 @@
 -- 对象 × 措施：起始日、自然届满日，以及截至 as_of_date 的解除（自然解除、异议解除、信用修复解除，取最早者）。
 -- 期限规则：fixed 自事由作出之日起固定月数；basis 随事由存续（事由移出或届满即解除）。
--- 信用修复不解除法定期限未届满的措施（repair_blocked）；异议撤销事由解除一切措施；异议变更事由后，原决定中
+-- 事由的移出取 int_punishment__bases（名录事由来自名录模型 int_lists__list_periods，处罚事由的撤销来自
+-- int_lists__penalties），按移出路径对照解除路径（punishment_release_paths）：据以列入的处罚被撤销 → 异议解除，
+-- 信用修复移出（严重违法失信名单须列入满规定期限，名录模型已核对）→ 信用修复解除，其余（期满、报送移出）→ 自然解除。
+-- 这里不再对名录事由直接读信用修复，不再对处罚事由直接读撤销的异议，以免与名录、公示不一致；其余事由（外单位文书等）
+-- 的异议、信用修复仍按文书号直接对应。信用修复不解除法定期限未届满的措施（repair_blocked）；异议变更处罚后，原决定中
 -- 触发该措施的处罚种类不再存在的，该措施解除（“收窄”）。end_date 当日起不再限制。
 
 with
@@ -52,12 +56,11 @@ repairs as (
 
 ),
 
--- 处罚的最新版本（变更、撤销在后续批次以同一文号重报）
+-- 处罚的最新版本（变更在后续批次以同一文号重报）
 penalty_latest as (
 
-    select decision_number, penalty_types, record_status
-    from {{ ref('stg_landing__penalties') }}
-    qualify row_number() over (partition by decision_number order by _received_at desc, _row_number desc) = 1
+    select decision_number, penalty_types
+    from {{ ref('int_lists__penalties') }}
 
 ),
 
@@ -78,7 +81,7 @@ object_measures as (
         measures.term_months,
         measures.is_statutory_term,
         objects.decision_date as start_date,
-        removal_paths.release_path as removal_path,
+        removal_paths.release_path as removal_release_path,
         case measures.term_rule
             when 'fixed' then cast(objects.decision_date + to_months(measures.term_months) as date)
             else coalesce(
@@ -94,16 +97,40 @@ object_measures as (
     inner join measures
         on matched.measure_id = measures.measure_id
     left join paths as removal_paths
-        on removal_paths.source_field = 'removal_reason' and objects.removal_reason = removal_paths.source_value
+        on removal_paths.source_field = 'removal_path' and objects.removal_path = removal_paths.source_value
+
+),
+
+-- 信用修复：名录事由取名录模型的信用修复移出；其余事由按文书号直接对应准予修复的决定
+repair_events as (
+
+    select
+        object_measure_id, removal_date as repair_date, coalesce(removal_authority, source_agency) as repaired_by,
+        '事由移出：' || removal_reason as repair_reason
+    from object_measures
+    where removal_release_path = 'repair' and removal_date <= {{ as_of_date() }}
+
+    union all
+
+    select
+        om.object_measure_id, r.decision_date, r.deciding_authority,
+        '信用修复准予修复（' || r.application_id || '）'
+    from object_measures as om
+    inner join repairs as r
+        on om.basis_number = r.related_record_number
+    where om.listing_id is null
 
 ),
 
 release_candidates as (
 
-    -- 自然解除：期限届满（或事由依规移出）
+    -- 自然解除：期限届满（或事由依规移出：作出移出决定的机关，期满移出为系统自动）
     select
         object_measure_id, natural_end as release_date, 'natural' as release_path, 3 as priority,
-        '系统自动（期限届满）' as released_by,
+        case when removal_date = natural_end and removal_authority is not null
+                then removal_authority
+            else '系统自动（期限届满）'
+        end as released_by,
         case when removal_date = natural_end and removal_reason is not null
                 then '事由移出：' || removal_reason
             else '惩戒期限届满自动解除'
@@ -113,20 +140,23 @@ release_candidates as (
 
     union all
 
-    -- 异议解除：事由（或其依据的处罚）被撤销、确认无效
+    -- 异议解除：事由所依据的处罚被撤销、确认无效（名录模型、处罚模型判定的移出路径）
+    select
+        object_measure_id, removal_date, 'objection', 1, coalesce(removal_authority, source_agency),
+        '事由移出：' || removal_reason
+    from object_measures
+    where removal_release_path = 'objection' and removal_date <= {{ as_of_date() }}
+
+    union all
+
+    -- 异议解除：事由本身（列入决定、外单位文书等）被撤销、确认无效；处罚事由的撤销已在上一项
     select
         om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
         '异议处理结果：' || o.outcome || '（' || o.related_record_number || '）'
     from object_measures as om
     inner join objections as o
-        on o.related_record_number in (om.basis_number, om.related_penalty_number)
-    where o.release_path = 'objection'
-
-    union all
-
-    select object_measure_id, removal_date, 'objection', 1, source_agency, '事由移出：' || removal_reason
-    from object_measures
-    where removal_path = 'objection' and removal_date <= {{ as_of_date() }}
+        on om.basis_number = o.related_record_number
+    where o.release_path = 'objection' and om.basis_type != 'penalty'
 
     union all
 
@@ -147,20 +177,11 @@ release_candidates as (
     union all
 
     -- 信用修复解除：法定期限未届满的不得解除
-    select
-        om.object_measure_id, r.decision_date, 'repair', 2, r.deciding_authority,
-        '信用修复准予修复（' || r.application_id || '）'
+    select om.object_measure_id, r.repair_date, 'repair', 2, r.repaired_by, r.repair_reason
     from object_measures as om
-    inner join repairs as r
-        on om.basis_number = r.related_record_number
-    where not (om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date)
-
-    union all
-
-    select object_measure_id, removal_date, 'repair', 2, source_agency, '事由移出：' || removal_reason
-    from object_measures
-    where removal_path = 'repair' and removal_date <= {{ as_of_date() }}
-        and not (is_statutory_term and term_rule = 'fixed' and natural_end > removal_date)
+    inner join repair_events as r
+        on om.object_measure_id = r.object_measure_id
+    where not (om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.repair_date)
 
 ),
 
@@ -174,11 +195,11 @@ first_release as (
 
 blocked_repairs as (
 
-    select om.object_measure_id, min(r.decision_date) as repair_blocked_date
+    select om.object_measure_id, min(r.repair_date) as repair_blocked_date
     from object_measures as om
-    inner join repairs as r
-        on om.basis_number = r.related_record_number
-    where om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.decision_date
+    inner join repair_events as r
+        on om.object_measure_id = r.object_measure_id
+    where om.is_statutory_term and om.term_rule = 'fixed' and om.natural_end > r.repair_date
     group by om.object_measure_id
 
 )

@@ -1,7 +1,11 @@
 -- 双随机抽取（计划日 = as_of_date）：每个参与分类的企业一行，说明它是否入选、为何不入选。
 -- 重点监管事项清单内的企业不参与抽取；近 sampling_frequency_window_days 天内双随机抽查次数超过该类上限的不抽；
--- 其余按（区划, 信用风险类别）分层，每层应抽 round(可抽户数 × 抽查比例) 户，按 md5(随机种子 | 统一社会信用代码)
--- 升序取前若干户。随机种子取 dbt 变量 plan_seed，否则取参数 inspection_plan_seed：同一种子、同一数据必得同一结果。
+-- 其余按（区划, 信用风险类别）分层抽取，应抽户数按类别在全辖区分配（最大余数法）：
+--   本类应抽 = round(本类全辖区可抽户数 × 抽查比例)；每层先得 floor(本层可抽户数 × 比例) 户，
+--   余下的户数按余数从大到小各加 1 户（余数相同按 md5(随机种子 | 区划 | 类别) 排序），
+--   故每类实抽户数占可抽户数之比等于配置的比例（至多差半户），不因分层逐层取整而偏离；
+-- 每层按 md5(随机种子 | 统一社会信用代码) 升序取前若干户。
+-- 随机种子取 dbt 变量 plan_seed，否则取参数 inspection_plan_seed：同一种子、同一数据必得同一结果。
 
 with
 
@@ -91,8 +95,7 @@ ranked as (
         eligible.*,
         md5(concat(params.plan_seed, '|', eligible.uscc)) as draw_key,
         row_number() over stratum as draw_rank,
-        count(*) over stratum_all as stratum_eligible,
-        cast(round(eligible.sampling_ratio * count(*) over stratum_all) as integer) as stratum_quota
+        count(*) over stratum_all as stratum_eligible
     from eligible
     cross join params
     where eligible.exclusion_reason is null
@@ -102,6 +105,52 @@ ranked as (
             order by md5(concat(params.plan_seed, '|', eligible.uscc))
         ),
         stratum_all as (partition by eligible.region_code, eligible.risk_class)
+
+),
+
+-- 按类别分配应抽户数（最大余数法）：比例按定点小数相乘，避免浮点误差改变取整
+strata as (
+
+    select
+        region_code,
+        risk_class,
+        any_value(stratum_eligible) as stratum_eligible,
+        cast(any_value(sampling_ratio) as decimal(18, 6)) * any_value(stratum_eligible) as exact_quota
+    from ranked
+    group by region_code, risk_class
+
+),
+
+allocated as (
+
+    select
+        strata.*,
+        cast(floor(strata.exact_quota) as integer) as base_quota,
+        sum(strata.stratum_eligible) over class_all as class_eligible,
+        cast(round(sum(strata.exact_quota) over class_all) as integer) as class_quota,
+        cast(round(sum(strata.exact_quota) over class_all) as integer)
+        - sum(cast(floor(strata.exact_quota) as integer)) over class_all as class_leftover,
+        row_number() over (
+            partition by strata.risk_class
+            order by
+                strata.exact_quota - floor(strata.exact_quota) desc,
+                md5(concat(params.plan_seed, '|', strata.region_code, '|', strata.risk_class))
+        ) as remainder_rank
+    from strata
+    cross join params
+    window class_all as (partition by strata.risk_class)
+
+),
+
+quotas as (
+
+    select
+        region_code,
+        risk_class,
+        cast(class_eligible as integer) as class_eligible,
+        class_quota,
+        base_quota + case when remainder_rank <= class_leftover then 1 else 0 end as stratum_quota
+    from allocated
 
 ),
 
@@ -123,12 +172,17 @@ final as (
         ranked.draw_key,
         cast(ranked.draw_rank as integer) as draw_rank,
         cast(ranked.stratum_eligible as integer) as stratum_eligible,
-        ranked.stratum_quota,
-        coalesce(ranked.draw_rank <= ranked.stratum_quota, false) as is_drawn
+        quotas.stratum_quota,
+        quotas.class_eligible,
+        quotas.class_quota,
+        coalesce(ranked.draw_rank <= quotas.stratum_quota, false) as is_drawn
     from eligible
     cross join params
     left join ranked
         on eligible.uscc = ranked.uscc
+    left join quotas
+        on ranked.region_code = quotas.region_code
+        and ranked.risk_class = quotas.risk_class
 
 )
 

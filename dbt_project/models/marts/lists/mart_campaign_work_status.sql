@@ -1,16 +1,23 @@
--- 专项治理行动工作情况表（总局 2023年6月21日通知附件）：按月、按监管领域（含合计行）统计
---   列入严重违法失信名单（件）：列入日期在当月的列入决定；领域取据以列入的行政处罚判定的监管领域（int_lists__penalty_domains），
---   无处罚依据或领域不在表中的计入“其他”；
---   “屡禁不止、屡罚不改”经营主体户数：截至 as_of_date 认定的屡罚不改主体中，达标日在当月的户数，领域取其窗口内处罚最多的领域；
+-- 专项治理行动工作情况表（总局 2023年6月21日通知附件）：按月、按监管领域（含合计行）统计。
+-- 每月的数字截至该月月末（当月截至 as_of_date），只用当时已收到的数据，故后到的数据不改写已过去的月份：
+--   列入严重违法失信名单（件）：已公示的列入决定（公示判断取 int_publication__list_entries：不予公示标记扣留的不计），
+--   计入首次公示（publicity_start，收到即公示）所在月；领域取据以列入的行政处罚判定的监管领域
+--   （int_lists__penalties），无处罚依据或领域不在表中的计入“其他”；
+--   “屡禁不止、屡罚不改”经营主体：本仓库不公示屡罚不改名单，也没有其集中公示的数据项，集中公示户数为空
+--   （不以认定户数代替）；另列认定户数：int_lists__repeat_offender_assessments 按月末认定（当月截至 as_of_date），
+--   每户计入首次认定之月，领域取该次认定窗口内处罚最多的领域；
 --   领域无法判定（待核实）的计入“其他”，并在 *_undecided_count 列中单独计数，不混同于判定为“其他”的。
 --   宣传曝光典型案例（件）：尚无典型案例曝光数据项，为空（不以其他数据代替）。
 -- 任一期间 = 对所含月份求和（每件、每户只计入一个月）。
 
 with
 
-serious_listings as (
+serious_entries as (
 
-    select * from {{ ref('mart_serious_list_history') }}
+    select * from {{ ref('int_publication__list_entries') }}
+    where record_type = 'serious_list'
+        and publication_state = 'published'
+        and publicity_start <= {{ as_of_date() }}
 
 ),
 
@@ -20,9 +27,9 @@ penalties as (
 
 ),
 
-repeat_offenders as (
+assessments as (
 
-    select * from {{ ref('mart_repeat_offenders') }}
+    select * from {{ ref('int_lists__repeat_offender_assessments') }}
 
 ),
 
@@ -42,30 +49,38 @@ other_domain as (
 serious_by_month as (
 
     select
-        date_trunc('month', serious_listings.valid_from) as period_month,
+        date_trunc('month', serious_entries.publicity_start) as period_month,
         coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
         count(*) as serious_listed_count,
         count(*) filter (where penalties.domain_method = 'undecided') as serious_listed_undecided_count
-    from serious_listings
+    from serious_entries
     left join penalties
-        on serious_listings.related_penalty_number = penalties.decision_number
+        on serious_entries.related_penalty_number = penalties.decision_number
     left join domains
         on penalties.domain_code = domains.domain_code
-    where serious_listings.valid_from <= {{ as_of_date() }}
     group by all
+
+),
+
+-- 每户首次被认定的认定日（月末，或当月的 as_of_date）
+first_identified as (
+
+    select enterprise_uscc, assessment_date, main_domain_code
+    from assessments
+    qualify row_number() over (partition by enterprise_uscc order by assessment_date) = 1
 
 ),
 
 repeat_by_month as (
 
     select
-        date_trunc('month', repeat_offenders.qualifying_date) as period_month,
+        date_trunc('month', first_identified.assessment_date) as period_month,
         coalesce(domains.domain_code, (select domain_code from other_domain)) as domain_code,
-        count(*) as repeat_offender_count,
-        count(*) filter (where repeat_offenders.main_domain_code is null) as repeat_offender_undecided_count
-    from repeat_offenders
+        count(*) as repeat_offender_identified_count,
+        count(*) filter (where first_identified.main_domain_code is null) as repeat_offender_undecided_count
+    from first_identified
     left join domains
-        on repeat_offenders.main_domain_code = domains.domain_code
+        on first_identified.main_domain_code = domains.domain_code
     group by all
 
 ),
@@ -99,7 +114,7 @@ grid as (
         domains.display_order,
         coalesce(serious_by_month.serious_listed_count, 0) as serious_listed_count,
         coalesce(serious_by_month.serious_listed_undecided_count, 0) as serious_listed_undecided_count,
-        coalesce(repeat_by_month.repeat_offender_count, 0) as repeat_offender_count,
+        coalesce(repeat_by_month.repeat_offender_identified_count, 0) as repeat_offender_identified_count,
         coalesce(repeat_by_month.repeat_offender_undecided_count, 0) as repeat_offender_undecided_count
     from months
     cross join domains
@@ -120,7 +135,7 @@ with_total as (
         display_order,
         serious_listed_count,
         serious_listed_undecided_count,
-        repeat_offender_count,
+        repeat_offender_identified_count,
         repeat_offender_undecided_count
     from grid
 
@@ -132,7 +147,7 @@ with_total as (
         max(display_order) + 1 as display_order,
         sum(serious_listed_count),
         sum(serious_listed_undecided_count),
-        sum(repeat_offender_count),
+        sum(repeat_offender_identified_count),
         sum(repeat_offender_undecided_count)
     from grid
     group by period_month
@@ -145,11 +160,13 @@ final as (
         cast(period_month as date) as period_month,
         cast(period_month as date) as period_start,
         cast(last_day(period_month) as date) as period_end,
+        least(cast(last_day(period_month) as date), {{ as_of_date() }}) as figures_as_of,
         domain_code,
         cast(display_order as integer) as display_order,
         cast(serious_listed_count as bigint) as serious_listed_count,
         cast(serious_listed_undecided_count as bigint) as serious_listed_undecided_count,
-        cast(repeat_offender_count as bigint) as repeat_offender_count,
+        cast(null as bigint) as repeat_offender_count,
+        cast(repeat_offender_identified_count as bigint) as repeat_offender_identified_count,
         cast(repeat_offender_undecided_count as bigint) as repeat_offender_undecided_count,
         cast(null as bigint) as typical_cases_exposed_count,
         {{ as_of_date() }} as as_of_date

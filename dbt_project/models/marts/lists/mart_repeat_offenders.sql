@@ -1,17 +1,12 @@
--- “屡禁不止、屡罚不改”经营主体清单（截至 as_of_date）：认定结果附主体登记信息、窗口内处罚的主要监管领域与罚款合计，
--- 以及所适用规则的出处。专项治理行动工作情况表按 main_domain_code 归入监管领域。
+-- “屡禁不止、屡罚不改”经营主体清单（截至 as_of_date）：int_lists__repeat_offenders 的认定结果（计数的处罚、主要
+-- 监管领域、罚款合计、不计的已修复与已撤下处罚件数都在 int_lists__repeat_offender_assessments 中算出），
+-- 附主体登记信息与所适用规则的出处。专项治理行动工作情况表按月末认定，见 mart_campaign_work_status。
 
 with
 
 repeat_offenders as (
 
     select * from {{ ref('int_lists__repeat_offenders') }}
-
-),
-
-penalties as (
-
-    select * from {{ ref('int_lists__penalties') }}
 
 ),
 
@@ -27,46 +22,6 @@ rules as (
 
 ),
 
-penalties_in_window as (
-
-    select
-        repeat_offenders.enterprise_uscc,
-        penalties.domain_code,
-        penalties.fine_amount_wan
-    from repeat_offenders
-    inner join penalties
-        on repeat_offenders.enterprise_uscc = penalties.enterprise_uscc
-        and penalties.decision_date between repeat_offenders.window_start and repeat_offenders.window_end
-        and penalties.is_in_force
-
-),
-
-domain_counts as (
-
-    select enterprise_uscc, domain_code, count(*) as penalty_count
-    from penalties_in_window
-    group by all
-
-),
-
-main_domain as (
-
-    select enterprise_uscc, domain_code as main_domain_code
-    from domain_counts
-    qualify row_number() over (
-            partition by enterprise_uscc order by penalty_count desc, domain_code asc nulls last
-        ) = 1
-
-),
-
-fines as (
-
-    select enterprise_uscc, sum(fine_amount_wan) as fine_amount_wan_3y
-    from penalties_in_window
-    group by all
-
-),
-
 final as (
 
     select
@@ -78,25 +33,22 @@ final as (
         enterprises.industry_name,
         enterprises.registration_status,
         enterprises.legal_rep_name,
-        repeat_offenders.penalty_count_3y,
-        fines.fine_amount_wan_3y,
-        main_domain.main_domain_code,
+        cast(repeat_offenders.penalty_count_3y as bigint) as penalty_count_3y,
+        cast(repeat_offenders.fine_amount_wan_3y as double) as fine_amount_wan_3y,
+        repeat_offenders.main_domain_code,
         repeat_offenders.window_start,
         repeat_offenders.window_end,
         repeat_offenders.qualifying_date,
         repeat_offenders.first_penalty_date,
         repeat_offenders.last_penalty_date,
-        repeat_offenders.has_approved_repair,
+        cast(repeat_offenders.repaired_penalty_count as bigint) as repaired_penalty_count,
+        cast(repeat_offenders.withdrawn_penalty_count as bigint) as withdrawn_penalty_count,
         repeat_offenders.rule_id,
         rules.source as rule_source,
         repeat_offenders.as_of_date
     from repeat_offenders
     left join enterprises
         on repeat_offenders.enterprise_uscc = enterprises.uscc
-    left join main_domain
-        on repeat_offenders.enterprise_uscc = main_domain.enterprise_uscc
-    left join fines
-        on repeat_offenders.enterprise_uscc = fines.enterprise_uscc
     left join rules
         on repeat_offenders.rule_id = rules.rule_id
 

@@ -1,4 +1,5 @@
 -- 公示用列入经营异常名录信息：列入与移出均公示，已移出的记录保留并带移出日期、原因与决定机关（移出是历史，不删除）。
+-- 移出日期、原因与机关取名录模型 int_lists__list_periods（经 int_publication__list_entries）。
 
 with
 

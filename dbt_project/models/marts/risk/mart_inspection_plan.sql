@@ -1,7 +1,8 @@
 -- 双随机抽查计划（计划日 = as_of_date）：每个检查对象一行。
 -- 1. 重点监管事项清单内的企业（持有清单所列许可）全部列入，实行重点监管，不参与随机抽取；
 -- 2. 其余参与分类的企业按（区划, 信用风险类别）分层，近一年双随机抽查次数超过该类上限的不抽；
---    每层应抽户数 = round(可抽户数 × 该类抽查比例)，按 md5(随机种子 | 统一社会信用代码) 升序取前若干户（可复现）；
+--    每类应抽户数 = round(本类全辖区可抽户数 × 该类抽查比例)，按最大余数法分到各层（int_risk__inspection_draw），
+--    每层按 md5(随机种子 | 统一社会信用代码) 升序取前若干户（可复现）；
 -- 3. 检查人员从辖区覆盖该企业的名录库人员中随机选派（按 md5(种子 | 代码 | 执法证号) 排序），
 --    所在单位近一年处罚过该企业的人员回避；可选人数不足时如实标注。
 
@@ -111,6 +112,8 @@ final as (
         planned.sampling_ratio,
         planned.stratum_eligible,
         planned.stratum_quota,
+        planned.class_eligible,
+        planned.class_quota,
         planned.draw_rank,
         planned.draw_key,
         planned.prior_count as prior_random_inspections,
@@ -123,10 +126,11 @@ final as (
         case planned.plan_type
             when '双随机抽查'
                 then format(
-                        '随机种子 {}；{}{}类可抽 {} 户（近 {} 天双随机抽查 {} 次，未超该类频次上限），按比例 {} 应抽 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
-                        planned.plan_seed, scores.region_name, scores.risk_class, planned.stratum_eligible,
-                        planned.frequency_window_days, planned.prior_count, planned.sampling_ratio,
-                        planned.stratum_quota,
+                        '随机种子 {}；{}类全辖区可抽 {} 户，按比例 {} 应抽 {} 户，按最大余数法分到各区划；{}{}类可抽 {} 户'
+                        || '（近 {} 天双随机抽查 {} 次，未超该类频次上限），分得 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
+                        planned.plan_seed, scores.risk_class, planned.class_eligible, planned.sampling_ratio,
+                        planned.class_quota, scores.region_name, scores.risk_class, planned.stratum_eligible,
+                        planned.frequency_window_days, planned.prior_count, planned.stratum_quota,
                         planned.plan_seed, planned.uscc, planned.draw_rank
                     )
             else format('列入重点监管事项清单（{}），全部检查，不参与随机抽取。', planned.key_item_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -110,3 +111,21 @@ def test_a_warehouse_held_by_a_writer_is_reported_in_chinese_and_retryable(tmp_p
     read_only(path).close()
     with pytest.raises(FileNotFoundError, match="cwh build"):
         read_only(tmp_path / "missing.duckdb")
+
+
+def test_the_allocator_setting_survives_a_parent_that_imported_polars(monkeypatch):
+    """polars writes its own default into the variable on import; a child process inherits it and must still get
+    the warehouse's setting, while an operator's explicit choice is kept."""
+    from ground.runtime import ALLOCATOR_CONF, ALLOCATOR_ENV, POLARS_DEFAULT_CONF, configure_allocator
+
+    for inherited, expected in (
+        (None, ALLOCATOR_CONF),
+        (POLARS_DEFAULT_CONF, ALLOCATOR_CONF),
+        ("dirty_decay_ms:1000", "dirty_decay_ms:1000"),
+    ):
+        if inherited is None:
+            monkeypatch.delenv(ALLOCATOR_ENV, raising=False)
+        else:
+            monkeypatch.setenv(ALLOCATOR_ENV, inherited)
+        configure_allocator()
+        assert os.environ[ALLOCATOR_ENV] == expected

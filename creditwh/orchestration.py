@@ -131,6 +131,9 @@ def ingest(feed: str, **context) -> dict:
                 feed,
                 b["batch_id"],
             )
+    for n in summary["not_ingested"]:  # no batch, nothing written: the next run reads the file again (or refuses it)
+        level = logging.INFO if n["status"] == "pending" else logging.WARNING
+        log.log(level, "未入库 %s（%s）：%s", n["source_file"], n["status"], n["reason"])
     if not summary["landed"]:
         raise AirflowSkipException(
             f"{feed}：没有新入库的批次（已入库过 {summary['skipped']} 个，整批拒收 {summary['rejected']} 个）"

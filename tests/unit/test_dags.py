@@ -259,3 +259,27 @@ def test_report_export_is_atomic_ordered_and_repeatable(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["2026-11"]  # no scratch or old folder left behind
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"][0]["columns"]["uscc"] == "统一社会信用代码" and manifest["as_of_date"] == "2026-12-01"
+
+
+def test_the_ingest_task_logs_every_file_it_did_not_ingest(orchestration, monkeypatch, caplog):
+    """A delivery still being written, a refused link or a vanished file makes no batch: the task log says which
+    and why (pending at INFO, the others at WARNING), and the task is skipped when nothing landed."""
+    from airflow.exceptions import AirflowSkipException
+
+    summary = {
+        "feed": "penalties",
+        "batches": [],
+        "not_ingested": [
+            {"source_file": "amr_enforcement/penalties/a.csv", "status": "pending", "reason": "仍在写入"},
+            {"source_file": "amr_enforcement/penalties/b.csv", "status": "refused", "reason": "符号链接"},
+        ],
+        "landed": 0,
+        "rejected": 0,
+        "skipped": 0,
+    }
+    monkeypatch.setattr(orchestration, "run_job", lambda job, *args: summary)
+    with caplog.at_level("INFO", logger=orchestration.__name__), pytest.raises(AirflowSkipException):
+        orchestration.ingest.function("penalties", outlet_events={})
+    logged = {(r.levelname, r.getMessage()) for r in caplog.records if r.name == orchestration.__name__}
+    assert ("INFO", "未入库 amr_enforcement/penalties/a.csv（pending）：仍在写入") in logged
+    assert ("WARNING", "未入库 amr_enforcement/penalties/b.csv（refused）：符号链接") in logged

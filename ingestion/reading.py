@@ -295,10 +295,11 @@ def file_format(path: Path) -> str:
     raise BatchError("unsupported_format", f"{path.name}: 不支持的文件格式 {suffix!r}（支持 .csv 与 .jsonl）")
 
 
-def _decode_gb18030(path: Path, out: Path, length: int) -> ByteCounts:
-    """Decode the first ``length`` bytes strictly into ``out`` (UTF-8); UnicodeDecodeError when the bytes are not
-    GB18030 either. Returns the counts of what was written."""
-    decoder = codecs.getincrementaldecoder("gb18030")(errors="strict")
+def _decode_to_utf8(path: Path, out: Path, length: int, codec: str = "gb18030") -> ByteCounts:
+    """Decode the first ``length`` bytes strictly (GB18030, or UTF-16 after its byte-order mark) into ``out``
+    (UTF-8); UnicodeDecodeError when the bytes are not that encoding throughout. Returns the counts of what was
+    written."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     counts = ByteCounts()
     with path.open("rb") as src, out.open("wb") as dst:
         remaining = length
@@ -401,6 +402,14 @@ def open_batch(
         head = fh.read(min(length, 1 << 16))
     if not head and fmt == "csv":
         raise BatchError("empty_file", f"{path.name}: 文件为空（0 字节，连表头也没有），请生产部门重新报送")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode" exports
+        return _open_utf16(path, scratch, length, fmt)
+    if b"\x00" in head.split(b"\n", 1)[0]:
+        raise BatchError(
+            "unknown_encoding",
+            f"{path.name}: 表头行含有 NUL 字节（UTF-16 而无字节顺序标记，或不是文本文件），无法按列名读取；"
+            "请生产部门另存为 UTF-8（或 GBK）的 CSV 重新报送",
+        )
     has_bom = head.startswith(codecs.BOM_UTF8)
     if how is None:
         first_line = head.split(b"\n", 1)[0]
@@ -423,12 +432,43 @@ def open_batch(
     if how == "gb18030" and not has_bom:
         decoded = scratch / (path.name + ".utf8")
         try:
-            made = _decode_gb18030(path, decoded, length)
+            made = _decode_to_utf8(path, decoded, length)
             raw = replace(raw, source=decoded, length=decoded.stat().st_size, encoding="gbk", counts=lambda: made)
         except UnicodeDecodeError:
             how = "lossy"  # neither UTF-8 nor GB18030 throughout: read line by line
     if how in ("lossy", "gb18030") and raw.encoding != "gbk":
         raw = replace(raw, encoding=MIXED, lossy=True, salvage=True)
+    if fmt == "csv":
+        raw = _open_csv(raw)
+    raw = _without_truncated_tail(raw)
+    if fmt == "jsonl":
+        raw = _read_jsonl(raw)
+    return raw
+
+
+def _open_utf16(path: Path, scratch: Path, length: int, fmt: str) -> RawBatch:
+    """A UTF-16 file (with its byte-order mark): read from a UTF-8 copy, like a GBK file; refused as a whole when
+    some bytes are not UTF-16 after all (an odd length, a lone surrogate)."""
+    decoded = scratch / (path.name + ".utf8")
+    try:
+        made = _decode_to_utf8(path, decoded, length, "utf-16")
+    except UnicodeDecodeError:
+        raise BatchError(
+            "unknown_encoding",
+            f"{path.name}: 以 UTF-16 字节顺序标记开头，但其后的字节不是完整的 UTF-16 文本；"
+            "请生产部门另存为 UTF-8（或 GBK）的 CSV 重新报送",
+        ) from None
+    raw = RawBatch(
+        source=decoded,
+        length=decoded.stat().st_size,
+        headers=[],
+        encoding="utf-16",
+        format=fmt,
+        origin=path,
+        origin_length=length,
+        scratch=scratch,
+        counts=lambda: made,
+    )
     if fmt == "csv":
         raw = _open_csv(raw)
     raw = _without_truncated_tail(raw)

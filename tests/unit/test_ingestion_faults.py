@@ -197,6 +197,33 @@ def test_a_gbk_body_under_an_ascii_header_is_detected_and_read_again(ws):
     assert read_landed(ws, "penalties")["party_name"].to_list() == ["上海市黄浦区龙华食品店"]
 
 
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_a_utf16_export_is_read_and_a_broken_one_refused_with_its_reason(ws, bom):
+    """Excel's "Unicode" exports are UTF-16 with a byte-order mark: read like a GBK file (a UTF-8 copy). Bytes that
+    are not UTF-16 after such a mark refuse the batch with its reason — never an internal error retried forever."""
+    contract = load_contracts()["penalties"]
+    path = write_feed(ws, "penalties", "u16.csv", [penalty_row(1), penalty_row(2, party_name="上海市黄浦区龍華食品店")])
+    codec = "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"
+    path.write_bytes(bom + path.read_text(encoding="utf-8").encode(codec))
+    result = ingest_file(ws, contract, path)
+    assert (result.status, result.rows_read, result.rows_landed) == ("landed", 2, 2), result.error
+    assert all_entries(ws.ledger)[0].encoding == "utf-16"
+    assert sorted(read_landed(ws, "penalties")["party_name"].to_list())[-1] == "上海市黄浦区龙华食品店"
+    broken = write_feed(ws, "penalties", "u16b.csv", [penalty_row(3)])
+    broken.write_bytes(bom + broken.read_text(encoding="utf-8").encode(codec) + b"\x00")  # an odd byte
+    refused = ingest_file(ws, contract, broken)
+    assert refused.status == "rejected" and "UTF-16" in refused.error, refused
+
+
+def test_a_header_with_nul_bytes_is_refused_with_its_reason(ws):
+    """UTF-16 without a byte-order mark (or a binary file): the header cannot be read — a whole-batch refusal
+    that says so, recorded in the ledger."""
+    path = write_feed(ws, "penalties", "nul.csv", [penalty_row(1)])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
+    result = ingest_file(ws, load_contracts()["penalties"], path)
+    assert result.status == "rejected" and "NUL" in result.error, result
+
+
 def test_a_corrected_record_in_a_later_batch_keeps_the_earlier_version(ws):
     import os
 

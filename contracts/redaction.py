@@ -177,11 +177,21 @@ class PatternSet:
             for t in data["texts"]
         ]
         self._max_length = max(max(k.lengths) for k in self.numbers)
+        invisible = data["invisible"]
+        self.invisible_name, self.invisible_label = str(invisible["name"]), str(invisible["label"])
+        ranges = [(int(a), int(b)) for a, b in invisible["ranges"]]
+        self.invisible = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+        # the same class in RE2's syntax (DuckDB): Python's re has no \x{…}, RE2 no \U
+        self.invisible_re2 = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges) + "]"
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
         """(name, 中文标签) of every pattern, numbers first."""
-        return [(k.name, k.label) for k in self.numbers] + [(t.name, t.label) for t in self.texts]
+        return (
+            [(k.name, k.label) for k in self.numbers]
+            + [(t.name, t.label) for t in self.texts]
+            + [(self.invisible_name, self.invisible_label)]
+        )
 
     # -- finding ---------------------------------------------------------------------------------------------------
 
@@ -267,10 +277,8 @@ class PatternSet:
         taken.append((hit.start, hit.end))
         return hit
 
-    def find(self, text: str | None) -> list[Hit]:
-        """Every match in ``text``, non-overlapping, in order (numbers win over text patterns they overlap)."""
-        if not text:
-            return []
+    def _found(self, text: str) -> list[Hit]:
+        """The numbers and text patterns in ``text``, non-overlapping, in order (numbers win over text patterns)."""
         hits = list(self._numbers(text))
         for pattern in self.texts:
             for m in pattern.finditer(text):
@@ -278,17 +286,35 @@ class PatternSet:
                     hits.append(Hit(m.start(), m.end(), pattern.name, pattern.label))
         return sorted(hits, key=lambda h: h.start)
 
+    def find(self, text: str | None) -> list[Hit]:
+        """Every match in ``text``: each invisible character, and the numbers and text patterns found in the text
+        without them (what a reader sees), at their offsets there."""
+        if not text:
+            return []
+        invisible = [
+            Hit(m.start(), m.end(), self.invisible_name, self.invisible_label) for m in self.invisible.finditer(text)
+        ]
+        return invisible + self._found(self.invisible.sub("", text) if invisible else text)
+
+    def strip_invisible(self, text: str | None) -> tuple[str | None, int]:
+        """``text`` without its invisible characters, and how many there were."""
+        if not text:
+            return text, 0
+        return self.invisible.subn("", text)
+
     def redact(self, text: str | None) -> tuple[str | None, Counter[str]]:
-        """``text`` with every match replaced by the marker, and how many of each kind were replaced."""
-        hits = self.find(text)
+        """``text`` without invisible characters, every match then replaced by the marker; how many of each kind."""
+        text, removed = self.strip_invisible(text)
+        counts = Counter({self.invisible_name: removed} if removed else {})
+        hits = self._found(text) if text else []
         if not hits or text is None:
-            return text, Counter()
+            return text, counts
         out, last = [], 0
         for h in hits:
             out += [text[last : h.start], self.marker.format(label=h.label)]
             last = h.end
         out.append(text[last:])
-        return "".join(out), Counter(h.kind for h in hits)
+        return "".join(out), counts + Counter(h.kind for h in hits)
 
 
 @cache

@@ -242,6 +242,7 @@ def render_negative(contracts: dict[str, FeedContract]) -> str:
         "",
     ]
     sources = {n["name"]: n["source"] for n in patterns.raw["numbers"] + patterns.raw["texts"]}
+    sources[patterns.invisible_name] = patterns.raw["invisible"]["source"] + "（从所有文本列中删除，不加标记）"
     lines += _table(["类别", "名称", "出处"], [[label, f"`{name}`", sources[name]] for name, label in patterns.kinds])
     return "\n".join(lines) + "\n"
 

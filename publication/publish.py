@@ -155,29 +155,48 @@ def _markers(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], pat
     return Counter({name: int(n) for (name, _), n in zip(kinds, row)})
 
 
+def _invisible(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], regex: str) -> int:
+    """How many invisible characters the text columns of ``table`` hold (``regex``: their class, RE2)."""
+    if not columns:
+        return 0
+    removed = " + ".join(
+        f"coalesce(sum(length(\"{c}\") - length(regexp_replace(\"{c}\", '{regex}', '', 'g'))), 0)" for c in columns
+    )
+    return int(con.execute(f"select {removed} from {table}").fetchall()[0][0])
+
+
 def _materialise(con: duckdb.DuckDBPyConnection, records: list[RecordType]) -> dict[str, dict[str, int]]:
-    """One temporary table per record type: the published model with its free-text columns redacted. Only cells that
-    could hold a match (the pattern set's candidate regex, in DuckDB) reach the Python check. Returns the counts."""
+    """One temporary table per record type: the published model without invisible characters in any text cell, its
+    free-text columns redacted. Only cells that could hold a match (the pattern set's candidate regex, in DuckDB)
+    reach the Python check. Returns the counts."""
     patterns = load_patterns()
     con.create_function(REDACT_FUNCTION, _redact_column(patterns), ["VARCHAR"], "VARCHAR", type="arrow")  # type: ignore[arg-type]
     counts: dict[str, dict[str, int]] = {}
     contracts = load_contracts()
     try:
+        candidate = patterns.candidate_regex.replace("'", "''")
+        invisible = patterns.invisible_re2.replace("'", "''")
         for record in records:
             source = relation(con, record.relation)
-            columns = [row[0] for row in con.execute(f"describe {source}").fetchall()]
+            described = con.execute(f"describe {source}").fetchall()
+            columns = [row[0] for row in described]
+            strings = [row[0] for row in described if row[1] == "VARCHAR"]
             redacted = set(record.free_text(contracts[record.feed], columns))
-            candidate = patterns.candidate_regex.replace("'", "''")
+
+            def visible(c: str) -> str:  # every text cell, whatever its column, loses its invisible characters first
+                return f"regexp_replace(\"{c}\", '{invisible}', '', 'g')" if c in strings else f'"{c}"'
+
             select = ", ".join(
-                f'case when regexp_matches("{c}", \'{candidate}\') then {REDACT_FUNCTION}("{c}") else "{c}" end '
-                f'as "{c}"'
+                f"case when regexp_matches({visible(c)}, '{candidate}') then {REDACT_FUNCTION}({visible(c)}) "
+                f'else {visible(c)} end as "{c}"'
                 if c in redacted
-                else f'"{c}"'
+                else f'{visible(c)} as "{c}"'
                 for c in columns
             )
             con.execute(f"create or replace temp table {_extract_table(record)} as select {select} from {source}")
             text = [c for c in columns if c in redacted]
             found = _markers(con, _extract_table(record), text, patterns) - _markers(con, source, text, patterns)
+            found[patterns.invisible_name] = _invisible(con, source, strings, invisible)
             counts[record.name] = {name: found.get(name, 0) for name, _ in patterns.kinds}
     finally:
         con.remove_function(REDACT_FUNCTION)

@@ -6,7 +6,8 @@ contracts/publication.yml: the pipeline's own batch identifiers, hex digests who
 number) are not scanned: the gate checks each of their values against the batches the ingestion ledger committed,
 which is stricter. Whatever still matches here — a redaction
 that missed, a column nobody thought was free text, an identifier typed into a decision number — fails the gate.
-Cells are pre-selected in DuckDB with the pattern set's candidate regex (RE2), so only a few reach the Python check.
+Cells are pre-selected in DuckDB with the pattern set's candidate regex and its invisible-character class (RE2), so
+only a few reach the Python check.
 The failure names record type, column, kind and count, never the value.
 """
 
@@ -32,8 +33,9 @@ def scan(frame: pd.DataFrame, patterns: PatternSet | None = None) -> dict[str, C
         con.register("extract", frame[text])
         for column in text:
             cells = con.execute(
-                f'select "{column}" from extract where regexp_matches("{column}"::varchar, ?)',
-                [patterns.candidate_regex],
+                f'select "{column}" from extract '
+                f'where regexp_matches("{column}"::varchar, ?) or regexp_matches("{column}"::varchar, ?)',
+                [patterns.candidate_regex, patterns.invisible_re2],
             ).fetchall()
             hits = Counter(h.kind for (value,) in cells for h in patterns.find(str(value)))
             if hits:

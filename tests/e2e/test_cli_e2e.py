@@ -30,6 +30,7 @@ from helpers import cwh, files_of, read_landed
 
 from contracts import load_contracts
 from contracts.model import normalise_header
+from contracts.redaction import load_patterns
 from feedgen import generate
 from feedgen.config import FEED_FORMATS
 from ground.identifiers import make_ric
@@ -138,9 +139,12 @@ def hostile_payloads(n: int) -> tuple[str, list[str]]:
         "\r=1+1",
         "<script>alert('xss')</script>",
         '<img src=x onerror="alert(1)">',
-    ]
+        # invisible characters: zero-width inside a phone number, a right-to-left override, terminal escapes, NUL
+        f"联系人手机{mobile[:3]}\u200b{mobile[3:7]}\u2060{mobile[7:]}，\u202e反转显示\u202c，\x1b[31m红字\x1b[0m\x00",
+        "名称\u2066隔离\u2069与\u200f标记\ufeff\x7f",
+    ]  # 13 kinds: prime to 3, so every third row still meets each of them
     k = n % len(kinds)
-    return kinds[k], ([rid, mobile] if k < 3 else [])
+    return kinds[k], ([rid, mobile] if k < 3 else [mobile] if k == len(kinds) - 2 else [])
 
 
 HOSTILE_FIELDS = {"penalties": ("violation_facts", "penalty_content"), "licences": ("licence_content",)}
@@ -265,8 +269,14 @@ def test_hostile_free_text_is_published_harmless(scanned):
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     redacted = manifest["content_negative_list"]["redactions"]
     assert redacted["resident_id"] > 0 and redacted["mobile"] > 0 and redacted["email"] > 0
-    assert redacted["personal_address"] > 0
+    assert redacted["personal_address"] > 0 and redacted["invisible"] > 0
     published = [p for p in ws.publication.rglob("*") if p.is_file()]
+    # no control or invisible format character in any published file (JSON would escape one: none may be left)
+    invisible = load_patterns().invisible
+    assert [p.name for p in published if invisible.search(p.read_bytes().decode("utf-8"))] == []
+    assert [
+        p.name for p in published if re.search(rb"\\u(00[01][0-9a-fA-F]|200[b-fB-F]|202[a-eA-E])", p.read_bytes())
+    ] == []
     # no planted number, in any byte: as UTF-8 and GBK, and folded (full-width, separators, lower-case x)
     forms = sorted({f for n in hostile["numbers"] for f in encoded_forms(n)}, key=len, reverse=True)
     pattern = re.compile(b"|".join(re.escape(f) for f in forms))

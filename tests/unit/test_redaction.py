@@ -20,8 +20,8 @@ def test_every_disguise_is_found_and_redacted(entry):
     redacted, counts = PATTERNS.redact(entry["text"])
     assert sum(counts.values()) == len(entry["kinds"])
     assert PATTERNS.find(redacted) == []  # nothing left, and the marker itself is no match
-    for h in hits:
-        assert PATTERNS.marker.format(label=h.label) in redacted
+    for h in hits:  # an invisible character is removed, every other match replaced by its marker
+        assert (h.kind == PATTERNS.invisible_name) or PATTERNS.marker.format(label=h.label) in redacted
 
 
 @pytest.mark.parametrize("text", CORPUS["keep"])
@@ -53,3 +53,30 @@ def test_the_pattern_set_is_data(tmp_path):
     data["numbers"] = [n for n in data["numbers"] if n["name"] != "mobile"]
     assert [h.kind for h in PatternSet(data).find("手机13912345678")] == []
     assert [h.kind for h in PATTERNS.find("手机13912345678")] == ["mobile"]
+
+
+INVISIBLE = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u200b", "\u200e", "\u202e", "\u2066", "\ufeff"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_invisible_characters_are_found_removed_and_do_not_hide_a_number(char):
+    """Control and invisible format characters (bidi overrides, zero-width) are removed before anything else, so one
+    placed inside a phone number neither survives nor hides the number."""
+    text = f"上海{char}甲公司，联系电话138{char}0013{char}8000"
+    kinds = [h.kind for h in PATTERNS.find(text)]
+    assert kinds.count("invisible") == 3 and "mobile" in kinds
+    redacted, counts = PATTERNS.redact(text)
+    assert redacted == "上海甲公司，联系电话［已屏蔽：手机号码］"
+    assert counts == {"invisible": 3, "mobile": 1}
+
+
+def test_tab_and_line_ends_are_not_invisible_and_both_engines_agree():
+    """What a CSV quotes stays; DuckDB's class (RE2) removes exactly what Python's does."""
+    import duckdb
+
+    kept = "第一行\t第二列\r\n第二行"
+    assert PATTERNS.find(kept) == [] and PATTERNS.strip_invisible(kept) == (kept, 0)
+    every = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF)
+    with duckdb.connect() as con:
+        sql = con.execute("select regexp_replace(?, ?, '', 'g')", [every, PATTERNS.invisible_re2]).fetchone()[0]
+    assert sql == PATTERNS.invisible.sub("", every)

@@ -183,7 +183,7 @@ def _materialise(con: duckdb.DuckDBPyConnection, records: list[RecordType]) -> d
             strings = [row[0] for row in described if row[1] == "VARCHAR"]
             redacted = set(record.free_text(contracts[record.feed], columns))
 
-            def visible(c: str) -> str:  # every text cell, whatever its column, loses its invisible characters first
+            def visible(c: str, strings: list[str] = strings) -> str:  # every text cell loses its invisible characters
                 return f"regexp_replace(\"{c}\", '{invisible}', '', 'g')" if c in strings else f'"{c}"'
 
             select = ", ".join(

@@ -6,11 +6,8 @@
 {% macro latest_holds() -%}
     select *
     from {{ ref('stg_landing__disclosure_holds') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
-    qualify row_number() over (
-            partition by hold_id
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    where {{ received_by() }}
+    qualify {{ latest_version('hold_id') }}
 {%- endmacro %}
 
 {#- Disclosure holds in force for one record type: record_number (+ uscc) → hold_id. -#}

@@ -54,7 +54,7 @@ COLUMNS = {
     'authority_name': pa.Column(pl.String, nullable=False),  # 处罚机关（必填）
     'authority_uscc': pa.Column(pl.String, nullable=True, checks=[checks.identifier('uscc')]),  # 处罚机关统一社会信用代码
     'domain_code': pa.Column(pl.String, nullable=True, checks=[  # 监管领域
-        checks.enum(('食品安全', '药品医疗器械化妆品', '质量安全', '侵害消费者权益', '破坏公平竞争秩序和扰乱市场秩序', '其他')),
+        checks.enum(('食品安全', '药品医疗器械化妆品', '质量安全', '侵害消费者权益', '破坏公平竞争秩序和扰乱市场秩序', '拒绝阻碍干扰监督检查', '其他')),
     ]),
     'heavier_discretion': pa.Column(pl.String, nullable=True, checks=[checks.enum(('是', '否'))]),  # 是否从重处罚
     'procedure_type': pa.Column(pl.String, nullable=True, checks=[checks.enum(('普通程序', '简易程序'))]),  # 程序类型

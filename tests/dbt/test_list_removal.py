@@ -8,7 +8,10 @@ Four enterprises are put on the serious list, each on a heavier penalty, and bui
   still on mart_serious_list, published without a removal, its measures in force;
 - U2 listed 2025-03-03; its basis penalty revoked on reconsideration (objection 撤销, 2025-06-10): the listing is
   revoked and removed that day (Order 44), published as 列入依据被撤销, its measures released that day;
-- U3 listed 2025-03-03; its basis penalty re-sent with record status 撤销 (received 2025-07-01, no objection): the same;
+- U3 listed 2025-03-03; its basis penalty re-sent with record status 撤销 (received 2025-07-01, no objection, and
+  re-sent once more as 撤销 on 2025-08-01): the same, revoked on the first receipt;
+- the penalties of U2 and U3 are withdrawn from publicity on the day they stop counting, by the withdrawal rule of
+  their revocation path (int_publication__penalties reads int_lists__penalties.revoked_on, SAMR Order 45 art. 11);
 - U4 listed 2024-01-10; a repair approved after a year and a month (2025-02-10): removed early, published as
   信用修复提前移出, its measures released by repair.
 """
@@ -123,6 +126,7 @@ def _rows() -> dict[str, list[tuple[datetime, dict]]]:
             )
         if key == "U3":  # the basis penalty re-sent as revoked, no objection
             penalties.append((t(date(2025, 7, 1)), dict(penalty, record_status="撤销")))
+            penalties.append((t(date(2025, 8, 1)), dict(penalty, record_status="撤销")))  # the revocation re-sent
 
     def repair(key: str, decided: date, n: int) -> tuple[datetime, dict]:
         uscc, name, _ = ENTERPRISES[key]
@@ -177,7 +181,7 @@ def con(tmp_path_factory):
     dbt_ok(
         "build",
         "--select",
-        "+mart_serious_list +pub_serious_list +mart_punishment_lifecycle",
+        "+mart_serious_list +pub_serious_list +mart_punishment_lifecycle +int_publication__penalties",
         "--indirect-selection",
         "cautious",  # the data tests of the selected models only, not those that also need unselected ones
         "--exclude",
@@ -243,3 +247,16 @@ def test_a_revoked_basis_penalty_removes_the_listing_everywhere(con, key, revoke
         [penalty_number(key)],
     ).fetchone()
     assert in_force == (False, revoked_on)
+
+
+@pytest.mark.parametrize(
+    ("key", "revoked_on", "rule"),
+    [("U2", date(2025, 6, 10), "objection_revoked_withdrawn"), ("U3", date(2025, 7, 1), "revoked_decision_withdrawn")],
+)
+def test_a_revoked_penalty_is_withdrawn_from_publicity_the_day_it_stops_counting(con, key, revoked_on, rule):
+    withdrawn = con.execute(
+        "select publication_state, withdrawn_on, withdrawn_by from intermediate.int_publication__penalties "
+        "where decision_number = ?",
+        [penalty_number(key)],
+    ).fetchone()
+    assert withdrawn == ("withdrawn", revoked_on, rule)

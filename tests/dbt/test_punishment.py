@@ -416,11 +416,6 @@ def test_each_release_path_is_an_event_with_who_when_why(built):
     assert blocked == [("SX-016", date(2025, 4, 10)), ("SX-017", date(2025, 4, 10))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="int_punishment__object_measures narrows on the changed penalty's types only (吊销许可证件 stays, the food "
-    "licence is still revoked); it must also read the trigger's licence_contains against the changed revoked_licence",
-)
 def test_a_change_that_drops_the_business_licence_revocation_lifts_the_legal_rep_bar(built):
     con, icp, _ = built
     assert measures(icp, ID1, "2024-06-10") == {"SX-017", "QH-007"}

@@ -264,7 +264,7 @@ def test_report_export_is_atomic_ordered_and_repeatable(tmp_path):
 def test_the_ingest_task_logs_every_file_it_did_not_ingest(orchestration, monkeypatch, caplog):
     """A delivery still being written, a refused link or a vanished file makes no batch: the task log says which
     and why (pending at INFO, the others at WARNING), and the task is skipped when nothing landed."""
-    from airflow.exceptions import AirflowSkipException
+    from airflow.sdk.exceptions import AirflowSkipException
 
     summary = {
         "feed": "penalties",

@@ -31,10 +31,7 @@ latest_terms as (
         *,
         count(*) over (partition by licence_number, valid_from) as version_count
     from licences
-    qualify row_number() over (
-            partition by licence_number, valid_from
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version(['licence_number', 'valid_from']) }}
 
 ),
 

@@ -29,10 +29,7 @@ serious_listings as (
 credit_repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
-    qualify row_number() over (
-            partition by application_id
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version('application_id') }}
 
 ),
 
@@ -88,10 +85,7 @@ listings as (
         count(*) over (partition by list_type, list_decision_number) as version_count,
         cast(min(_received_at) over (partition by list_type, list_decision_number) as date) as first_received_date
     from listing_records
-    qualify row_number() over (
-            partition by list_type, list_decision_number
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version(['list_type', 'list_decision_number']) }}
 
 ),
 
@@ -99,10 +93,7 @@ first_reports as (
 
     select list_type, list_decision_number, _batch_id, _producer_code, _source_file, _row_number
     from listing_records
-    qualify row_number() over (
-            partition by list_type, list_decision_number
-            order by _received_at, _batch_id, _row_number
-        ) = 1
+    qualify {{ latest_version(['list_type', 'list_decision_number'], first=true) }}
 
 ),
 

@@ -6,6 +6,9 @@
 --   objection      异议（复议、诉讼）处理结果为撤销、确认无效（punishment_release_paths 中解除全部措施的异议结果）之日，
 --                  每个异议编号取最后收到的版本。
 -- is_in_force：未被撤销。监管领域为该版本判定的领域（int_lists__penalty_domains；无法判定为空）。
+-- is_heavier：是否较重行政处罚（总局令第44号第2条），“较重”只在这里判定：处罚种类逐项对照
+-- rule_serious_list_penalty_types（决定日期当日有效的行），不须裁量的种类即为较重，罚款按从重处罚裁量（报送“是”）
+-- 才算；都不满足而罚款未报送是否从重处罚的为空（待核实）。严重违法失信名单候选与信用风险指标都读这一列。
 
 with
 
@@ -30,14 +33,17 @@ record_statuses as (
 objections as (
 
     select * from {{ ref('stg_landing__objections') }}
-    qualify row_number() over (
-            partition by objection_id
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version('objection_id') }}
 
 ),
 
 -- 异议处理结果中撤销、确认无效（解除全部措施）的
+heavier_types as (
+
+    select * from {{ ref('rule_serious_list_penalty_types') }}
+
+),
+
 revoking_outcomes as (
 
     select * from {{ ref('punishment_release_paths') }}
@@ -51,10 +57,7 @@ latest as (
         *,
         count(*) over (partition by decision_number) as version_count
     from penalties
-    qualify row_number() over (
-            partition by decision_number
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version('decision_number') }}
 
 ),
 
@@ -101,6 +104,40 @@ objection_revocations as (
 
 ),
 
+-- 较重处罚种类（逐项）：is_heavier 为真的种类；为空（待核实）时为未报送是否从重处罚的种类
+heavier_items as (
+
+    select
+        latest.decision_number,
+        heavier_types.rule_id,
+        heavier_types.penalty_type,
+        heavier_types.source,
+        not heavier_types.requires_heavier_discretion or latest.heavier_discretion = '是' as is_heavier
+    from latest
+    cross join unnest(string_split(latest.penalty_types, ';')) as items (penalty_type)
+    inner join heavier_types
+        on trim(items.penalty_type) = heavier_types.penalty_type
+        and {{ rule_in_force('latest.decision_date', 'heavier_types') }}
+
+),
+
+heavier as (
+
+    select
+        decision_number,
+        coalesce(bool_or(is_heavier), false) as any_heavier,
+        bool_or(is_heavier is null) as any_unreported,
+        string_agg(penalty_type, ';' order by penalty_type) filter (where is_heavier) as heavier_types,
+        string_agg(rule_id, ';' order by penalty_type) filter (where is_heavier) as heavier_rule_ids,
+        string_agg(source, '；' order by penalty_type) filter (where is_heavier) as heavier_sources,
+        string_agg(penalty_type, ';' order by penalty_type) filter (where is_heavier is null) as unreported_types,
+        string_agg(rule_id, ';' order by penalty_type) filter (where is_heavier is null) as unreported_rule_ids,
+        string_agg(source, '；' order by penalty_type) filter (where is_heavier is null) as unreported_sources
+    from heavier_items
+    group by decision_number
+
+),
+
 revocations as (
 
     select
@@ -138,6 +175,18 @@ final as (
         latest.penalty_types,
         latest.heavier_discretion,
         latest.fine_amount_wan,
+        latest.confiscation_amount_wan,
+        case
+            when heavier.any_heavier then true
+            when heavier.any_unreported then null
+            else false
+        end as is_heavier,
+        case when heavier.any_heavier then heavier.heavier_types else heavier.unreported_types end
+            as heavier_penalty_types,
+        case when heavier.any_heavier then heavier.heavier_rule_ids else heavier.unreported_rule_ids end
+            as heavier_rule_id,
+        case when heavier.any_heavier then heavier.heavier_sources else heavier.unreported_sources end
+            as heavier_rule_source,
         latest.revoked_licence,
         latest.decision_date,
         latest.record_status,
@@ -166,6 +215,8 @@ final as (
         and latest._row_number = penalty_domains._row_number
     left join revocations
         on latest.decision_number = revocations.decision_number
+    left join heavier
+        on latest.decision_number = heavier.decision_number
 
 )
 

@@ -159,7 +159,12 @@ matches as (
 -- the first layer (law_article → law → violation_type) that matched decides, when its rules agree on one domain
 best_layer as (
 
-    select *
+    select
+        *,
+        -- within the layer, the rules in the order they matched (position in the legal basis, then rule id)
+        row_number() over (
+            partition by _batch_id, _row_number, method_rank order by match_position, rule_id
+        ) as match_order
     from matches
     qualify method_rank = min(method_rank) over (partition by _batch_id, _row_number)
 
@@ -173,8 +178,8 @@ derived as (
         any_value(match_method) as match_method,
         count(distinct domain_code) as domain_count,
         string_agg(distinct domain_code, '、' order by domain_code) as domain_codes,
-        first(domain_code order by match_position, rule_id) as domain_code,
-        first(rule_id order by match_position, rule_id) as rule_id
+        max(case when match_order = 1 then domain_code end) as domain_code,
+        max(case when match_order = 1 then rule_id end) as rule_id
     from best_layer
     group by all
 

@@ -29,7 +29,7 @@ first_received as (
 credit_repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
-    where cast(_received_at as date) <= {{ as_of_date() }} and decision_date <= {{ as_of_date() }}
+    where {{ received_by() }} and decision_date <= {{ as_of_date() }}
 
 ),
 

@@ -9,14 +9,14 @@ versions as (
 
     select * from {{ ref('stg_landing__inspections') }}
     -- 检查日期在截至日之后的结果尚不存在：不早于检查日期公示
-    where cast(_received_at as date) <= {{ as_of_date() }} and inspection_date <= {{ as_of_date() }}
+    where {{ received_by() }} and inspection_date <= {{ as_of_date() }}
 
 ),
 
 repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
-    where cast(_received_at as date) <= {{ as_of_date() }} and decision_date <= {{ as_of_date() }}
+    where {{ received_by() }} and decision_date <= {{ as_of_date() }}
 
 ),
 
@@ -54,10 +54,7 @@ latest as (
         *,
         min(cast(_received_at as date)) over (partition by task_id, uscc) as first_received_date
     from versions
-    qualify row_number() over (
-            partition by task_id, uscc
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version(['task_id', 'uscc']) }}
 
 ),
 

@@ -8,7 +8,7 @@ versions as (
 
     select * from {{ ref('stg_landing__licences') }}
     -- 决定日期在截至日之后的版本尚不存在：不早于决定日期公示
-    where cast(_received_at as date) <= {{ as_of_date() }} and decision_date <= {{ as_of_date() }}
+    where {{ received_by() }} and decision_date <= {{ as_of_date() }}
 
 ),
 
@@ -41,10 +41,7 @@ latest as (
         -- 首次许可决定日期：公示时限从最初的决定起算（换证另有新的决定日期）
         min(decision_date) over (partition by licence_number) as first_decision_date
     from versions
-    qualify row_number() over (
-            partition by licence_number
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version('licence_number') }}
 
 ),
 

@@ -11,21 +11,14 @@ with
 versions as (
 
     select * from {{ ref('stg_landing__penalties') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
-
-),
-
-objections as (
-
-    select * from {{ ref('stg_landing__objections') }}
-    where cast(_received_at as date) <= {{ as_of_date() }} and outcome_date <= {{ as_of_date() }}
+    where {{ received_by() }}
 
 ),
 
 repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
-    where cast(_received_at as date) <= {{ as_of_date() }} and decision_date <= {{ as_of_date() }}
+    where {{ received_by() }} and decision_date <= {{ as_of_date() }}
 
 ),
 
@@ -95,10 +88,7 @@ latest as (
         min(cast(_received_at as date)) over (partition by decision_number) as first_received_date,
         count(*) over (partition by decision_number) as version_count
     from versions
-    qualify row_number() over (
-            partition by decision_number
-            order by _received_at desc, _batch_id desc, _row_number desc
-        ) = 1
+    qualify {{ latest_version('decision_number') }}
 
 ),
 
@@ -123,32 +113,26 @@ excluded as (
 
 ),
 
--- 撤下：本数据项以“撤销”状态重报，或异议（复议、诉讼）结果为撤销、确认无效
-withdrawals as (
-
-    select latest.decision_number, rules.rule_code, cast(latest._received_at as date) as event_date
-    from latest
-    inner join rules
-        on rules.source_feed = 'penalties' and rules.action = 'withdraw' and rules.field = 'record_status'
-        and latest.record_status = rules.value
-        and {{ rule_in_force('cast(latest._received_at as date)', 'rules') }}
-
-    union all
-
-    select objections.related_record_number, rules.rule_code, objections.outcome_date
-    from objections
-    inner join rules
-        on rules.source_feed = 'objections' and rules.action = 'withdraw' and rules.field = 'outcome'
-        and objections.outcome = rules.value
-        and {{ rule_in_force('objections.outcome_date', 'rules') }}
-
-),
-
+-- 撤下：决定被撤销、确认无效（以“撤销”状态重报，或异议结果为撤销、确认无效）。是否被撤销及撤销之日只取
+-- int_lists__penalties（revoked_on / revoked_via / revocation_outcome，与名录、联合惩戒同一判定）；这里只按撤销途径
+-- 对照本种子表的撤下规则（撤销之日当日有效的行），截至 as_of 日已撤销的撤下。
 first_withdrawal as (
 
-    select decision_number, min(event_date) as withdrawn_on, min(rule_code) as rule_code
-    from withdrawals
-    group by decision_number
+    select
+        counted_penalties.decision_number,
+        counted_penalties.revoked_on as withdrawn_on,
+        min(rules.rule_code) as rule_code
+    from counted_penalties
+    inner join rules
+        on rules.action = 'withdraw'
+        and rules.source_feed = case counted_penalties.revoked_via
+            when 'record_status' then 'penalties'
+            when 'objection' then 'objections'
+        end
+        and counted_penalties.revocation_outcome = rules.value
+        and {{ rule_in_force('counted_penalties.revoked_on', 'rules') }}
+    where counted_penalties.revoked_on <= {{ as_of_date() }}
+    group by counted_penalties.decision_number, counted_penalties.revoked_on
 
 ),
 
@@ -388,6 +372,7 @@ judged as (
 
     select
         latest.*,
+        penalty_facts.derived_domain_code,
         publication_starts.publicity_start,
         excluded.rule_code as excluded_by,
         first_withdrawal.withdrawn_on,
@@ -466,7 +451,8 @@ final as (
         with_dates.valid_until,
         with_dates.authority_name,
         with_dates.authority_uscc,
-        with_dates.domain_code,
+        -- 监管领域为判定的领域（int_lists__penalties，见 int_lists__penalty_domains），不是生产部门报送的原值
+        with_dates.derived_domain_code as domain_code,
         with_dates.record_status,
         with_dates.source_unit,
         with_dates.source_unit_uscc,

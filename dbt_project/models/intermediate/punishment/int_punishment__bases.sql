@@ -32,10 +32,7 @@ penalty_status as (
 court as (
 
     select * from {{ ref('stg_landing__court_judgments') }}
-    qualify row_number() over (
-            partition by document_number
-            order by _received_at desc, _row_number desc, _batch_id desc
-        ) = 1
+    qualify {{ latest_version('document_number') }}
 
 ),
 
@@ -57,16 +54,20 @@ penalties as (
         on staged._batch_id = penalty_domains._batch_id
         and staged._row_number = penalty_domains._row_number
     where staged.uscc is not null
-    qualify row_number() over (
-            partition by staged.decision_number
-            order by staged._received_at, staged._row_number, staged._batch_id
-        ) = 1
+    qualify {{ latest_version('decision_number', alias='staged', first=true) }}
 
 ),
 
 repeat_offenders as (
 
     select * from {{ ref('int_lists__repeat_offenders') }}
+
+),
+
+-- 认定口径（窗口年数、门槛、获准修复的处罚是否不计）取认定所依据的规则行，事由文字据此写明
+repeat_offender_rules as (
+
+    select * from {{ ref('rule_repeat_offenders') }}
 
 ),
 
@@ -119,12 +120,23 @@ bases as (
 
     -- 屡禁不止、屡罚不改（截至 as_of_date 仍满足认定条件的主体）；认定日 = 窗口内第 N 次处罚的决定日期
     select
-        'repeat_offender', concat_ws('-', rule_id, enterprise_uscc, strftime(qualifying_date, '%Y%m%d')),
-        enterprise_uscc, null, null, rule_id,
-        concat('三年内受到行政处罚 ', penalty_count_3y, ' 次且无准予信用修复'), null, null,
-        qualifying_date, qualifying_date, null, null, null, null, null, null,
+        'repeat_offender',
+        concat_ws(
+            '-', repeat_offenders.rule_id, repeat_offenders.enterprise_uscc,
+            strftime(repeat_offenders.qualifying_date, '%Y%m%d')
+        ),
+        repeat_offenders.enterprise_uscc, null, null, repeat_offenders.rule_id,
+        concat(
+            repeat_offender_rules.window_years, '年内受到行政处罚 ', repeat_offenders.penalty_count_3y, ' 次（',
+            repeat_offender_rules.min_penalty_count, ' 次以上；撤销的',
+            case when repeat_offender_rules.excludes_repaired_penalties then '、获准信用修复的' end, '处罚不计）'
+        ),
+        null, null,
+        repeat_offenders.qualifying_date, repeat_offenders.qualifying_date, null, null, null, null, null, null,
         null, null, null
     from repeat_offenders
+    left join repeat_offender_rules
+        on repeat_offenders.rule_id = repeat_offender_rules.rule_id
 
     union all
 

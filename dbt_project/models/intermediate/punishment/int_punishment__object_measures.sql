@@ -40,7 +40,7 @@ objections as (
     inner join paths
         on paths.source_field = 'objection_outcome' and objections.outcome = paths.source_value
     where objections.outcome_date <= {{ as_of_date() }}
-    qualify row_number() over (partition by objection_id order by _received_at desc, _row_number desc) = 1
+    qualify {{ latest_version('objection_id') }}
 
 ),
 
@@ -52,14 +52,14 @@ repairs as (
         on paths.source_field = 'repair_outcome' and repairs.outcome = paths.source_value
         and paths.release_path = 'repair'
     where repairs.decision_date <= {{ as_of_date() }}
-    qualify row_number() over (partition by application_id order by _received_at desc, _row_number desc) = 1
+    qualify {{ latest_version('application_id') }}
 
 ),
 
 -- 处罚的最新版本（变更在后续批次以同一文号重报）
 penalty_latest as (
 
-    select decision_number, penalty_types
+    select decision_number, penalty_types, revoked_licence
     from {{ ref('int_lists__penalties') }}
 
 ),
@@ -71,6 +71,7 @@ object_measures as (
         objects.*,
         matched.trigger_id,
         matched.basis_contains,
+        matched.licence_contains,
         measures.measure_id,
         measures.measure_name,
         measures.measure_list,
@@ -160,10 +161,11 @@ release_candidates as (
 
     union all
 
-    -- 异议变更：变更后的处罚不再包含触发该措施的处罚种类
+    -- 异议变更：变更后的处罚不再包含触发该措施的处罚种类，或不再吊销触发规则限定的证照（licence_contains，如营业执照）
     select
         om.object_measure_id, o.outcome_date, 'objection', 1, o.handling_authority,
-        '异议处理结果：变更，变更后处罚为“' || p.penalty_types || '”，不再构成本措施的事由'
+        '异议处理结果：变更，变更后处罚为“' || p.penalty_types || '”'
+        || coalesce('（吊销证照：' || nullif(p.revoked_licence, '') || '）', '') || '，不再构成本措施的事由'
     from object_measures as om
     inner join objections as o
         on om.basis_number = o.related_record_number
@@ -171,8 +173,10 @@ release_candidates as (
     inner join penalty_latest as p
         on om.basis_number = p.decision_number
     where om.basis_type = 'penalty'
-        and om.basis_contains is not null
-        and not contains(coalesce(p.penalty_types, ''), om.basis_contains)
+        and (
+            (om.basis_contains is not null and not contains(coalesce(p.penalty_types, ''), om.basis_contains))
+            or (om.licence_contains is not null and not contains(coalesce(p.revoked_licence, ''), om.licence_contains))
+        )
 
     union all
 

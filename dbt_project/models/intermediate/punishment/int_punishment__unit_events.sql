@@ -7,7 +7,7 @@ events as (
 
     select * from {{ ref('stg_landing__punishment_feedback_events') }}
     where event_date <= {{ as_of_date() }}
-    qualify row_number() over (partition by event_id order by _received_at desc, _row_number desc, _batch_id desc) = 1
+    qualify {{ latest_version('event_id') }}
 
 ),
 

@@ -38,7 +38,7 @@ latest as (
     from registry_records
     qualify row_number() over (
             partition by uscc
-            order by approval_date desc, _received_at desc, _row_number desc, _batch_id desc
+            order by approval_date desc, {{ version_order() }}
         ) = 1
 
 ),

@@ -1,34 +1,22 @@
 -- 计入信用风险“累计型”指标的记录：一条记录对某项指标贡献一个数量（次数为 1，金额为万元），带记录日期与来源键。
--- 处罚、名录、许可按业务主键取最后收到的版本（变更、撤销以同一文号重报）；哪些取值计入由 rule_risk_record_criteria 决定。
+-- 名录、许可按业务主键取最后收到的版本（变更、撤销以同一文号重报）；处罚取 int_lists__penalties（是否仍有效、是否较重
+-- 只在那里判定）；其余哪些取值计入由 rule_risk_record_criteria 决定。
 
 with
 
-heavier_types as (
-
-    select coalesce(list(value), []) as penalty_types
-    from {{ ref('int_risk__record_criteria') }}
-    where criterion_code = 'heavier_penalty' and field = 'penalty_type'
-
-),
-
-penalties as (
-
-    select * from {{ ref('stg_landing__penalties') }}
-    where uscc is not null
-    qualify row_number() over (
-            partition by decision_number order by _received_at desc, _row_number desc, _batch_id desc
-        ) = 1
-
-),
-
+-- 处罚：每个文号最后收到的版本，是否仍计为有效处罚（未被撤销、确认无效）与是否较重行政处罚（总局令第44号第2条）
+-- 都只在 int_lists__penalties 判定；待核实（罚款未报送是否从重处罚）的不计为较重
 counted_penalties as (
 
     select
-        penalties.*,
-        list_has_any(string_split(penalties.penalty_types, ';'), (select penalty_types from heavier_types))
-        or penalties.heavier_discretion in {{ criterion_values('heavier_penalty', 'heavier_discretion') }} as is_heavier
-    from penalties
-    where penalties.record_status not in {{ criterion_values('penalty_not_counted', 'record_status') }}
+        enterprise_uscc as uscc,
+        decision_number,
+        decision_date,
+        fine_amount_wan,
+        confiscation_amount_wan,
+        coalesce(is_heavier, false) as is_heavier
+    from {{ ref('int_lists__penalties') }}
+    where enterprise_uscc is not null and is_in_force
 
 ),
 

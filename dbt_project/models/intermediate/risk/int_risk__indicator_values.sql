@@ -69,10 +69,7 @@ latest_listings as (
 
     select * from listings
     where uscc is not null
-    qualify row_number() over (
-            partition by indicator_code, list_decision_number
-            order by _received_at desc, _row_number desc, _batch_id desc
-        ) = 1
+    qualify {{ latest_version(['indicator_code', 'list_decision_number']) }}
 
 ),
 

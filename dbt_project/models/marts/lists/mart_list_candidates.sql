@@ -1,6 +1,7 @@
 -- 列入严重违法失信名单的候选（截至 as_of_date），每条触发记录一行，写明所依据的规则与触发记录：
---   1. 较重行政处罚：列明领域（rule_serious_list_domains）内的处罚含较重处罚种类（rule_serious_list_penalty_types；
---      罚款须按从重处罚裁量），按处罚决定当日有效的规则判断；处罚须在回溯期内，且尚未据以列入名单。
+--   1. 较重行政处罚：列明领域（rule_serious_list_domains）内的较重行政处罚（int_lists__penalties.is_heavier，按
+--      rule_serious_list_penalty_types 判定：罚款须按从重处罚裁量），按处罚决定当日有效的规则判断；处罚须在回溯期内，
+--      且尚未据以列入名单。
 --      领域取判定的监管领域（int_lists__penalty_domains，写明判定方法与规则）。无法确定的不默认排除，列为“待核实”：
 --      领域无法判定（可能属列明领域）；或罚款未报送是否从重处罚（非罚款的较重处罚种类不需要裁量标记）。
 --   2. 经营异常名录届满：在列满规定期限仍未移出（应列入），或距届满不超过预警天数（届满预警）；
@@ -32,23 +33,18 @@ domains as (
 
 ),
 
-penalty_types as (
-
-    select * from {{ ref('rule_serious_list_penalty_types') }}
-
-),
-
 list_parameters as (
 
     select * from {{ ref('rule_list_parameters') }}
 
 ),
 
+-- 回溯期即名单期限（serious_list_period，总局令第44号：列入期限3年）：超过名单期限的处罚不再提示列入
 lookback as (
 
     select cast({{ as_of_date() }} - {{ rule_period('lookback') }} as date) as earliest_decision_date
     from list_parameters as lookback
-    where lookback.rule_id = 'serious_candidate_lookback'
+    where lookback.rule_id = 'serious_list_period'
         and {{ rule_in_force(as_of_date(), 'lookback') }}
 
 ),
@@ -61,77 +57,48 @@ already_listed_penalties as (
 
 ),
 
-penalty_type_items as (
+-- 较重行政处罚只在 int_lists__penalties 判定（is_heavier；为空即罚款未报送是否从重处罚，待核实）
+heavier_penalties as (
 
     select
-        penalties.*,
-        trim(unnest(string_split(penalties.penalty_types, ';'))) as penalty_type
+        penalties.decision_number,
+        penalties.enterprise_uscc,
+        penalties.decision_date,
+        penalties.domain_code,
+        penalties.domain_method,
+        penalties.domain_rule_id,
+        penalties.authority_name,
+        coalesce(penalties.is_heavier, false) as is_heavier,
+        case
+            when penalties.is_heavier then penalties.heavier_penalty_types
+            -- 待核实：每个未报送是否从重处罚的种类后注明
+            else regexp_replace(penalties.heavier_penalty_types, '([^;]+)', '\1（是否从重处罚未报送）', 'g')
+        end as heavier_penalty_types,
+        concat_ws('；', domains.source, penalties.heavier_rule_source) as rule_source,
+        penalties._batch_id,
+        penalties._source_file,
+        penalties._row_number
     from penalties
     cross join lookback
+    left join domains
+        on penalties.domain_code = domains.domain_code
+        and {{ rule_in_force('penalties.decision_date', 'domains') }}
     where penalties.is_in_force
+        and penalties.is_heavier is distinct from false
         and penalties.enterprise_uscc is not null
         and penalties.decision_date <= {{ as_of_date() }}
         and penalties.decision_date >= lookback.earliest_decision_date
         and penalties.decision_number not in (select decision_number from already_listed_penalties)
-
-),
-
--- 较重处罚种类：非罚款种类即为较重；罚款按从重处罚裁量才算（报送“否”的不算，未报送的待核实）
-heavier_items as (
-
-    select
-        items.*,
-        penalty_types.source as penalty_type_source,
-        not penalty_types.requires_heavier_discretion or coalesce(items.heavier_discretion = '是', false) as is_heavier
-    from penalty_type_items as items
-    inner join penalty_types
-        on items.penalty_type = penalty_types.penalty_type
-        and {{ rule_in_force('items.decision_date', 'penalty_types') }}
-    where not penalty_types.requires_heavier_discretion
-        or items.heavier_discretion is null
-        or items.heavier_discretion = '是'
-
-),
-
-heavier_penalties as (
-
-    select
-        items.decision_number,
-        any_value(items.enterprise_uscc) as enterprise_uscc,
-        any_value(items.decision_date) as decision_date,
-        any_value(items.domain_code) as domain_code,
-        any_value(items.domain_method) as domain_method,
-        any_value(items.domain_rule_id) as domain_rule_id,
-        any_value(items.authority_name) as authority_name,
-        bool_or(items.is_heavier) as is_heavier,
-        coalesce(
-            string_agg(items.penalty_type, ';' order by items.penalty_type) filter (where items.is_heavier),
-            string_agg(items.penalty_type || '（是否从重处罚未报送）', ';' order by items.penalty_type)
-        ) as heavier_penalty_types,
-        concat_ws(
-            '；',
-            any_value(domains.source),
-            coalesce(
-                string_agg(items.penalty_type_source, '；' order by items.penalty_type) filter (where items.is_heavier),
-                string_agg(items.penalty_type_source, '；' order by items.penalty_type)
-            )
-        ) as rule_source,
-        any_value(items._batch_id) as _batch_id,
-        any_value(items._source_file) as _source_file,
-        any_value(items._row_number) as _row_number
-    from heavier_items as items
-    left join domains
-        on items.domain_code = domains.domain_code
-        and {{ rule_in_force('items.decision_date', 'domains') }}
-    where domains.is_named_domain
-        or (
-            items.domain_method = 'undecided'
-            and exists (
-                select 1 from domains as named
-                where named.is_named_domain and {{ rule_in_force('items.decision_date', 'named') }}
+        and (
+            domains.is_named_domain
+            or (
+                penalties.domain_method = 'undecided'
+                and exists (
+                    select 1 from domains as named
+                    where named.is_named_domain and {{ rule_in_force('penalties.decision_date', 'named') }}
+                )
             )
         )
-    group by items.decision_number
 
 ),
 

@@ -37,23 +37,23 @@ landed_rows as (
 
     select 'penalties' as record_type, authority_name as department, decision_date
     from {{ ref('stg_landing__penalties') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    where {{ received_by() }}
     union all
     select 'licences', authority_name, decision_date
     from {{ ref('stg_landing__licences') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    where {{ received_by() }}
     union all
     select 'inspections', inspecting_unit, inspection_date
     from {{ ref('stg_landing__inspections') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    where {{ received_by() }}
     union all
     select 'abnormal_list', list_authority, list_date
     from {{ ref('stg_landing__abnormal_listings') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    where {{ received_by() }}
     union all
     select 'serious_list', list_authority, list_date
     from {{ ref('stg_landing__serious_listings') }}
-    where cast(_received_at as date) <= {{ as_of_date() }}
+    where {{ received_by() }}
 
 ),
 

@@ -15,7 +15,7 @@ issued as (
 
     select * from warning_versions
     qualify row_number() over (
-            partition by warning_id order by (lift_date is not null), _received_at, _row_number, _batch_id
+            partition by warning_id order by (lift_date is not null), {{ version_order(first=true) }}
         ) = 1
 
 ),

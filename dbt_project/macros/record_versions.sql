@@ -1,0 +1,40 @@
+{#-
+  The one reading of "the version of a record as received": a feed re-sends a record (same business key) in a later
+  batch to correct, change or revoke it, and the version that counts is the last one received. Every model that keeps
+  one version per key takes it from these macros, never from its own window.
+
+  One tie-break order (version_order): _received_at desc, _batch_id desc, _row_number desc. _received_at is the batch's
+  receipt time (one per batch), so within a batch the later row (_row_number) wins; two batches received in the same
+  second are ordered by _batch_id so the choice is deterministic. `first=true` reverses it (the first version received,
+  e.g. the original decision a correction cannot rewrite).
+
+  The receipt cut-off (received_by) keeps only versions received on or before a date (default: as_of_date()), so a
+  model judged "as of" a date does not see a correction received later. It is optional: the list models read every
+  version received (a later correction is applied as of its receipt date by the models themselves).
+
+  记录的版本：同一业务主键在后续批次中重报（更正、变更、撤销）时，以最后收到的版本为准（同一秒收到的两个批次按批次编号，
+  同一批次内按行号）；first=true 取最先收到的版本（原决定）。received_by：只取截至某日（默认 as_of_date）已收到的版本。
+-#}
+
+{#- The tie-break order of the versions of one key (latest first; first=true: first received first). -#}
+{% macro version_order(alias=none, first=false) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    {%- set direction = '' if first else ' desc' -%}
+    {{ p }}_received_at{{ direction }}, {{ p }}_batch_id{{ direction }}, {{ p }}_row_number{{ direction }}
+{%- endmacro %}
+
+{#- A predicate for `qualify`: the row is the latest (first=true: the first) version received of its key. -#}
+{% macro latest_version(key_columns, alias=none, first=false) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    {%- set keys = [key_columns] if key_columns is string else key_columns -%}
+    row_number() over (
+            partition by {% for key in keys %}{{ p }}{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+            order by {{ version_order(alias, first) }}
+        ) = 1
+{%- endmacro %}
+
+{#- A predicate for `where`: the version was received on or before on_date (default: the as-of date). -#}
+{% macro received_by(on_date=none, alias=none) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    cast({{ p }}_received_at as date) <= {{ on_date if on_date else as_of_date() }}
+{%- endmacro %}

@@ -91,6 +91,10 @@ class Snapshot:
         return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
+_COUNTED = (10, 13, 34, 44)  # line feed, carriage return, double quote, comma: the fields of ByteCounts, in order
+_COUNT_SLICE = 1 << 18
+
+
 @dataclass(frozen=True)
 class ByteCounts:
     """How many line feeds, carriage returns, double quotes and commas a run of bytes holds. Each is an ASCII byte
@@ -104,7 +108,16 @@ class ByteCounts:
     @classmethod
     def of(cls, data: bytes | bytearray | memoryview) -> ByteCounts:
         a = np.frombuffer(data, np.uint8)
-        return cls(*(int(np.count_nonzero(a == c)) for c in (10, 13, 34, 44)))
+        # in slices that stay in the core's cache, into one reused mask: a 16 MiB block costs a third of four
+        # whole-block comparisons, each allocating (and faulting in) its own 16 MiB mask (benchmarks/RESULTS.md)
+        mask = np.empty(min(len(a), _COUNT_SLICE), np.bool_)
+        counts = [0, 0, 0, 0]
+        for start in range(0, len(a), _COUNT_SLICE):
+            part = a[start : start + _COUNT_SLICE]
+            out = mask[: len(part)]
+            for i, byte in enumerate(_COUNTED):
+                counts[i] += int(np.count_nonzero(np.equal(part, byte, out=out)))
+        return cls(*counts)
 
     def __add__(self, other: ByteCounts) -> ByteCounts:
         return ByteCounts(*(x + y for x, y in zip(self._values(), other._values())))

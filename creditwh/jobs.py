@@ -13,6 +13,8 @@ nothing at DAG parse time.
     build_monthly_feedback  dbt build --select tag:monthly_feedback with the feedback month
     export_monthly_feedback the tagged models → reports/feedback/<YYYY-MM>/*.csv + manifest.json, atomically
     ingestion_totals, inbox_report, mart_counts, publication_rates_overview, lookup   what summaries show
+    look_at_inbox, ingested_files   what the scheduler's triggers watch (creditwh.triggers): complete and pending
+                            deliveries, the folders' last change, when each file's latest batch was ingested
 
 Every job is keyed by its business date (Asia/Shanghai): re-running a day rewrites the same outputs, and
 ingestion is idempotent by file content (ingestion log). The DAG steps return plain dicts (they travel as XCom).
@@ -21,6 +23,7 @@ ingestion is idempotent by file content (ingestion log). The DAG steps return pl
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -168,6 +171,88 @@ def inbox_report(ws: Workspace) -> dict[str, list[dict[str, str]]]:
     }
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A complete delivery as it is now: the same name with another size or modification time is another one."""
+
+    feed: str
+    path: str  # relative to the inbox, "/"-separated
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class InboxLook:
+    """One look at the feeds' folders, for the scheduler (``creditwh.triggers``); no file is opened."""
+
+    deliveries: list[Delivery]  # complete (the delivery protocol, ``ingestion.inbox``), in delivery order
+    pending: list[str]  # not complete yet: still being written, or waiting for the settle time
+    last_change: float | None  # the latest write, copy, move or rename of anything in these folders (epoch seconds),
+    # uploads under a temporary name and markers included
+
+
+def look_at_inbox(ws: Workspace, feeds: list[str] | None = None, *, now: float | None = None) -> InboxLook:
+    """The complete and the pending deliveries of these feeds (all when None), and when their folders last changed."""
+    from contracts import load_contracts
+    from ingestion.inbox import survey
+
+    contracts = load_contracts()
+    wanted = list(feeds) if feeds else list(contracts)
+    if not ws.feeds.is_dir():
+        return InboxLook([], [], None)
+    found = survey(ws, contracts, wanted, now=now)
+    deliveries = []
+    for contract, path in found.deliveries:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        deliveries.append(Delivery(contract.name, path.relative_to(ws.feeds).as_posix(), st.st_size, st.st_mtime_ns))
+    changes = []
+    for name in wanted:
+        try:
+            entries = list(os.scandir(ws.feeds / contracts[name].producer.code / name))
+        except OSError:  # no folder (yet), or one that cannot be listed (survey notes it)
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            changes.append(max(st.st_mtime, st.st_ctime))  # ctime: a copy that keeps an old time, a rename
+    return InboxLook(deliveries, [n.path for n in found.notes if n.kind == "pending"], max(changes, default=None))
+
+
+def ingested_files(
+    ws: Workspace, feeds: list[str], read: dict[str, tuple[str, str, float]] | None = None
+) -> dict[tuple[str, str], float]:
+    """(feed, file relative to the inbox) → when its latest batch was ingested (epoch seconds), from the ingestion log.
+
+    ``read`` keeps the ledger entries read by earlier calls (an entry, once committed, never changes), so that a
+    caller looking every few seconds reads each entry once."""
+    from datetime import UTC, datetime
+
+    from ingestion.ledger import read_entry
+
+    read = {} if read is None else read
+    for feed in feeds:
+        folder = ws.ledger / feed
+        names = sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+        for name in names:
+            key = f"{feed}/{name}"
+            if key in read:
+                continue
+            entry = read_entry(ws.ledger, feed, name.removesuffix(".json"))
+            if entry is not None:
+                at = datetime.fromisoformat(entry.ingested_at)  # UTC, to the second
+                read[key] = (feed, entry.source_file, (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())
+    latest: dict[tuple[str, str], float] = {}
+    for feed, source, at in read.values():
+        if feed in feeds:
+            latest[(feed, source)] = max(at, latest.get((feed, source), at))
+    return latest
+
+
 def ingestion_totals(ws: Workspace) -> list[dict[str, Any]]:
     """Per feed (every contract, in contract order): batches and rows from the ingestion log, all time."""
     from contracts import load_contracts
@@ -265,6 +350,7 @@ def gate(ws: Workspace, release_date: date | None = None) -> dict:
         "release_date": ex.as_of.isoformat(),
         "expectations": result.expectations,
         "docs": str(result.docs) if result.docs else None,
+        "report": str(result.report) if result.report else None,  # the offline report (gate-report.html)
     }
 
 

@@ -7,7 +7,10 @@ the writer remembers only how many data rows each file already has — enough to
 Formats per feed come from :data:`feedgen.config.FEED_FORMATS` (UTF-8, GBK, UTF-8 with BOM, JSON
 Lines); column names are contract aliases (:func:`feedgen.reference.headers`). A batch file may be written in a
 national template generation instead (:mod:`feedgen.templates`, ``GeneratorConfig.templates``): that generation's
-columns only. Each file's mtime is set to its simulated delivery time once all chunks are written.
+columns only. Once all chunks are written, each file gets its completion marker ``<file>.done`` declaring its
+simulated delivery time as its receipt (``received_at: <time>+08:00``, the delivery protocol of
+``docs/ingestion.md``), which is what ingestion takes; its mtime is set to the same time too (a copy that drops the
+mtime changes nothing).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from feedgen.templates import LOCAL, Layout, draw_generation
 from feedgen.timeline import Period, Timeline
 
 BOM = "\ufeff"
+MARKER = ".done"  # ingestion.inbox.MARKER: the delivery protocol's completion marker (feedgen imports no ingestion)
 
 
 @dataclass
@@ -262,7 +266,8 @@ class FeedWriter:
 
     # ---- finishing -----------------------------------------------------------------------------------------
     def finish(self) -> dict[str, object]:
-        """Header-only files for empty periods (a producer reports "nothing this period"), then mtimes."""
+        """Header-only files for empty periods (a producer reports "nothing this period"), then each file's marker
+        declaring its delivery time as its receipt, and the same time as its mtime."""
         delivered = {}
         for p in self.periods:
             rel = self.rel_path(p.index)
@@ -272,8 +277,10 @@ class FeedWriter:
             delivered[rel] = when
         delivered.update(dict(self.extra_files))
         for rel, when in delivered.items():
+            path = self.out_dir / rel
+            path.with_name(path.name + MARKER).write_text(f"received_at: {when.isoformat()}\n", encoding="utf-8")
             ts = when.timestamp()
-            os.utime(self.out_dir / rel, (ts, ts))
+            os.utime(path, (ts, ts))
         return delivered
 
 

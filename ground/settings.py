@@ -41,6 +41,47 @@ def ingest_settle_seconds() -> float:
     return value
 
 
+# Deliveries drive the pipeline (docs/airflow.md): how often the triggerer looks at the inbox; how long nothing may
+# have happened (no ingestion run queued or running, nothing being written, nothing arrived) before a build starts —
+# at least the poll plus the scheduler's reaction, so that a delivery that just arrived has its ingestion run queued
+# before the quiet period can end; and how long a build waits for that at most before it builds anyway.
+INBOX_POLL_ENV = "CWH_INBOX_POLL_SECONDS"
+INBOX_POLL_SECONDS = 15.0
+BUILD_QUIET_ENV = "CWH_BUILD_QUIET_SECONDS"
+BUILD_QUIET_SECONDS = 120.0
+BUILD_MAX_WAIT_ENV = "CWH_BUILD_MAX_WAIT_SECONDS"
+BUILD_MAX_WAIT_SECONDS = 3 * 3600.0
+
+
+def _seconds_from_env(name: str, default: float, *, positive: bool = False) -> float:
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 if positive else value >= 0) or value == float("inf"):
+        raise ActionableError(f"环境变量 {name} 应为{'大于' if positive else '不小于'} 0 的有限秒数，收到 {text!r}")
+    return value
+
+
+def inbox_poll_seconds() -> float:
+    """How often the inbox watcher and a waiting build look: ``$CWH_INBOX_POLL_SECONDS``, else ``INBOX_POLL_SECONDS``."""
+    return _seconds_from_env(INBOX_POLL_ENV, INBOX_POLL_SECONDS, positive=True)
+
+
+def build_quiet_seconds() -> float:
+    """How long everything must have been quiet before a build: ``$CWH_BUILD_QUIET_SECONDS``, else
+    ``BUILD_QUIET_SECONDS``."""
+    return _seconds_from_env(BUILD_QUIET_ENV, BUILD_QUIET_SECONDS)
+
+
+def build_max_wait_seconds() -> float:
+    """How long a build waits for quiet at most: ``$CWH_BUILD_MAX_WAIT_SECONDS``, else ``BUILD_MAX_WAIT_SECONDS``."""
+    return _seconds_from_env(BUILD_MAX_WAIT_ENV, BUILD_MAX_WAIT_SECONDS)
+
+
 @dataclass(frozen=True)
 class Workspace:
     home: Path

@@ -16,6 +16,12 @@ by :mod:`ingestion.inbox` (what is not read, and why, is reported, never raised)
 file held when it was opened — hashed up to that size, and committed only if the file is still what it was once
 everything was read (otherwise nothing is kept and the next run reads it again); a file deleted meanwhile, or one
 that meets a fault of ours, is recorded in the inbox log and the run goes on with the next file.
+
+A batch's receipt time (``_received_at`` on its rows, ``received_at`` in its ledger entry) is declared (the marker or
+the feed folder's receipts manifest, :func:`ingestion.inbox.declaration`) or the moment ingestion first saw the
+complete file (the receipt log, :func:`ingestion.ledger.first_seen`) — never the file's modification time. The same
+content delivered under two names is one batch, whatever order the files come in: the one received first (then the
+first name) — a copy received earlier than the batch already committed takes its place, rows and ledger entry.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from ground.workdays import add_working_days
 from ingestion import ledger
 from ingestion.cleaning import clean_chunk
 from ingestion.errors import BatchError
-from ingestion.inbox import inbox_log, survey
+from ingestion.inbox import Declaration, DeclarationError, declared_receipt, inbox_log, survey
 from ingestion.reading import (
     ROW_INDEX,
     Digest,
@@ -297,10 +303,6 @@ def _due_dates(frame: pl.DataFrame, contract: FeedContract) -> pl.DataFrame:
         },
         schema={field: pl.Date, "_due_by": pl.Date, "_due_by_estimated": pl.Boolean},
     )
-
-
-def _received_at(snap: Snapshot) -> datetime:
-    return datetime.fromtimestamp(snap.mtime_ns // 1_000_000_000, tz=UTC).replace(tzinfo=None)
 
 
 def _raw_json(frame: pl.DataFrame, contract: FeedContract) -> pl.Series:
@@ -599,6 +601,9 @@ def _vanished(ws: Workspace, contract: FeedContract, rel: str) -> BatchResult:
     return _recorded(ws, contract, rel, "vanished", "vanished", reason)
 
 
+_DECLARATION_OF_THE_FILE: Declaration = Declaration(datetime.min, "")  # ingest_file: read the file's own declaration
+
+
 def ingest_file(
     ws: Workspace,
     contract: FeedContract,
@@ -606,12 +611,16 @@ def ingest_file(
     *,
     now: datetime | None = None,
     schema: pa.DataFrameSchema | None = None,
+    declared: Declaration | None = _DECLARATION_OF_THE_FILE,
 ) -> BatchResult:
     """Validate and land one delivered file. Idempotent by content hash; atomic per batch; never raises because of
     the file (nor because of a fault of ours with it — KeyboardInterrupt and the like aside): what went wrong is in
     the result, and in the inbox log where no ledger entry says it.
 
     ``schema`` defaults to the committed, generated schema of the feed (``ingestion/schemas/<feed>.py``).
+    ``declared``: the receipt the survey found declared (None: none); by default the file's marker and its folder's
+    receipts manifest are read here (an invalid declaration refuses the file). ``now``: the moment the file is seen
+    (its receipt when none is declared and it was not seen before), default the clock.
     """
     ws.ensure()
     rel = path.relative_to(ws.feeds).as_posix() if path.is_relative_to(ws.feeds) else path.name
@@ -621,8 +630,15 @@ def ingest_file(
         return _no_batch(contract, rel, "refused", f"{rel}: {exc}")
     except FileNotFoundError:
         return _vanished(ws, contract, rel)
+    if declared is _DECLARATION_OF_THE_FILE:
+        try:
+            declared = declared_receipt(ws, path, now=None if now is None else now.timestamp())
+        except DeclarationError as exc:
+            return _no_batch(
+                contract, rel, "refused", f"{rel}: 接收时间声明无效——{exc}；本文件暂不读取，更正后重新读取"
+            )
     try:
-        return _ingest(ws, contract, path, rel, snap, now, schema)
+        return _ingest(ws, contract, path, rel, snap, now, schema, declared)
     except FileNotFoundError:
         return _vanished(ws, contract, rel)
     except Exception as exc:  # ours, not the file's: this file only; nothing was committed, the next run tries again
@@ -636,6 +652,17 @@ def ingest_file(
         return _recorded(ws, contract, rel, "failed", "failed", reason)
 
 
+def _takes_the_place_of(received: datetime, rel: str, entry: ledger.LedgerEntry) -> bool:
+    """Whether this delivery, the same content as a committed batch, comes first: received earlier (then named first)
+    than the delivery the batch was committed from — so the batch is the same whatever order copies arrive in. A
+    file is never a new delivery of itself: its first commit stands."""
+    return entry.source_file != rel and (received, rel) < (datetime.fromisoformat(entry.received_at), entry.source_file)
+
+
+def _skipped(contract: FeedContract, rel: str, batch_id: str) -> BatchResult:
+    return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
+
+
 def _ingest(
     ws: Workspace,
     contract: FeedContract,
@@ -644,25 +671,38 @@ def _ingest(
     snap: Snapshot,
     now: datetime | None,
     schema: pa.DataFrameSchema | None,
+    declared: Declaration | None,
 ) -> BatchResult:
     hasher = ThreadPoolExecutor(max_workers=1)
     hashed: Future = Future()
     counted = path.suffix.lower() == ".csv"  # the structure check of CSV needs the counts (ingestion.reading)
-    if snap.size >= HASH_BEHIND_BYTES and not ledger.has_source(ws.ledger, contract.name, rel):
+    seen_at = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)  # this run sees the complete file
+    received = declared.at if declared else seen_at
+    behind = (
+        snap.size >= HASH_BEHIND_BYTES
+        and not ledger.has_source(ws.ledger, contract.name, rel)
+        and (declared is not None or rel not in ledger.seen_times(ws.ledger, contract.name))
+    )
+    if behind:
         # a new large file: hashed on its own thread while its chunks are read, validated and written; only the
-        # quarantine lines and the ledger entry, written at the end, need it
+        # quarantine lines and the ledger entry, written at the end, need it (and, undeclared, its receipt log line:
+        # a file of that name was never seen, so its receipt is now)
         hashed = hasher.submit(digest, path, snap.size, count=counted)
     else:
         hashed.set_result(digest(path, snap.size, count=counted))
-        batch_id = ledger.batch_id_for(contract.name, hashed.result().sha256)
-        if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:
-            return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
+        sha = hashed.result().sha256
+        if declared is None and _still(path, snap, hashed.result()):
+            received = ledger.first_seen(ws.ledger, contract.name, rel, sha, seen_at)
+        batch_id = ledger.batch_id_for(contract.name, sha)
+        existing = ledger.read_entry(ws.ledger, contract.name, batch_id)
+        if existing is not None and not _takes_the_place_of(received, rel, existing):
+            return _skipped(contract, rel, batch_id)
     schema = schema if schema is not None else load_schema(contract)
 
     ingested = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     scratch = ws.staging_tmp / f"{contract.name}-{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
-    b = _Batch(contract, rel, hashed, _received_at(snap), ingested, scratch)
+    b = _Batch(contract, rel, hashed, received, ingested, scratch)
     try:
         raw: RawBatch | None = None
         error: BatchError | None = None
@@ -695,19 +735,29 @@ def _ingest(
                 "待其稳定后，下一次运行重新读取（报送完成后可放置完成标记 <文件名>.done）"
             )
             return _recorded(ws, contract, rel, "changed", "pending", reason)
-        if ledger.read_entry(ws.ledger, contract.name, batch_id) is not None:  # same content, another name
-            return BatchResult(contract.name, rel, batch_id, "skipped", 0, 0, 0, {}, None)
+        if behind and declared is None and ledger.first_seen(ws.ledger, contract.name, rel, sha, seen_at) != received:
+            reason = f"{rel}: 另一次运行同时读取了该文件，本次未入库、未记入台账；下一次运行按其首次接收时间重新读取"
+            return _recorded(ws, contract, rel, "changed", "pending", reason)
+        existing = ledger.read_entry(ws.ledger, contract.name, batch_id)
+        if existing is not None and not _takes_the_place_of(received, rel, existing):  # same content, another name
+            return _skipped(contract, rel, batch_id)
         rows_late = 0
+        landed_dir = ws.landing / contract.name / f"batch_id={batch_id}"
+        quarantined_dir = ws.quarantine / contract.name / f"batch_id={batch_id}"
         if error is None:
             rows_late = _late_rows(scratch / "landing", contract)
-            swap_into_place(scratch / "landing", ws.landing / contract.name / f"batch_id={batch_id}")
+            swap_into_place(scratch / "landing", landed_dir)
+        elif existing is not None:  # a copy received earlier replaces the batch: nothing of the later copy stays
+            shutil.rmtree(landed_dir, ignore_errors=True)
         if rejects.height:
             out = scratch / "quarantine"
             out.mkdir()
             rejects.sort("_row_number", "rule", "field", nulls_last=True).write_parquet(
                 out / "rejects.parquet", **PARQUET
             )
-            swap_into_place(out, ws.quarantine / contract.name / f"batch_id={batch_id}")
+            swap_into_place(out, quarantined_dir)
+        elif existing is not None:
+            shutil.rmtree(quarantined_dir, ignore_errors=True)
         entry = ledger.LedgerEntry(
             batch_id=batch_id,
             feed=contract.name,
@@ -726,6 +776,8 @@ def _ingest(
             status="rejected" if error else "landed",
             error=f"[{error.rule}] {error.message}" if error else None,
             rows_late=rows_late,
+            receipt_source="declared" if declared else "first_seen",
+            receipt_declared_by=declared.by if declared else None,
         )
         ledger.write_entry(ws.ledger, entry)  # the commit marker, written last
     finally:
@@ -761,7 +813,7 @@ def _still(path: Path, snap: Snapshot, hashed: Digest) -> bool:
 def discover(
     ws: Workspace, contracts: dict[str, FeedContract], feeds: Iterable[str] | None = None
 ) -> list[tuple[FeedContract, Path]]:
-    """The complete deliveries in the inbox, ``feeds/<producer>/<feed>/*``, in delivery order (:mod:`ingestion.inbox`)."""
+    """The complete deliveries in the inbox, ``feeds/<producer>/<feed>/*``, in receipt order (:mod:`ingestion.inbox`)."""
     return survey(ws, contracts, feeds).deliveries
 
 
@@ -776,7 +828,7 @@ def ingest_inbox(
     *,
     progress: Callable[[BatchResult], None] | None = None,
 ) -> list[BatchResult]:
-    """Every complete delivery of these feeds (all when None), one result each, in delivery order — after one result
+    """Every complete delivery of these feeds (all when None), one result each, in receipt order — after one result
     per file of their folders that is not read now (pending, refused). No file stops the others."""
     wanted = list(feeds) if feeds else None
     inbox = survey(ws, contracts, wanted)
@@ -785,7 +837,7 @@ def ingest_inbox(
         _no_batch(by_feed[n.feed], n.path, n.kind, n.reason) for n in inbox.notes if n.is_file_of_feed and n.feed
     ]
     for contract, path in inbox.deliveries:
-        result = ingest_file(ws, contract, path)
+        result = ingest_file(ws, contract, path, declared=inbox.declared[path])
         results.append(result)
         if progress:
             progress(result)

@@ -17,11 +17,13 @@ import pytest
 from helpers import DAGS, DEMO_AS_OF, DEMO_DATA, Demo, disclosure_hold_rows, write_feed
 
 from creditwh import jobs
-from ground.settings import INGEST_SETTLE_ENV, Workspace
+from ground.settings import BUILD_QUIET_ENV, INGEST_SETTLE_ENV, Workspace
 
-# Tests write a delivery and ingest it at once: no settle time (the delivery protocol's own tests set theirs). Set
-# in the environment, so that the CLI and Airflow in child processes see it too.
+# Tests write a delivery and ingest it at once: no settle time (the delivery protocol's own tests set theirs), and a
+# build does not wait for a quiet inbox (the tests of that wait set theirs). Set in the environment, so that the CLI
+# and Airflow in child processes see it too.
 os.environ[INGEST_SETTLE_ENV] = "0"
+os.environ[BUILD_QUIET_ENV] = "0"
 
 # The modules whose tests use the demo warehouse: with -n, one worker runs them all (after building it once), the
 # other worker everything else, a module at a time. A test elsewhere may not use it (pytest_collection_modifyitems).
@@ -46,7 +48,9 @@ def pytest_collection_modifyitems(config, items):
 # The scopes that take longest, started first (the rest follow, most tests first), so that neither worker is left
 # with a long one at the end.
 SLOW_FIRST = (
+    "tests/e2e/test_airflow_scheduler.py",
     "demo",
+    "tests/e2e/test_receipt_determinism.py",
     "tests/e2e/test_dags_e2e.py",
     "tests/e2e/test_cli_e2e.py",
     "tests/dbt/test_timeline_incremental.py",

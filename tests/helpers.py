@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +84,9 @@ def write_feed(
     tail: str = "",
     mtime: float | None = None,
 ) -> Path:
-    """Write rows as a producer would: CSV (any encoding) or JSONL, headers by Chinese label or canonical name."""
+    """Write rows as a producer would: CSV (any encoding) or JSONL, headers by Chinese label or canonical name.
+    ``mtime``: when it was delivered — its marker ``<name>.done`` declares that receipt time, and the file's
+    modification time is set to it (ingestion never takes the receipt from the modification time)."""
     contract = load_contracts()[feed]
     folder = ws.feeds / contract.producer.code / feed
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,6 +107,8 @@ def write_feed(
     text += tail
     path.write_bytes(text.encode(encoding))
     if mtime is not None:
+        received = datetime.fromtimestamp(mtime, UTC).isoformat()
+        path.with_name(f"{name}.done").write_text(f"received_at: {received}\n", encoding="utf-8")
         os.utime(path, (mtime, mtime))
     return path
 
@@ -199,6 +203,32 @@ def land_batch(
     if committed:
         write_ledger_entry(ws, c, batch_id, source_file, received, rows=len(rows))
     return batch_id
+
+
+# --- Airflow (after the airflow_home fixture: Airflow reads its configuration when first imported) --------------
+
+
+def fresh_airflow():
+    """A fresh metadata database with the warehouse pool, and the DAGs of dags/ parsed (a DagBag)."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.pool import Pool
+    from airflow.utils.db import resetdb
+
+    from creditwh.orchestration import POOL, POOL_DESCRIPTION
+
+    resetdb()
+    Pool.create_or_update_pool(POOL, slots=1, description=POOL_DESCRIPTION, include_deferred=False)
+    bag = DagBag(dag_folder=DAGS)
+    assert not bag.import_errors
+    return bag
+
+
+def task_states(dag_run) -> dict[str, str]:
+    """Task id → state of a DAG run's task instances."""
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return {ti.task_id: ti.state for ti in dag_run.get_task_instances(session=session)}
 
 
 # --- dbt, the CLI, the warehouse ---------------------------------------------------------------------------------

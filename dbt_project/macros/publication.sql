@@ -103,8 +103,10 @@
 {% macro repair_refusals(facts, record_type) -%}
     select
         facts.application_id,
-        arg_min(conditions.rule_code, conditions.check_order) as refused_by,
-        arg_min(conditions.display_reason, conditions.check_order) as refused_reason
+        first(conditions.rule_code order by conditions.check_order, conditions.rule_code)
+            filter (where conditions.rule_code is not null and conditions.check_order is not null) as refused_by,
+        first(conditions.display_reason order by conditions.check_order, conditions.rule_code)
+            filter (where conditions.display_reason is not null and conditions.check_order is not null) as refused_reason
     from {{ facts }} as facts
     inner join {{ ref('rule_credit_repair_conditions') }} as conditions
         on conditions.record_type = '{{ record_type }}'

@@ -12,8 +12,18 @@
   model judged "as of" a date does not see a correction received later. It is optional: the list models read every
   version received (a later correction is applied as of its receipt date by the models themselves).
 
+  The batch id is `<feed>-<first 16 hex of the file's SHA-256>` (ingestion.ledger.batch_id_for): it depends on the
+  delivered bytes alone, so the order never depends on the path, the order or the time the files were ingested in;
+  _received_at is the declared receipt (or the moment ingestion first saw the file), never a file attribute.
+
+  arg_max_received / arg_min_received: arg_max / arg_min (the value on the row with the highest / lowest `by`) made
+  total by the same order — a tie on `by` goes to the latest version received (arg_min: the first received). A plain
+  arg_max picks among tied rows in whatever order they arrive, and two builds of the same data could differ.
+
   记录的版本：同一业务主键在后续批次中重报（更正、变更、撤销）时，以最后收到的版本为准（同一秒收到的两个批次按批次编号，
   同一批次内按行号）；first=true 取最先收到的版本（原决定）。received_by：只取截至某日（默认 as_of_date）已收到的版本。
+  批次编号由文件内容（SHA-256）决定，与入库的路径、顺序和时间无关。arg_max_received / arg_min_received：按某列取最大（最小）
+  值所在行的取值，并列时按上述版本顺序取最后（最先）收到的一行，结果不随行的到达顺序而变。
 -#}
 
 {#- The tie-break order of the versions of one key (latest first; first=true: first received first). -#}
@@ -37,4 +47,17 @@
 {% macro received_by(on_date=none, alias=none) -%}
     {%- set p = (alias ~ '.') if alias else '' -%}
     cast({{ p }}_received_at as date) <= {{ on_date if on_date else as_of_date() }}
+{%- endmacro %}
+
+{#- arg_max(value, by) with ties on `by` broken by the version order (the latest version received wins). Rows where
+    value or by is null are skipped, as arg_max skips them; `where`: the aggregate's filter besides. -#}
+{% macro arg_max_received(value, by, alias=none, where=none) -%}
+    first({{ value }} order by {{ by }} desc, {{ version_order(alias) }})
+        filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
+{%- endmacro %}
+
+{#- arg_min(value, by) with ties on `by` broken by the version order reversed (the first version received wins). -#}
+{% macro arg_min_received(value, by, alias=none, where=none) -%}
+    first({{ value }} order by {{ by }}, {{ version_order(alias, first=true) }})
+        filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
 {%- endmacro %}

@@ -32,7 +32,8 @@
 {#- The value of a punishment rule parameter (seed punishment_rules) in force on a date for a region: the most
     specific row whose region_scope covers the region (macros/region_scope.sql); null where no row applies. -#}
 {% macro punishment_rule(rule_code, on_date, region_code='cast(null as varchar)') -%}
-    (select arg_max(cast(rule.rule_value as integer), {{ region_scope_rank('rule') }})
+    (select first(cast(rule.rule_value as integer) order by {{ region_scope_rank('rule') }} desc, rule.valid_from desc)
+        filter (where rule.rule_value is not null)
      from {{ ref('punishment_rules') }} as rule
      where rule.rule_code = '{{ rule_code }}'
        and {{ rule_in_force('cast(' ~ on_date ~ ' as date)', 'rule') }}

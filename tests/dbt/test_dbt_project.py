@@ -38,6 +38,7 @@ def test_staging_model_selects_every_contract_field(feed):
     macro = (DBT_DIR / "macros" / "provenance_columns.sql").read_text(encoding="utf-8")
     sql = sql.replace("{{ provenance_columns() }}", macro)  # the provenance casts every staging model shares
     selected = re.findall(r"cast\((\w+) as \w+\) as (\w+)", sql)
+    selected += re.findall(r"\{\{ beijing_time\('(\w+)'\) \}\} as (\w+)", sql)  # UTC times read in Beijing time
     expected = [(f.name, RENAMED.get((feed, f.name), f.name)) for f in load_contracts()[feed].fields]
     expected += [(FROM_BATCH.get(name, name), name) for name, _, _ in PROVENANCE]
     assert sorted(selected) == sorted(expected)

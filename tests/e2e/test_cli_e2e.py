@@ -99,6 +99,8 @@ def plant_canaries(ws: Workspace) -> Planter:
         wanted = {f.name: f for f in fields}
         fmt, encoding = FEED_FORMATS[feed]
         for path in sorted((ws.feeds / c.producer.code / feed).glob("*")):
+            if path.name.endswith(".done"):  # a delivery's marker (its declared receipt), not a delivery
+                continue
             stat = path.stat()
             if fmt == "csv":
                 header = next(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")), [])
@@ -160,6 +162,8 @@ def plant_hostile(ws: Workspace) -> dict[str, list[str]]:
         fmt, encoding = FEED_FORMATS[feed]
         n = 0
         for path in sorted((ws.feeds / c.producer.code / feed).glob("*")):
+            if path.name.endswith(".done"):  # a delivery's marker (its declared receipt), not a delivery
+                continue
             stat = path.stat()
             assert fmt == "csv", feed
             rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))

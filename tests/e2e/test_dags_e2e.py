@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import DAGS
+from helpers import DAGS, fresh_airflow, task_states
 
 from ground.settings import Workspace
 
@@ -28,24 +28,10 @@ def airflow(airflow_home, tmp_path_factory):
     generate(ws.feeds, entities=200, seed=11, start=date(2025, 1, 1), end=date(2026, 10, 31), fault_rate=0.02)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CWH_HOME", str(home))
-        from airflow.dag_processing.dagbag import DagBag
-        from airflow.models.pool import Pool
-        from airflow.utils.db import resetdb
-
-        from creditwh.orchestration import POOL, POOL_DESCRIPTION
-
-        resetdb()
-        Pool.create_or_update_pool(POOL, slots=1, description=POOL_DESCRIPTION, include_deferred=False)
-        bag = DagBag(dag_folder=DAGS)
-        assert not bag.import_errors
-        yield ws, bag
+        yield ws, fresh_airflow()
 
 
-def _states(dag_run) -> dict[str, str]:
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        return {ti.task_id: ti.state for ti in dag_run.get_task_instances(session=session)}
+_states = task_states
 
 
 def _asset_events() -> dict[str, list[dict]]:

@@ -112,8 +112,48 @@ def test_build_is_asset_driven_on_every_feed_and_publication_on_the_build(bag, o
     condition = bag.dags["warehouse_build"].timetable.asset_condition
     assert isinstance(condition, AssetAny)
     assert {a.name for a in condition.objects} == {orchestration.feed_asset(f).name for f in load_contracts()}
-    assert [t.outlets for t in bag.dags["warehouse_build"].tasks] == [[orchestration.WAREHOUSE]]
     assert [a.name for a in bag.dags["publication"].timetable.asset_condition.objects] == ["warehouse"]
+
+
+def test_the_build_first_waits_for_quiet_then_builds(bag, orchestration):
+    """Deliveries drive the pipeline: the build's first task waits deferred (no pool, no worker slot) and decides;
+    only the build writes the warehouse and emits its Asset."""
+    build = bag.dags["warehouse_build"]
+    assert {t.task_id: t.outlets for t in build.tasks} == {"wait_for_quiet": [], "dbt_build": [orchestration.WAREHOUSE]}
+    wait = build.task_dict["wait_for_quiet"]
+    assert isinstance(wait, orchestration.WaitForQuiet) and wait.downstream_task_ids == {"dbt_build"}
+    assert wait.pool != orchestration.POOL
+    assert {a.name for a in wait.inlets} == {"warehouse"} | {orchestration.feed_asset(f).name for f in load_contracts()}
+    assert sorted(wait.ingest_dags) == sorted(d for d in bag.dags if d.startswith("ingest_"))
+
+
+def test_each_producer_dag_runs_on_its_inbox_watcher_or_the_hourly_safety_net(bag, orchestration):
+    from airflow.sdk import AssetOrTimeSchedule
+    from airflow.sdk._shared.module_loading import import_string
+    from airflow.triggers.base import BaseEventTrigger
+
+    for code in PRODUCERS:
+        timetable = bag.dags[f"ingest_{code}"].timetable
+        assert isinstance(timetable, AssetOrTimeSchedule)
+        assert timetable.timetable.expression == orchestration.INGEST_SCHEDULE
+        (inbox,) = timetable.asset_condition.objects
+        assert inbox.name == f"inbox.{code}"
+        (watcher,) = inbox.watchers
+        # the triggerer rebuilds the watcher from its class path and kwargs: an importable BaseEventTrigger
+        classpath, kwargs = watcher.trigger.serialize()
+        trigger_class = import_string(classpath)
+        assert issubclass(trigger_class, BaseEventTrigger) and trigger_class(**kwargs).serialize() == (
+            classpath,
+            kwargs,
+        )
+        assert kwargs["producer"] == code
+        assert sorted(kwargs["feeds"]) == sorted(c.name for c in load_contracts().values() if c.producer.code == code)
+
+
+def test_the_safety_net_can_be_switched_off(orchestration, monkeypatch):
+    inbox = orchestration.inbox_asset("amr_enforcement", ["penalties"])
+    monkeypatch.setattr(orchestration, "INGEST_SCHEDULE", "none")
+    assert orchestration.ingestion_schedule(inbox) == [inbox]
 
 
 def test_publication_steps_are_chained_in_order(bag, orchestration):

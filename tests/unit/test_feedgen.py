@@ -619,7 +619,7 @@ def test_refuses_foreign_folder_and_regenerates_own(tmp_path):
         for p in own.rglob("*")
         if p.is_file() and p.parts[-2] != "_generator" and "_generator" not in p.relative_to(own).parts
     )
-    assert on_disk == summary["files"]
+    assert on_disk == sorted(summary["files"] + [f"{f}.done" for f in summary["files"]])  # each with its marker
     assert first.files != second.files
 
     (own / "stray.csv").write_text("x", encoding="utf-8")

@@ -320,7 +320,12 @@ def test_a_bom_followed_by_gbk_rows_quarantines_those_rows(ws):
 
 def test_a_bom_followed_by_a_gbk_header_is_refused_whole_with_every_row_kept(ws):
     path = write_feed(
-        ws, "penalties", "bom.csv", [penalty_row(1), penalty_row(2, legal_rep_id_number=PLANTED)], encoding="gbk"
+        ws,
+        "penalties",
+        "bom.csv",
+        [penalty_row(1), penalty_row(2, legal_rep_id_number=PLANTED)],
+        encoding="gbk",
+        mtime=DELIVERED,
     )
     _deliver(path, [path.read_bytes().removesuffix(b"\n")], end=b"\n")
     path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())

@@ -27,7 +27,15 @@ SECRET = "目标文件首行-110101199003071237"  # what a link points at: must 
 
 
 def deliver(ws, name, rows, *, at=DELIVERED, feed="penalties"):
+    """A delivery received at ``at``: its marker declares it (and the file's modification time is that too)."""
     return write_feed(ws, feed, name, rows, mtime=at)
+
+
+def upload(ws, name, rows, *, mtime, feed="penalties"):
+    """A file as an upload leaves it: no marker, only its modification time (complete once it has settled)."""
+    path = write_feed(ws, feed, name, rows)
+    os.utime(path, (mtime, mtime))
+    return path
 
 
 def everything_written(ws) -> str:
@@ -97,12 +105,12 @@ def test_a_delivery_is_read_once_it_is_complete(ws, monkeypatch):
     """Complete: its producer's marker <file>.done beside it, or nothing written to it for the settle time."""
     monkeypatch.setenv(INGEST_SETTLE_ENV, "30")
     now = time.time()
-    writing = deliver(ws, "writing.csv", [penalty_row(1)], at=now - 5)
-    marked = deliver(ws, "marked.csv", [penalty_row(2)], at=now - 5)
+    writing = upload(ws, "writing.csv", [penalty_row(1)], mtime=now - 5)
+    marked = upload(ws, "marked.csv", [penalty_row(2)], mtime=now - 5)
     (marked.parent / "marked.csv.done").touch()
-    deliver(ws, "settled.csv", [penalty_row(3)], at=now - 31)
-    deliver(ws, ".upload.csv", [penalty_row(4)], at=now - 3600)  # hidden: an upload under a temporary name
-    deliver(ws, "upload.csv.part", [penalty_row(5)], at=now - 3600)
+    upload(ws, "settled.csv", [penalty_row(3)], mtime=now - 31)
+    upload(ws, ".upload.csv", [penalty_row(4)], mtime=now - 3600)  # hidden: an upload under a temporary name
+    upload(ws, "upload.csv.part", [penalty_row(5)], mtime=now - 3600)
     results = {r.source_file.rsplit("/", 1)[1]: r for r in ingest_all(ws)}
     assert {k: r.status for k, r in results.items()} == {
         "writing.csv": "pending",
@@ -232,7 +240,7 @@ def test_an_internal_error_on_one_file_is_recorded_and_retried_by_the_next_run(w
 
 def test_the_scheduler_summary_names_what_was_not_read(ws, monkeypatch):
     monkeypatch.setenv(INGEST_SETTLE_ENV, "30")
-    deliver(ws, "new.csv", [penalty_row(1)], at=time.time())
+    upload(ws, "new.csv", [penalty_row(1)], mtime=time.time())
     deliver(ws, "old.csv", [penalty_row(2)])
     summary = jobs.ingest_feed(ws, "penalties")
     assert (summary["landed"], summary["skipped"]) == (1, 0)

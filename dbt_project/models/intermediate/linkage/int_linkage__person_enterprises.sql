@@ -35,7 +35,10 @@ roles as (
         legal_rep_name as person_name,
         uscc,
         'registry' as source_feed,
-        approval_date as seen_date
+        approval_date as seen_date,
+        _received_at,
+        _batch_id,
+        _row_number
     from registry_records
 
     union all
@@ -45,7 +48,10 @@ roles as (
         legal_rep_name as person_name,
         uscc,
         'penalties' as source_feed,
-        decision_date as seen_date
+        decision_date as seen_date,
+        _received_at,
+        _batch_id,
+        _row_number
     from penalties
 
     union all
@@ -55,7 +61,10 @@ roles as (
         legal_rep_name as person_name,
         uscc,
         'licences' as source_feed,
-        decision_date as seen_date
+        decision_date as seen_date,
+        _received_at,
+        _batch_id,
+        _row_number
     from licences
 
 ),
@@ -65,7 +74,8 @@ final as (
     select
         roles.person_key,
         roles.uscc,
-        arg_max(roles.person_name, roles.seen_date) as person_name,
+        -- the name last reported (on one date in several records: the latest version received)
+        {{ arg_max_received('roles.person_name', 'roles.seen_date', 'roles') }} as person_name,
         min(roles.seen_date) as first_seen_date,
         max(roles.seen_date) as last_seen_date,
         string_agg(distinct roles.source_feed, ';' order by roles.source_feed) as source_feeds,

@@ -150,7 +150,7 @@ counted as (
         any_value(window_end) as window_end,
         any_value(min_penalty_count) as min_penalty_count,
         count(*) as penalty_count_3y,
-        sum(fine_amount_wan) as fine_amount_wan_3y,
+        cast({{ exact_sum('fine_amount_wan') }} as double) as fine_amount_wan_3y,
         min(decision_date) as first_penalty_date,
         max(decision_date) as last_penalty_date,
         max(case when penalty_seq = min_penalty_count then decision_date end) as qualifying_date

@@ -35,10 +35,10 @@ per_measure as (
         min(event_date) filter (where stage_code = 'pushed') as pushed_on,
         bool_or(consultation = '是') filter (where stage_code = 'pushed') as had_consultation,
         min(event_date) filter (where stage_code = 'received') as received_on,
-        arg_min(unit_name, event_date) filter (where stage_code = 'received') as receiving_unit,
+        {{ arg_min_received('unit_name', 'event_date', where="stage_code = 'received'") }} as receiving_unit,
         min(event_date) filter (where stage_code = 'forwarded') as forwarded_on,
         min(event_date) filter (where stage_code = 'implemented') as implemented_on,
-        arg_min(unit_name, event_date) filter (where stage_code = 'implemented') as implementing_unit,
+        {{ arg_min_received('unit_name', 'event_date', where="stage_code = 'implemented'") }} as implementing_unit,
         min(event_date) filter (where stage_code = 'fed_back') as fed_back_on,
         min(event_date) filter (where stage_code = 'adjusted') as adjusted_on
     from events

@@ -38,7 +38,7 @@ cumulative as (
 
     select
         score_dates.score_date, indicator_events.uscc, indicator_events.indicator_code,
-        sum(indicator_events.amount) as raw_value
+        cast({{ exact_sum('indicator_events.amount') }} as double) as raw_value
     from indicator_events
     inner join indicators
         on indicator_events.indicator_code = indicators.indicator_code

@@ -1,5 +1,6 @@
 -- 每个情景、分类日、企业的信用风险分值与类别。贡献 = 100 × 权重 × 标准化值 / 模型权重合计；
--- 分值 = 贡献之和（四位小数），类别 = 分值落入的 [下限, 上一类下限) 区间。没有任何指标行的企业分值为 0。
+-- 分值 = 贡献之和（四位小数，精确求和：与相加顺序无关），类别 = 分值落入的 [下限, 上一类下限) 区间。没有任何指标行的
+-- 企业分值为 0。贡献最大的指标并列时取指标代码最小者。
 
 with
 
@@ -37,9 +38,10 @@ totals as (
 
     select
         scenario_id, score_date, uscc,
-        sum(contribution) as score,
+        cast({{ exact_sum('contribution') }} as double) as score,
         count(*) filter (where contribution > 0) as contributing_indicator_count,
-        arg_max(indicator_code, contribution) as top_indicator_code,
+        first(indicator_code order by contribution desc, indicator_code asc)
+        filter (where indicator_code is not null and contribution is not null) as top_indicator_code,
         max(contribution) as top_contribution
     from contributions
     group by all

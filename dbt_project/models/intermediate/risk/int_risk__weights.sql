@@ -75,5 +75,7 @@ resolved as (
 select
     scenario_id, score_date, model_id, indicator_code, weight,
     concat(weight_scenario_id, '/', weight_model_id) as weight_origin,
-    sum(weight) over (partition by scenario_id, score_date, model_id) as model_total_weight
+    cast(
+        {{ exact_sum('weight') }} over (partition by scenario_id, score_date, model_id) as double
+    ) as model_total_weight
 from resolved

@@ -42,7 +42,14 @@ final as (
 
     select
         person_enterprises.person_key,
-        arg_max(person_enterprises.person_name, person_enterprises.last_seen_date) as person_name,
+        -- the name last reported; last reported on one date for several enterprises: the one of the greatest code
+        -- (a total order: the same every build)
+        first(
+            person_enterprises.person_name
+            order by person_enterprises.last_seen_date desc, person_enterprises.uscc desc
+        )
+        filter (where person_enterprises.person_name is not null and person_enterprises.last_seen_date is not null)
+            as person_name,
         count(*) as enterprise_count,
         count(*) filter (where person_enterprises.is_current_legal_rep) as current_legal_rep_count,
         count(*) filter (where listed_on_date.on_abnormal_list) as abnormal_listed_enterprise_count,

@@ -81,7 +81,7 @@ assigned as (
         string_agg(candidates.inspector_name, ';' order by candidates.pick_order)
         filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
             as inspector_names,
-        string_agg(distinct candidates.unit_name, ';')
+        string_agg(distinct candidates.unit_name, ';' order by candidates.unit_name)
         filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
             as inspector_units,
         count(*) filter (

@@ -27,7 +27,10 @@ lifts as (
         warning_versions.lift_date,
         warning_versions.lifting_department,
         warning_versions.lift_reason,
-        warning_versions.lifting_department_uscc = issued.issuing_department_uscc as is_by_issuer
+        warning_versions.lifting_department_uscc = issued.issuing_department_uscc as is_by_issuer,
+        warning_versions._received_at,
+        warning_versions._batch_id,
+        warning_versions._row_number
     from warning_versions
     inner join issued
         on warning_versions.warning_id = issued.warning_id
@@ -41,10 +44,11 @@ lift_summary as (
     select
         warning_id,
         min(lift_date) filter (where is_by_issuer) as lift_date,
-        arg_min(lifting_department, lift_date) filter (where is_by_issuer) as lifting_department,
-        arg_min(lift_reason, lift_date) filter (where is_by_issuer) as lift_reason,
+        {{ arg_min_received('lifting_department', 'lift_date', where='is_by_issuer') }} as lifting_department,
+        {{ arg_min_received('lift_reason', 'lift_date', where='is_by_issuer') }} as lift_reason,
         count(*) filter (where not is_by_issuer) as rejected_lift_count,
-        string_agg(distinct lifting_department, ';') filter (where not is_by_issuer) as rejected_lifting_departments
+        string_agg(distinct lifting_department, ';' order by lifting_department)
+        filter (where not is_by_issuer) as rejected_lifting_departments
     from lifts
     group by warning_id
 

@@ -61,9 +61,9 @@ renamed as (
         coalesce(cast(rows_late as bigint), 0) as rows_late,
         cast(error as varchar) as error_message,
 
-        -- 时间（UTC）
-        cast(received_at as timestamp) as received_at,
-        cast(ingested_at as timestamp) as ingested_at
+        -- 时间（北京时间；台账记 UTC）
+        {{ beijing_time('received_at') }} as received_at,
+        {{ beijing_time('ingested_at') }} as ingested_at
 
     from typed_source
 

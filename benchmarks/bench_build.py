@@ -1,12 +1,15 @@
-"""Benchmark the warehouse build: generate N entities, ingest them, then time `dbt build` and its peak memory.
+"""Benchmark the warehouse build at growing scale: full build, one day's deliveries, the incremental build.
 
-    python benchmarks/bench_build.py --entities 1000000 --home benchmarks/out/home_1m
+    python benchmarks/bench_build.py --entities 1000000 2000000 --home benchmarks/out/home
 
-Steps, each in its own child process so that its peak RSS (``os.wait4`` rusage) is its own: feed generation
-(``python -m feedgen``), ingestion (``cwh ingest``), a full ``dbt build`` (seeds, models, snapshots, data tests,
-unit tests; ``--full-refresh``), then an incremental ``dbt run`` of the event timeline with no new batches.
-Writes/updates the "## Warehouse build" section of benchmarks/RESULTS.md (one row per entity count; other
-sections untouched), with the row counts of the main marts.
+For each ``--entities`` value (its own workspace ``<home>_<N>``), each step in its own child process so that its
+peak RSS (``os.wait4`` rusage) is its own: feed generation (``python -m feedgen``), ingestion (``cwh ingest``), the
+**full** ``dbt build --full-refresh`` (seeds, models, snapshots, data tests, unit tests), then "the next day's
+deliveries" (``python -m feedgen --next-day``: ≈ 0.1 % of each feed's rows, about enterprises already there), their
+ingestion, and the build the pipeline runs on them (``dbt build``, no ``--full-refresh``: what a day costs today).
+dbt runs with the workspace's DuckDB settings (``warehouse.runner.dbt_env``: memory limit, threads, spill folder).
+Writes/updates the "## Warehouse build: growth curve" section of benchmarks/RESULTS.md (one row per entity count,
+the ten slowest nodes of each full build from ``run_results.json``; other sections untouched).
 """
 
 from __future__ import annotations
@@ -27,11 +30,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_generate import human_bytes, machine_facts  # noqa: E402
 
+from ground.settings import Workspace  # noqa: E402
+from warehouse.runner import dbt_env  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-HEADING = "## Warehouse build"
+HEADING = "## Warehouse build: growth curve"
+AS_OF = "2026-11-23"
 TABLE_HEAD = (
-    "| entities | landed rows | generate | ingest (peak RSS) | dbt build (peak RSS) | incremental timeline "
-    "| warehouse file | dbt nodes | run at |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+    "| entities | landed rows | generate | ingest (peak RSS) | full build (peak RSS) | next day: rows, ingest "
+    "| incremental build (peak RSS) | incremental / full | warehouse file | dbt nodes | DuckDB settings | run at |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
 )
 MARTS = (
     "dim_enterprise",
@@ -70,7 +78,7 @@ def dbt_cmd(*args: str) -> list[str]:
         "--profiles-dir",
         str(ROOT / "dbt_project"),
         "--vars",
-        '{"as_of_date": "2026-11-23"}',
+        json.dumps({"as_of_date": AS_OF}),
     ]
 
 
@@ -92,74 +100,109 @@ def landed_rows(home: Path) -> int:
     return total
 
 
-def update_results(row: str, entities: int, counts: dict[str, int], facts: str) -> None:
+def slowest(results_file: Path, n: int = 10) -> list[tuple[str, float]]:
+    """The ``n`` nodes of a dbt run with the longest ``execution_time``."""
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    ranked = sorted(results, key=lambda r: -r["execution_time"])[:n]
+    out = []
+    for r in ranked:
+        kind, _, *name = r["unique_id"].split(".")
+        out.append((name[0] if kind == "test" else ".".join(name), r["execution_time"]))  # a test: without its hash
+    return out
+
+
+def update_results(row: str, entities: int, nodes: list[tuple[str, float]], counts: dict[str, int], facts: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
     old = pattern.search(text)
     rows: dict[int, str] = {}
+    slow: dict[int, str] = {}
     if old:
         for line in old.group(0).splitlines():
             m = re.match(r"^\| ([\d,]+) \|", line)
             if m:
                 rows[int(m.group(1).replace(",", ""))] = line
+            m = re.match(r"^- ([\d,]+) entities: ", line)
+            if m:
+                slow[int(m.group(1).replace(",", ""))] = line
     rows[entities] = row
+    slow[entities] = f"- {entities:,} entities: " + ", ".join(f"{name} {t:.0f} s" for name, t in nodes)
     section = (
-        f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N --home DIR` — generate (default period, "
-        "seed 42), ingest, `dbt build --full-refresh` with `as_of_date` 2026-11-23, then an incremental "
-        "`dbt run -s fct_credit_events` with no new batches. Peak RSS per step (`os.wait4`).\n\n"
+        f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N [N …] --home DIR` — per scale: generate "
+        f"(default period, seed 42), ingest, the full `dbt build --full-refresh` (`as_of_date` {AS_OF}), then the "
+        "next day's deliveries (`python -m feedgen --next-day`, ≈ 0.1 % of each feed's rows), their ingestion, and "
+        "the build the pipeline runs on them (`dbt build`, same `as_of_date`, no `--full-refresh`). Peak RSS per step "
+        "(`os.wait4`); DuckDB's memory limit, threads and spill folder from the workspace settings "
+        "(`CWH_DUCKDB_*`, docs/stack.md).\n\n"
         + TABLE_HEAD
         + "\n".join(rows[k] for k in sorted(rows))
+        + "\n\nThe ten slowest nodes of each full build (`run_results.json`, `execution_time`):\n\n"
+        + "\n".join(slow[k] for k in sorted(slow))
         + "\n\n"
         + f"Mart rows in the latest run ({entities:,} entities): "
         + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         + "\n\n"
-        + f"Machine: {facts} DuckDB uses both cores; other work shared the machine during the runs.\n\n"
+        + f"Machine: {facts} Other work may have shared the machine during the runs.\n\n"
     )
-    text = pattern.sub(lambda _: section, text) if old else text.rstrip("\n") + "\n\n" + section
+    if old:
+        text = pattern.sub(lambda _: section, text)
+    else:  # a new section goes before the hand-written notes
+        notes = text.find("\n## Notes")
+        text = text[: notes + 1] + section + text[notes + 1 :] if notes >= 0 else text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def measure(entities: int, home: Path, results: bool) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(home)
+    env = dbt_env(ws)
+    settings = ws.duckdb_settings()
+    target = home / "dbt" / "target"
+
+    t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(entities), str(ws.feeds)], env)
+    t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
+    rows = landed_rows(home)
+    t_full, rss_full = run(dbt_cmd("build", "--full-refresh"), env)
+    (target / "run_results_full.json").write_bytes((target / "run_results.json").read_bytes())
+    t_next, _ = run([sys.executable, "-m", "feedgen", "--next-day", str(ws.feeds)], env)
+    t_ing2, _ = run([str(BIN / "cwh"), "ingest"], env)
+    day_rows = landed_rows(home) - rows
+    t_inc, rss_inc = run(dbt_cmd("build"), env)
+    (target / "run_results_incremental.json").write_bytes((target / "run_results.json").read_bytes())
+
+    counts = mart_counts(ws.warehouse, env)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    nodes = f"{len(manifest['nodes']) + len(manifest.get('unit_tests', {})):,}"
+    full_nodes = slowest(target / "run_results_full.json")
+    row = (
+        f"| {entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
+        f"| {t_full:.0f} s ({human_bytes(rss_full)}) | {day_rows:,} rows, {t_next + t_ing2:.0f} s "
+        f"| {t_inc:.0f} s ({human_bytes(rss_inc)}) | {100 * t_inc / t_full:.0f} % "
+        f"| {human_bytes(ws.warehouse.stat().st_size)} | {nodes} "
+        f"| {settings['memory_limit']}, {settings['threads']} threads | {datetime.now():%Y-%m-%d %H:%M} |"
+    )
+    print(row)
+    print(counts)
+    print("slowest nodes (full):", ", ".join(f"{n} {t:.0f} s" for n, t in full_nodes))
+    print(
+        "slowest nodes (incremental):",
+        ", ".join(f"{n} {t:.0f} s" for n, t in slowest(target / "run_results_incremental.json")),
+    )
+    if results:
+        update_results(row, entities, full_nodes, counts, machine_facts())
+        print(f"updated {RESULTS.relative_to(ROOT)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--entities", type=int, default=1_000_000)
-    ap.add_argument("--home", type=Path, default=ROOT / "benchmarks" / "out" / "home")
+    ap.add_argument("--entities", type=int, nargs="+", default=[1_000_000], help="one or more scales")
+    ap.add_argument("--home", type=Path, default=ROOT / "benchmarks" / "out" / "home", help="workspaces: <home>_<N>")
     ap.add_argument("--no-results", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = ap.parse_args(argv)
-    home = args.home.resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    env = dict(
-        os.environ,
-        CWH_HOME=str(home),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_TARGET_PATH=str(home / "dbt" / "target"),
-        DBT_LOG_PATH=str(home / "dbt" / "logs"),
-    )
-
-    t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(args.entities), str(home / "feeds")], env)
-    t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
-    t_build, rss_build = run(dbt_cmd("build", "--full-refresh"), env)
-    target = home / "dbt" / "target"
-    (target / "run_results_build.json").write_bytes((target / "run_results.json").read_bytes())
-    t_inc, _ = run(dbt_cmd("run", "--select", "fct_credit_events"), env)
-
-    warehouse = home / "warehouse" / "warehouse.duckdb"
-    counts = mart_counts(warehouse, env)
-    manifest = json.loads((home / "dbt" / "target" / "manifest.json").read_text(encoding="utf-8"))
-    nodes = f"{len(manifest['nodes']) + len(manifest.get('unit_tests', {})):,}"
-    rows = landed_rows(home)
-    row = (
-        f"| {args.entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
-        f"| {t_build:.0f} s ({human_bytes(rss_build)}) | {t_inc:.0f} s | {human_bytes(warehouse.stat().st_size)} "
-        f"| {nodes} | {datetime.now():%Y-%m-%d %H:%M} |"
-    )
-    build = json.loads((target / "run_results_build.json").read_text(encoding="utf-8"))["results"]
-    slowest = sorted(build, key=lambda r: -r["execution_time"])[:8]
-    print(row)
-    print(counts)
-    print("slowest nodes:", ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.0f} s" for r in slowest))
-    if not args.no_results:
-        update_results(row, args.entities, counts, machine_facts())
-        print(f"updated {RESULTS.relative_to(ROOT)}")
+    base = args.home.resolve()
+    for entities in args.entities:
+        home = base if len(args.entities) == 1 else base.with_name(f"{base.name}_{entities}")
+        measure(entities, home, not args.no_results)
     return 0
 
 

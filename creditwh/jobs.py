@@ -36,7 +36,7 @@ from ground.settings import SEEDS_DIR, Workspace
 
 if TYPE_CHECKING:
     from contracts import FeedContract
-    from feedgen import GenerationReport
+    from feedgen import GenerationReport, NextDayReport
     from ingestion import BatchResult
     from interception import Restriction
     from publication.publish import Release
@@ -86,6 +86,13 @@ def generate_feeds(
     return generate(
         ws.feeds, entities=entities, seed=seed, start=start, end=end, fault_rate=fault_rate, progress=progress
     )
+
+
+def generate_next_day(ws: Workspace) -> NextDayReport:
+    """One more day of deliveries after the last receipt in the workspace's inbox (``feedgen.next_day``)."""
+    from feedgen import next_day
+
+    return next_day(ws.feeds)
 
 
 # --- ingestion ----------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``python -m feedgen OUT_DIR [--entities N] [--seed S] …`` — generate() from a shell."""
+"""``python -m feedgen OUT_DIR [--entities N] [--seed S] …`` — generate() from a shell; ``--next-day``: next_day()."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from feedgen import generate
+from feedgen import generate, next_day
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--end", type=date.fromisoformat, default=date(2026, 10, 31))
     ap.add_argument("--province", default="31")
     ap.add_argument("--fault-rate", type=float, default=0.01)
+    ap.add_argument(
+        "--next-day", action="store_true", help="在已生成的接收目录中追加最后一次接收之后一天的报送（约 0.1% 的行）"
+    )
     args = ap.parse_args(argv)
+    if args.next_day:
+        nd = next_day(args.out_dir)
+        print(f"{len(nd.files)} files, {nd.total_rows:,} rows received on {nd.day} → {args.out_dir}")
+        return 0
     report = generate(
         args.out_dir,
         entities=args.entities,

@@ -372,6 +372,9 @@ ROW_FAULT_KINDS = (
 BATCH_FAULT_KINDS = ("truncated_last_line", "renamed_column")
 
 # Delivery formats: how each producer actually sends its files.
+# "The next day's deliveries" (feedgen/next_day.py): the share of each feed's rows one more day brings.
+NEXT_DAY_SHARE = 0.001
+
 FEED_FORMATS: Mapping[str, tuple[str, str]] = _frozen(
     {
         "registry": ("csv", "utf-8"),

@@ -5,6 +5,7 @@ var/landing/<feed>/batch_id=…/       validated rows with provenance (Parquet),
 var/landing/_ledger/<feed>/<id>.json the ingestion log: one committed entry per batch
 var/quarantine/<feed>/batch_id=…/    rejected rows, one row per reason
 var/warehouse/warehouse.duckdb       the embedded warehouse dbt builds
+var/warehouse/tmp/                   where DuckDB spills beyond its memory limit (CWH_DUCKDB_TEMP_DIRECTORY)
 var/gate/                            great-expectations Data Docs of every gate run
 var/publication/releases/<date>/     public extracts + manifest, written atomically
 """
@@ -12,6 +13,7 @@ var/publication/releases/<date>/     public extracts + manifest, written atomica
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +84,53 @@ def build_max_wait_seconds() -> float:
     return _seconds_from_env(BUILD_MAX_WAIT_ENV, BUILD_MAX_WAIT_SECONDS)
 
 
+# DuckDB's resources, set explicitly (docs/stack.md "DuckDB's resources"): left alone, DuckDB takes 80 % of the RAM and
+# every core. ``memory_limit`` bounds DuckDB's buffer manager, not the process: hash tables' overhead, the Python of
+# dbt (~0.3 GiB) and Arrow buffers come on top, so the default is 40 % of the machine's memory (DuckDB computes the
+# share: 9.4 GiB of 24 GiB) — a build's peak RSS stays under the 12 GiB of issue 26, and the rest is left for the
+# scheduler, the gate and the other processes of the machine. Beyond the limit DuckDB spills to ``temp_directory``
+# (default: a folder in the workspace) instead of dying. ``threads`` defaults to the CPUs this process may use.
+DUCKDB_MEMORY_LIMIT_ENV = "CWH_DUCKDB_MEMORY_LIMIT"
+DUCKDB_MEMORY_LIMIT = "40%"
+DUCKDB_THREADS_ENV = "CWH_DUCKDB_THREADS"
+DUCKDB_TEMP_DIRECTORY_ENV = "CWH_DUCKDB_TEMP_DIRECTORY"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)$", re.I)
+
+
+def duckdb_memory_limit() -> str:
+    """``$CWH_DUCKDB_MEMORY_LIMIT`` (DuckDB's form: ``12GB``, ``9.5GiB``, ``40%``), else ``DUCKDB_MEMORY_LIMIT``."""
+    text = os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_MEMORY_LIMIT)
+    if not _MEMORY_LIMIT.match(text.strip()):
+        raise ActionableError(
+            f"环境变量 {DUCKDB_MEMORY_LIMIT_ENV} 应为 DuckDB 的内存上限写法，如 12GB、9.5GiB 或 40%，收到 {text!r}"
+        )
+    return text.strip()
+
+
+def duckdb_threads() -> int:
+    """``$CWH_DUCKDB_THREADS``, else the number of CPUs this process may run on."""
+    text = os.environ.get(DUCKDB_THREADS_ENV)
+    if text is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ActionableError(f"环境变量 {DUCKDB_THREADS_ENV} 应为不小于 1 的整数（线程数），收到 {text!r}")
+    return int(text)
+
+
+def duckdb_temp_directory(warehouse: Path) -> Path:
+    """``$CWH_DUCKDB_TEMP_DIRECTORY``, else ``tmp`` beside the warehouse file (``$CWH_HOME/warehouse/tmp``)."""
+    text = os.environ.get(DUCKDB_TEMP_DIRECTORY_ENV)
+    return Path(text).resolve() if text else warehouse.parent / "tmp"
+
+
+def duckdb_settings(warehouse: Path) -> dict[str, str]:
+    """DuckDB's ``memory_limit``, ``threads`` and ``temp_directory`` for work on ``warehouse``; creates the spill
+    folder (DuckDB would only create its last level)."""
+    temp = duckdb_temp_directory(warehouse)
+    temp.mkdir(parents=True, exist_ok=True)
+    return {"memory_limit": duckdb_memory_limit(), "threads": str(duckdb_threads()), "temp_directory": str(temp)}
+
+
 @dataclass(frozen=True)
 class Workspace:
     home: Path
@@ -122,6 +171,24 @@ class Workspace:
     @property
     def publication(self) -> Path:
         return self.home / "publication"
+
+    @property
+    def duckdb_temp(self) -> Path:
+        """Where DuckDB spills: ``$CWH_DUCKDB_TEMP_DIRECTORY``, else ``warehouse/tmp`` in the workspace."""
+        return duckdb_temp_directory(self.warehouse)
+
+    def duckdb_settings(self) -> dict[str, str]:
+        """The DuckDB settings of every heavy connection to this workspace's warehouse (dbt's profile included)."""
+        return duckdb_settings(self.warehouse)
+
+    def duckdb_env(self) -> dict[str, str]:
+        """The same settings as the environment variables ``dbt_project/profiles.yml`` reads."""
+        s = self.duckdb_settings()
+        return {
+            DUCKDB_MEMORY_LIMIT_ENV: s["memory_limit"],
+            DUCKDB_THREADS_ENV: s["threads"],
+            DUCKDB_TEMP_DIRECTORY_ENV: s["temp_directory"],
+        }
 
     def ensure(self) -> Workspace:
         for p in (

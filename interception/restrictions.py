@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from ground.clock import today
+from ground.database import connect
 from ground.errors import ActionableError
 from ground.files import atomic_path
 from ground.identifiers import is_valid_ric, is_valid_uscc
@@ -131,8 +132,7 @@ def build_index(ws: Workspace) -> int:
                measure_list, source_agency, reason, legal_basis, basis_number, start_date, end_date
         from wh.mart_punishment_lifecycle
         where object_key is not null"""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{ws.warehouse}' as wh (read_only)")
+    with connect(ws.warehouse, read_only=True, attach=True) as con:
         return write_index(con, select_sql, index_path(ws))
 
 

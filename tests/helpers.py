@@ -244,6 +244,7 @@ def dbt(*args: str, home: Path, vars: dict[str, str] | None = None) -> subproces
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_TARGET_PATH=str(home / "dbt" / "target"),
         DBT_LOG_PATH=str(home / "dbt" / "logs"),
+        **Workspace(home).duckdb_env(),
     )
     env.pop("CWH_PERSON_KEY_SALT", None)  # person keys are the plain SHA-256 the tests compute
     exe = Path(sys.executable).with_name("dbt")

@@ -42,6 +42,7 @@ def dbt_env(ws: Workspace) -> dict[str, str]:
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["DBT_TARGET_PATH"] = str(ws.home / "dbt" / "target")
     env["DBT_LOG_PATH"] = str(ws.home / "dbt" / "logs")
+    env.update(ws.duckdb_env())  # DuckDB's memory limit, threads and spill folder, read by profiles.yml
     return env
 
 

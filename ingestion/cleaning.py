@@ -268,13 +268,17 @@ def few_distinct(values: pl.Series) -> bool:
 def _coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """The column as codes (a Categorical whose categories are this column's values alone, so the codes are
     0 … k-1) and its k distinct non-null values, code i ↔ distinct[i]. Read from the column's own distinct codes:
-    ``Categories.to_series()`` walks the categories one by one in Python, holding the GIL."""
+    ``Categories.to_series()`` walks the categories one by one in Python, holding the GIL; ``unique()`` of the
+    Categorical sorts every row's code (2.7 ms per 250 000-row column), the first row of each code is found by
+    hashing (1.5 ms)."""
     coded = values.cast(pl.Categorical(pl.Categories.random()))
-    present = coded.unique().drop_nulls()
-    codes = present.to_physical()
-    if present.len() and codes.max() != present.len() - 1:  # categories shared with other data: not a code table
+    codes = coded.to_physical()
+    first = codes.arg_unique()
+    present = codes.gather(first)
+    first, present = first.filter(present.is_not_null()), present.drop_nulls()
+    if present.len() and present.max() != present.len() - 1:  # categories shared with other data: not a code table
         raise RuntimeError(f"{values.name}: codes are not 0 … {present.len() - 1}")
-    return coded, present.cast(pl.String).gather(codes.arg_sort())
+    return coded, values.gather(first.gather(present.arg_sort()))
 
 
 def clean_column(values: pl.Series, f: Field) -> tuple[pl.Series, bool]:

@@ -8,6 +8,8 @@
     cwh publish    gate, then write a release with its manifest
     cwh status     what each layer holds now
     cwh lookup     restrictions on a person (ID number) or an enterprise (USCC) on a date — registration check
+    cwh serve      the supervisors' console (web pages and the registration system's interception endpoint)
+    cwh console-user add, cwh console-token add   the console's users and the calling systems' tokens
 
 User mistakes (a missing folder, an unknown feed, a failed gate) print a clear message and exit with a
 non-zero code, never a traceback.
@@ -419,6 +421,71 @@ def lookup_cmd(
         )
     console.print(table)
     raise typer.Exit(1)
+
+
+# --- the supervisors' console ----------------------------------------------------------------------------------
+
+console_user_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="监管控制台的用户")
+console_token_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="调用拦截接口的系统令牌")
+app.add_typer(console_user_app, name="console-user")
+app.add_typer(console_token_app, name="console-token")
+
+
+@app.command("serve")
+def serve_cmd(
+    home: HomeOpt = None,
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8080,
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认仅本机）")] = "127.0.0.1",
+    demo: Annotated[bool, typer.Option("--demo", help="演示：为每个角色生成一个随机密码的账户（只显示一次）")] = False,
+):
+    """启动监管控制台（只读取每次构建发布的服务快照，不打开仓库文件）。"""
+    ws = _ws(home)
+    if not ws.home.exists():
+        raise UserError(f"工作目录 {ws.home} 不存在：先运行 `cwh run`（或 `cwh build`）")
+    accounts = jobs.prepare_console(ws, demo=demo)
+    if accounts:
+        roles = jobs.console_roles()
+        table = Table(title="演示账户（密码只显示这一次）", title_justify="left")
+        for col in ("用户名", "角色", "密码"):
+            table.add_column(col)
+        for name, password in accounts.items():
+            role = name.removeprefix("demo-")
+            table.add_row(name, roles.get(role, role), password)
+        console.print(table)
+    console.print(f"监管控制台：http://{host}:{port}/ （Ctrl+C 停止）")
+    jobs.serve_console(ws, host, port)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+@console_user_app.command("add")
+def console_user_add_cmd(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option("--role", help="角色（见 console/roles.yml）")],
+    home: HomeOpt = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="用户已存在时重设其密码与角色")] = False,
+):
+    """添加控制台用户（密码以 Argon2id 散列保存，不保存明文）。"""
+    ws = _ws(home)
+    title = jobs.console_add_user(ws, name, role, _password(password_stdin), replace=replace)
+    console.print(f"已添加用户 {name}（{title}）")
+
+
+@console_token_app.command("add")
+def console_token_add_cmd(
+    system: Annotated[str, typer.Argument(help="调用系统名称，如 registration")],
+    home: HomeOpt = None,
+    replace: Annotated[bool, typer.Option("--replace", help="换发新令牌（旧令牌随即失效）")] = False,
+):
+    """为调用登记拦截接口的系统生成令牌（只显示这一次，仅保存其散列）。"""
+    token = jobs.console_add_token(_ws(home), system, replace=replace)
+    console.print(f"系统 {system} 的令牌（请妥善交付，只显示这一次）：")
+    print(token)
 
 
 def _date(text: str, option: str) -> date:

@@ -12,6 +12,8 @@ nothing at DAG parse time.
     feedback_due            is this day inside the monthly feedback window (每月第一周，见规则种子表)
     build_monthly_feedback  dbt build --select tag:monthly_feedback with the feedback month
     export_monthly_feedback the tagged models → reports/feedback/<YYYY-MM>/*.csv + manifest.json, atomically
+    publish_serving         after a build: the restriction index and the console's serving snapshot (服务快照)
+    console_app, serve_console, prepare_console, console_add_user, console_add_token   the supervisors' console
     ingestion_totals, inbox_report, mart_counts, publication_rates_overview, lookup   what summaries show
     look_at_inbox, ingested_files   what the scheduler's triggers watch (creditwh.triggers): complete and pending
                             deliveries, the folders' last change, when each file's latest batch was ingested
@@ -309,13 +311,27 @@ def _build(
 
 
 def build_warehouse(ws: Workspace, as_of: date, on_line: Callable[[str], None] | None = None) -> dict:
-    """The whole dbt build (seeds, snapshots, models, tests) judged as of ``as_of``."""
-    return _build(ws, as_of, on_line=on_line)
+    """The whole dbt build (seeds, snapshots, models, tests) judged as of ``as_of``, then what readers outside the
+    warehouse read from it: the restriction index and the console's serving snapshot."""
+    result = _build(ws, as_of, on_line=on_line)
+    return {**result, "serving": publish_serving(ws, as_of)}
 
 
 def build_daily_release(ws: Workspace, as_of: date) -> dict:
     """Rebuild what changes with the calendar alone: natural expiry of listings and measures, end of publicity."""
-    return _build(ws, as_of, f"tag:{DAILY_RELEASE_TAG}")
+    result = _build(ws, as_of, f"tag:{DAILY_RELEASE_TAG}")
+    return {**result, "serving": publish_serving(ws, as_of)}
+
+
+def publish_serving(ws: Workspace, as_of: date) -> dict:
+    """After a build: the restriction index rebuilt, and a new serving snapshot published for the console (atomic;
+    the console and the registration look-ups never open the warehouse)."""
+    from console import publish_snapshot
+    from interception import build_index
+
+    restrictions = build_index(ws)
+    info = publish_snapshot(ws, as_of)
+    return {"snapshot": info.snapshot_id, "path": str(info.path), "rows": info.rows, "restrictions": restrictions}
 
 
 def mart_counts(ws: Workspace) -> dict[str, int]:
@@ -423,6 +439,121 @@ def lookup(ws: Workspace, identifier: str, day: date) -> list[Restriction]:
     from interception import lookup as find
 
     return find(ws, identifier, day)
+
+
+# --- the supervisors' console (监管控制台, docs/console.md) ---------------------------------------------------------
+
+
+class _IndexLookup:
+    """The restriction index loaded once per process (``interception.Interceptor``), loaded again only when a build
+    replaced the file; each look-up is a search in memory."""
+
+    def __init__(self, ws: Workspace):
+        import threading
+
+        self.ws = ws
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._interceptor: Any = None
+
+    def _current(self) -> Any:
+        from interception import Interceptor, index_path
+
+        st = os.stat(index_path(self.ws))
+        stamp = (st.st_ino, st.st_mtime_ns)
+        with self._lock:
+            if self._interceptor is None or stamp != self._stamp:
+                self._interceptor, self._stamp = Interceptor(index_path(self.ws)), stamp
+            return self._interceptor
+
+    def __call__(self, identifier: str, day: date) -> list[Restriction]:
+        from ground.errors import ActionableError
+        from interception import LookupFailed, subject_key
+
+        key, _ = subject_key(identifier)  # InvalidIdentifier: the request is wrong
+        try:
+            return self._current().lookup_key(key, day)
+        except Exception as exc:
+            raise LookupFailed(
+                "登记拦截查询未能完成，无法确认该主体是否受限：请暂缓办理并稍后重试；仍失败请联系数据管理员"
+                f"（原因：{exc if isinstance(exc, (ActionableError, OSError)) else type(exc).__name__}）"
+            ) from exc
+
+
+def console_app(ws: Workspace, **options: Any) -> Any:
+    """The console's ASGI application on this workspace (its serving snapshot, users, tokens and audit log)."""
+    from console import create_app
+
+    return create_app(ws, _IndexLookup(ws), **options)
+
+
+def prepare_console(ws: Workspace, *, demo: bool) -> dict[str, str]:
+    """Before serving: a snapshot when the warehouse has none yet (built before the console existed), and users —
+    ``demo`` makes one account per role with a random password (returned, to be shown once); otherwise at least one
+    user must exist (no default password)."""
+    from console import UserStore, current_snapshot, demo_users
+    from console.access import AccessError
+    from interception import index_path
+
+    if current_snapshot(ws) is None and ws.warehouse.exists():
+        publish_serving(ws, _warehouse_as_of(ws))
+    elif not index_path(ws).exists() and ws.warehouse.exists():
+        from interception import build_index
+
+        build_index(ws)
+    if demo:
+        return demo_users(ws)
+    if not UserStore(ws).names():
+        raise AccessError(
+            f"控制台尚无用户：先用 `cwh console-user add 用户名 --role supervisor --home {ws.home}` 添加"
+            "（生产模式不设默认密码；演示可加 --demo）"
+        )
+    return {}
+
+
+def _warehouse_as_of(ws: Workspace) -> date:
+    from ground.database import read_only
+
+    with read_only(ws.warehouse) as con:
+        return con.execute("select max(as_of_date) from mart_publication_context").fetchone()[0]
+
+
+def serve_console(ws: Workspace, host: str, port: int) -> None:
+    """Serve the console with uvicorn until interrupted."""
+    import uvicorn
+
+    # no access log: a request line may carry what a user typed (the audit log records look-ups, masked)
+    uvicorn.run(
+        console_app(ws),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def console_add_user(ws: Workspace, name: str, role: str, password: str, *, replace: bool = False) -> str:
+    """A console user with an Argon2id-hashed password; returns the role's title."""
+    from console import UserStore
+
+    store = UserStore(ws)
+    store.add(name, role, password, replace=replace)
+    return store.roles.role(role).title
+
+
+def console_roles() -> dict[str, str]:
+    from console import load_roles
+
+    return {name: role.title for name, role in load_roles().roles.items()}
+
+
+def console_add_token(ws: Workspace, system: str, *, replace: bool = False) -> str:
+    """A new API token for a calling system (returned once; only its hash is stored)."""
+    from console import TokenStore
+
+    return TokenStore(ws).add(system, replace=replace)
 
 
 # --- monthly feedback (失信惩戒实施情况按月反馈) -------------------------------------------------------------

@@ -31,16 +31,7 @@ INGEST_SETTLE_SECONDS = 60.0
 
 def ingest_settle_seconds() -> float:
     """The settle time of the delivery protocol: ``$CWH_INGEST_SETTLE_SECONDS``, else ``INGEST_SETTLE_SECONDS``."""
-    text = os.environ.get(INGEST_SETTLE_ENV)
-    if text is None:
-        return INGEST_SETTLE_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise ActionableError(f"环境变量 {INGEST_SETTLE_ENV} 应为不小于 0 的秒数，收到 {text!r}")
-    return value
+    return _seconds_from_env(INGEST_SETTLE_ENV, INGEST_SETTLE_SECONDS)
 
 
 # Deliveries drive the pipeline (docs/airflow.md): how often the triggerer looks at the inbox; how long nothing may
@@ -55,7 +46,9 @@ BUILD_MAX_WAIT_ENV = "CWH_BUILD_MAX_WAIT_SECONDS"
 BUILD_MAX_WAIT_SECONDS = 3 * 3600.0
 
 
-def _seconds_from_env(name: str, default: float, *, positive: bool = False) -> float:
+def _seconds_from_env(name: str, default: float, *, positive: bool = False, unit: str = "秒数") -> float:
+    """A finite number of seconds (or of ``unit``) from the environment variable ``name``, else ``default``; a value
+    that is not one (negative, or zero when ``positive``) is a clear error."""
     text = os.environ.get(name)
     if text is None:
         return default
@@ -64,7 +57,7 @@ def _seconds_from_env(name: str, default: float, *, positive: bool = False) -> f
     except ValueError:
         value = -1.0
     if not (value > 0 if positive else value >= 0) or value == float("inf"):
-        raise ActionableError(f"环境变量 {name} 应为{'大于' if positive else '不小于'} 0 的有限秒数，收到 {text!r}")
+        raise ActionableError(f"环境变量 {name} 应为{'大于' if positive else '不小于'} 0 的有限{unit}，收到 {text!r}")
     return value
 
 
@@ -203,3 +196,26 @@ class Workspace:
         ):
             p.mkdir(parents=True, exist_ok=True)
         return self
+
+
+# The supervisors' console (docs/console.md): the secret that signs its session cookies — ``$CWH_CONSOLE_SECRET``,
+# else a random one generated once into ``$CWH_HOME/console/session.secret`` (mode 0600) — and how long a session
+# lasts without activity before the user must sign in again.
+CONSOLE_SECRET_ENV = "CWH_CONSOLE_SECRET"
+CONSOLE_SESSION_MINUTES_ENV = "CWH_CONSOLE_SESSION_MINUTES"
+CONSOLE_SESSION_MINUTES = 30.0
+
+
+def console_session_minutes() -> float:
+    """``$CWH_CONSOLE_SESSION_MINUTES``, else ``CONSOLE_SESSION_MINUTES``."""
+    return _seconds_from_env(CONSOLE_SESSION_MINUTES_ENV, CONSOLE_SESSION_MINUTES, positive=True, unit="分钟数")
+
+
+def console_secret_from_env() -> str | None:
+    """``$CWH_CONSOLE_SECRET`` when set (at least 32 characters), else None."""
+    text = os.environ.get(CONSOLE_SECRET_ENV)
+    if text is None:
+        return None
+    if len(text.strip()) < 32:
+        raise ActionableError(f"环境变量 {CONSOLE_SECRET_ENV} 应为至少 32 个字符的随机串")
+    return text.strip()

@@ -34,6 +34,7 @@ DEMO_MODULES = {
     "tests/dbt/test_marts_risk.py",
     "tests/dbt/test_penalty_domains.py",
     "tests/dbt/test_publication.py",
+    "tests/unit/test_console.py",
 }
 
 

@@ -1,0 +1,299 @@
+"""The supervisors' console (监管控制台): server-rendered pages (FastAPI + Jinja2) over the serving snapshot.
+
+    GET  /login, POST /login, POST /logout        sign-in (Argon2id passwords, signed session cookie that expires)
+    GET  /search?q=…                              企业检索
+    GET  /enterprise/{uscc}                       企业信用档案
+    GET, POST /interception                       登记拦截查询（页面；证件号码只以表单提交，不进 URL）
+    GET  /audit                                   审计日志
+    POST /api/v1/interception                     登记拦截查询（接口，按系统令牌认证）
+
+Every page names the build it shows (数据截至 …（构建于 …）). Which role sees what is ``console/roles.yml``; every
+look-up of an enterprise or a person is appended to the audit log before the answer is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from console import audit
+from console.access import ROLES_FILE, TokenStore, UserStore, load_roles, session_secret
+from console.queries import record as record_query
+from console.queries import search as search_query
+from console.serving import NoSnapshot, SnapshotReader
+from ground.clock import today
+from ground.errors import ActionableError
+from ground.identifiers import is_valid_ric, mask_id_number
+from ground.settings import Workspace, console_session_minutes
+
+HERE = Path(__file__).resolve().parent
+BEIJING = ZoneInfo("Asia/Shanghai")
+SESSION_COOKIE = "cwh_console"
+
+# lookup(identifier, day) → restrictions (dataclasses); raises ActionableError: not retryable = a bad request,
+# retryable = the answer is not known (hold and retry). Given by the service layer (creditwh.jobs), which owns it.
+Lookup = Callable[[str, date], list[Any]]
+
+
+class Forbidden(Exception):
+    pass
+
+
+class SignInRequired(Exception):
+    pass
+
+
+def _shown_identifier(text: str) -> str:
+    """What a page, a log or an audit line may say of an identifier: a resident ID number only masked."""
+    t = text.strip().upper()
+    return mask_id_number(t) if len(t) == 18 and is_valid_ric(t) else t
+
+
+def create_app(
+    ws: Workspace,
+    lookup: Lookup,
+    *,
+    roles_file: Path = ROLES_FILE,
+    session_minutes: float | None = None,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    roles = load_roles(roles_file)
+    users = UserStore(ws, roles)
+    tokens = TokenStore(ws)
+    reader = SnapshotReader(ws)
+    minutes = session_minutes if session_minutes is not None else console_session_minutes()
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    app = FastAPI(title="监管控制台", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.clock = clock  # the tests move it forward to expire a session
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(ws),
+        session_cookie=SESSION_COOKIE,
+        max_age=int(minutes * 60) + 60,  # the cookie's own bound; the idle limit is checked below
+        same_site="strict",
+        https_only=False,  # behind the government network's TLS proxy set CWH_CONSOLE_SECRET and serve over HTTPS
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def current_user(request: Request) -> dict:
+        s = request.session
+        name, seen = s.get("user"), s.get("seen")
+        now = app.state.clock()
+        if not name or seen is None or now - float(seen) > minutes * 60:
+            s.clear()
+            raise SignInRequired
+        role = users.role_of(name)
+        if role is None or role != s.get("role"):  # removed, or the role changed: sign in again
+            s.clear()
+            raise SignInRequired
+        s["seen"] = now
+        return {"name": name, "role": roles.roles[role]}
+
+    def require(request: Request, permission: str) -> dict:
+        user = current_user(request)
+        if permission not in user["role"].permissions:
+            raise Forbidden(roles.permissions[permission])
+        return user
+
+    def page(request: Request, template: str, user: dict | None, status: int = 200, **context) -> HTMLResponse:
+        snapshot = None
+        with contextlib.suppress(NoSnapshot):
+            snapshot = reader.open().info
+        return templates.TemplateResponse(
+            request,
+            template,
+            {
+                "user": user,
+                "can": (lambda p: user is not None and p in user["role"].permissions),
+                "snapshot": snapshot,
+                "built_at": snapshot.built_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if snapshot else None,
+                **context,
+            },
+            status_code=status,
+        )
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return page(request, "error.html", None, 403, title="无权访问", message=f"您的角色无权查看：{exc}")
+
+    @app.exception_handler(NoSnapshot)
+    async def _no_snapshot(request: Request, exc: NoSnapshot) -> Response:
+        return page(request, "error.html", None, 503, title="暂无数据", message=str(exc))
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        current_user(request)
+        return RedirectResponse("/search", status_code=303)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/search") -> Response:
+        return page(request, "login.html", None, next=_safe_next(next), error=None)
+
+    @app.post("/login", response_class=HTMLResponse)
+    def login(
+        request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/search")
+    ) -> Response:
+        user = users.verify(username.strip(), password)
+        if user is None:
+            return page(request, "login.html", None, 401, next=_safe_next(next), error="用户名或密码错误")
+        request.session.clear()
+        request.session.update({"user": user.name, "role": user.role, "seen": app.state.clock()})
+        return RedirectResponse(_safe_next(next), status_code=303)
+
+    @app.post("/logout")
+    def logout(request: Request) -> Response:
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "") -> Response:
+        user = require(request, "search")
+        hits = None
+        if q.strip():
+            snap = reader.open()
+            hits = search_query.search(snap.cursor(), q)
+            audit.record(
+                ws,
+                user=user["name"],
+                action="enterprise_search",
+                query=_shown_identifier(q),
+                results=len(hits),
+                snapshot=snap.info.snapshot_id,
+            )
+        return page(request, "search.html", user, q=q, hits=hits, kinds=search_query.KIND_TITLES)
+
+    @app.get("/enterprise/{uscc}", response_class=HTMLResponse)
+    def enterprise(request: Request, uscc: str) -> Response:
+        user = require(request, "record")
+        perms = user["role"].permissions
+        snap = reader.open()
+        key = uscc.strip().upper()
+        rec = record_query.record(
+            snap.cursor(),
+            key,
+            snap.info.as_of_date,
+            with_internal="non_public_records" in perms,
+            with_risk="risk_class" in perms,
+        )
+        audit.record(
+            ws,
+            user=user["name"],
+            action="enterprise_record",
+            query=key,
+            results=len(rec.events) if rec else 0,
+            snapshot=snap.info.snapshot_id,
+        )
+        if rec is None:
+            return page(request, "error.html", user, 404, title="未找到", message=f"快照中没有统一社会信用代码 {key}")
+        return page(request, "record.html", user, rec=rec)
+
+    def _answer(identifier: str, as_of: str | None) -> tuple[date, list[Any]]:
+        day = today()
+        if as_of:
+            try:
+                day = date.fromisoformat(as_of)
+            except ValueError:
+                raise ActionableError(f"查询日期应为 YYYY-MM-DD 格式，收到 {as_of!r}") from None
+        return day, lookup(identifier, day)
+
+    @app.get("/interception", response_class=HTMLResponse)
+    def interception_form(request: Request) -> Response:
+        user = require(request, "interception")
+        return page(request, "interception.html", user, identifier="", as_of="", error=None)
+
+    # POST, not GET: an ID number never travels in a URL (browser history, proxy and server logs)
+    @app.post("/interception", response_class=HTMLResponse)
+    def interception_page(request: Request, identifier: str = Form(""), as_of: str = Form("")) -> Response:
+        user = require(request, "interception")
+        context: dict[str, Any] = {"identifier": _shown_identifier(identifier), "as_of": as_of, "error": None}
+        if identifier.strip():
+            found: list[Any] = []
+            try:
+                day, found = _answer(identifier, as_of or None)
+                context.update(day=day, found=found)
+            except ActionableError as exc:
+                context["error"] = str(exc)
+            audit.record(
+                ws,
+                user=user["name"],
+                action="interception_lookup",
+                query=_shown_identifier(identifier),
+                results=len(found) if context["error"] is None else -1,
+            )
+        return page(request, "interception.html", user, **context)
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit_page(request: Request) -> Response:
+        user = require(request, "audit_log")
+        return page(request, "audit.html", user, entries=audit.recent(ws))
+
+    @app.post("/api/v1/interception")
+    async def interception_api(request: Request) -> Response:
+        header = request.headers.get("authorization", "")
+        system = tokens.system_of(header[7:].strip() if header.lower().startswith("bearer ") else None)
+        if system is None:
+            return JSONResponse(
+                {"error": "unauthorized", "message": "缺少或无效的系统令牌（Authorization: Bearer <令牌>）"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            body = await request.json()
+            identifier, as_of = str(body["identifier"]), body.get("as_of")
+        except Exception:
+            return JSONResponse(
+                {
+                    "error": "bad_request",
+                    "message": '请求体应为 JSON：{"identifier": "证件号码或统一社会信用代码", "as_of": "YYYY-MM-DD"（可省略）}',
+                },
+                status_code=400,
+            )
+        shown = _shown_identifier(identifier)
+        try:
+            day, found = _answer(identifier, as_of)
+        except ActionableError as exc:
+            audit.record(ws, user=f"system:{system}", action="interception_api", query=shown, results=-1)
+            status = 503 if exc.retryable else 400
+            return JSONResponse(
+                {"error": "retry_later" if exc.retryable else "bad_request", "message": str(exc)}, status_code=status
+            )
+        audit.record(ws, user=f"system:{system}", action="interception_api", query=shown, results=len(found))
+        return JSONResponse(
+            {
+                "identifier": shown,
+                "as_of": day.isoformat(),
+                "restricted": bool(found),
+                "restrictions": [_jsonable(r) for r in found],
+            }
+        )
+
+    return app
+
+
+def _safe_next(target: str) -> str:
+    """Only a path of this site (no open redirect to another host)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/search"
+
+
+def _jsonable(restriction: Any) -> dict:
+    data = asdict(restriction) if is_dataclass(restriction) else dict(restriction)
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}

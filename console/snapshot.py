@@ -1,0 +1,211 @@
+"""The serving snapshot (服务快照): after each build, the marts the console reads are copied out of the warehouse into
+a small read-only DuckDB file of their own, so a build never waits for the console nor the console for a build.
+
+    $CWH_HOME/serving/snapshots/<snapshot_id>.duckdb   one file per published build (the last KEEP kept)
+    $CWH_HOME/serving/current.json                     the pointer: which snapshot is newest, and its build identity
+
+A snapshot is written under a temporary name, fsynced, renamed into place, and only then does the pointer (itself
+written atomically) name it; the older files are removed once more than KEEP are there, so a server that opened
+the previous one a moment ago keeps reading it (an open file outlives its name on POSIX). The build's identity —
+as-of date, build time, data received through (``mart_publication_context``) — is recorded inside the file
+(``snapshot_meta``) and in the pointer.
+
+Only what the pages need is copied: enterprises and their search keys (USCC, current and former names, 注册号 — the
+registration numbers come from the registry's secondary identifiers and stay inside the console), the events
+recorded under each name with their provenance and publicity, the key-sector tag of licences, the risk class and the
+risk warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from console.normalise import sql_search_key
+from ground.database import connect
+from ground.files import atomic_path, atomic_write_json
+from ground.settings import Workspace
+
+KEEP = 2  # snapshots kept: the newest and the one a server may still be reading
+SNAPSHOT_VERSION = 1
+
+# Each event feed → the publication table that shows it and how its record key is built there (publicity per record).
+PUBLIC_RECORDS = {
+    "penalties": ("pub_penalties", "decision_number", "publicity_end"),
+    "licences": ("pub_licences", "licence_number", None),
+    "inspections": ("pub_inspections", "task_id || '|' || uscc", None),
+    "abnormal_list": ("pub_abnormal_list", "list_decision_number", None),
+    "serious_list": ("pub_serious_list", "list_decision_number", None),
+}
+
+
+def serving_folder(ws: Workspace) -> Path:
+    return ws.home / "serving"
+
+
+def pointer_path(ws: Workspace) -> Path:
+    return serving_folder(ws) / "current.json"
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    snapshot_id: str
+    path: Path
+    as_of_date: date
+    built_at: datetime  # UTC
+    landed_through: datetime | None  # the latest receipt of data in the build (UTC)
+    rows: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {
+            "version": SNAPSHOT_VERSION,
+            "snapshot_id": self.snapshot_id,
+            "file": self.path.name,
+            "as_of_date": self.as_of_date.isoformat(),
+            "built_at": self.built_at.isoformat(),
+            "landed_through": self.landed_through.isoformat() if self.landed_through else None,
+            "rows": self.rows,
+        }
+
+    @classmethod
+    def from_json(cls, folder: Path, data: dict) -> SnapshotInfo:
+        landed = data.get("landed_through")
+        return cls(
+            data["snapshot_id"],
+            folder / "snapshots" / data["file"],
+            date.fromisoformat(data["as_of_date"]),
+            datetime.fromisoformat(data["built_at"]),
+            datetime.fromisoformat(landed) if landed else None,
+            dict(data.get("rows", {})),
+        )
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Snapshot table → the select that fills it (from the warehouse attached as ``wh``)."""
+    pub_joins = []
+    for feed, (table, key, end) in PUBLIC_RECORDS.items():
+        pub_joins.append(
+            f"select '{feed}' as feed, {key} as record_key, min(publicity_start) as publicity_start, "
+            f"{f'max({end})' if end else 'null::date'} as publicity_end from wh.main.{table} group by all"
+        )
+    name_key = sql_search_key("enterprise_name")
+    return {
+        "enterprise": """
+            select uscc, enterprise_name, entity_type, region_code, region_name, industry_code, industry_name,
+                   industry_section_name, legal_rep_name, registration_status, established_date,
+                   registered_capital_wan, registration_authority, latest_approval_date,
+                   _batch_id, _producer_code, _source_file, _row_number
+            from wh.main.dim_enterprise order by uscc""",
+        "enterprise_name_history": """
+            select uscc, name_seq, enterprise_name, valid_from, valid_to, is_current, source_batch_id as _batch_id,
+                   _source_file, _row_number
+            from wh.main.dim_enterprise_names order by uscc, name_seq""",
+        # every key a user may type, normalised like console.normalise.search_key; sorted, so a prefix is a range
+        "search_key": f"""
+            select distinct search_key, uscc, kind from (
+                select uscc as search_key, uscc, 'uscc' as kind from wh.main.dim_enterprise
+                union all
+                select {name_key}, uscc, case when is_current then 'name' else 'former_name' end
+                from wh.main.dim_enterprise_names
+                union all
+                select {name_key}, uscc, 'name' from wh.main.dim_enterprise
+                union all
+                select upper(identifier), uscc, 'registration_number'
+                from wh.intermediate.int_registry__secondary_identifiers
+                where identifier_type = 'registration_number' and regexp_full_match(identifier, '[0-9A-Za-z]{{13,15}}')
+            ) where search_key is not null order by search_key, uscc""",
+        "batch": """
+            select batch_id, feed, producer_code, producer_dept, source_file, received_at
+            from wh.staging.stg_landing__batches order by batch_id""",
+        "credit_event": f"""
+            with public as ({" union all ".join(pub_joins)})
+            select e.event_id, e.uscc, e.feed, e.event_type, e.event_date, e.record_key, e.summary, e.link_method,
+                   e.link_confidence, e._batch_id, e._producer_code, e._source_file, e._row_number, e._received_at,
+                   p.record_key is not null as is_public, p.publicity_start, p.publicity_end,
+                   e.feed in ({", ".join(f"'{f}'" for f in PUBLIC_RECORDS)}) as is_publishable
+            from wh.main.fct_credit_events e
+            left join public p on p.feed = e.feed and p.record_key = e.record_key
+            where e.uscc is not null
+            order by e.uscc, e.event_date, e.event_id""",
+        # the key-sector tag of each licence that makes its holder a key-sector enterprise (重点领域)
+        "key_sector_licence": """
+            select distinct uscc, trim(licence_number) as licence_number, key_sector_domain, tagged_since, tagged_until
+            from (select uscc, key_sector_domain, tagged_since, tagged_until,
+                         unnest(regexp_split_to_array(licence_numbers, '[,;，；、\\s]+')) as licence_number
+                  from wh.main.mart_key_sector_enterprises)
+            where trim(licence_number) <> '' order by uscc, licence_number""",
+        "risk_warning": """
+            select uscc, warning_id, warning_level, warning_type, warning_reason, start_date, end_date,
+                   issuing_department, warning_status, is_active, _batch_id, _source_file, _row_number
+            from wh.main.mart_risk_warnings where uscc is not null order by uscc, start_date""",
+        "risk_class": """
+            select uscc, as_of_date, model_id, model_name, score, risk_class, risk_class_name,
+                   top_indicator_name, top_contribution
+            from wh.main.mart_credit_risk_scores order by uscc""",
+    }
+
+
+def publish_snapshot(ws: Workspace, as_of: date, *, built_at: datetime | None = None) -> SnapshotInfo:
+    """Copy what the console reads out of the warehouse into a new snapshot file and point the console at it."""
+    if not ws.warehouse.exists():
+        raise FileNotFoundError(f"仓库 {ws.warehouse} 不存在：先运行 `cwh build`（或 `cwh run`）")
+    folder = serving_folder(ws)
+    now = datetime.now(UTC)
+    built_at = built_at or now.replace(microsecond=0)
+    snapshot_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"  # sorts in publication order (_remove_old)
+    target = folder / "snapshots" / f"{snapshot_id}.duckdb"
+    rows: dict[str, int] = {}
+    with connect(ws.warehouse, read_only=True, attach=True) as con, atomic_path(target) as tmp:
+        landed = con.execute("select max(data_received_until) from wh.main.mart_publication_context").fetchone()[0]
+        con.execute(f"attach '{tmp}' as snap")
+        try:
+            for table, select in _tables(con).items():
+                con.execute(f"create table snap.{table} as {select}")
+                rows[table] = con.execute(f"select count(*) from snap.{table}").fetchone()[0]
+            info = SnapshotInfo(snapshot_id, target, as_of, built_at, landed, rows)
+            con.execute("create table snap.snapshot_meta (key varchar primary key, value varchar)")
+            meta = info.to_json()
+            con.executemany(
+                "insert into snap.snapshot_meta values (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v) for k, v in meta.items()],
+            )
+            con.execute("checkpoint snap")
+        finally:
+            con.execute("detach snap")
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    atomic_write_json(pointer_path(ws), info.to_json())
+    _fsync_folder(folder)
+    _remove_old(folder / "snapshots", keep={target.name})
+    return info
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_old(folder: Path, keep: set[str]) -> None:
+    """Leave the newest KEEP snapshots (and ``keep``); a reader of a removed one keeps its open file."""
+    files = sorted(folder.glob("*.duckdb"), key=lambda p: p.name, reverse=True)
+    for old in files[KEEP:]:
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
+
+
+def current_snapshot(ws: Workspace) -> SnapshotInfo | None:
+    """The snapshot the pointer names (None before the first build published one)."""
+    try:
+        data = json.loads(pointer_path(ws).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return SnapshotInfo.from_json(serving_folder(ws), data)

@@ -4,12 +4,6 @@
 
 with
 
-score_dates as (
-
-    select score_date from {{ ref('int_risk__score_dates') }}
-
-),
-
 indicators as (
 
     select * from {{ ref('rule_risk_indicators') }}
@@ -34,20 +28,22 @@ indicator_events as (
 
 ),
 
+-- 只算参与分类的企业 × 分类日（int_risk__enterprise_models；增量构建时以前各月只含变更集）
 cumulative as (
 
     select
-        score_dates.score_date, indicator_events.uscc, indicator_events.indicator_code,
+        enterprise_models.score_date, indicator_events.uscc, indicator_events.indicator_code,
         cast({{ exact_sum('indicator_events.amount') }} as double) as raw_value
     from indicator_events
+    inner join enterprise_models
+        on indicator_events.uscc = enterprise_models.uscc
+        and indicator_events.event_date <= enterprise_models.score_date
     inner join indicators
         on indicator_events.indicator_code = indicators.indicator_code
-    inner join score_dates
-        on {{ rule_in_force('score_dates.score_date', 'indicators') }}
-        and indicator_events.event_date <= score_dates.score_date
+        and {{ rule_in_force('enterprise_models.score_date', 'indicators') }}
         and (
             indicators.lookback_months is null
-            or indicator_events.event_date > score_dates.score_date - to_months(indicators.lookback_months)
+            or indicator_events.event_date > enterprise_models.score_date - to_months(indicators.lookback_months)
         )
     group by all
 
@@ -75,11 +71,12 @@ latest_listings as (
 
 listed as (
 
-    select score_dates.score_date, latest_listings.uscc, latest_listings.indicator_code, 1.0 as raw_value
+    select enterprise_models.score_date, latest_listings.uscc, latest_listings.indicator_code, 1.0 as raw_value
     from latest_listings
-    inner join score_dates
-        on latest_listings.list_date <= score_dates.score_date
-        and (latest_listings.removal_date is null or latest_listings.removal_date > score_dates.score_date)
+    inner join enterprise_models
+        on latest_listings.uscc = enterprise_models.uscc
+        and latest_listings.list_date <= enterprise_models.score_date
+        and (latest_listings.removal_date is null or latest_listings.removal_date > enterprise_models.score_date)
     group by all
 
 ),

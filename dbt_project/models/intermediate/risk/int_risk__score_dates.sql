@@ -1,27 +1,34 @@
--- 分类日：分类日当天（当月）；月度快照需要全量重建时（--full-refresh，或快照表尚不存在），再加此前
--- score_history_months 个月的月末，按各月末有效的规则回放。日常运行只算当天，10 M 企业也只算一遍。
--- 每个分类日按当日有效的规则、当日之前的记录计算。
+-- 分类日：as_of_date（当月），以及此前 score_history_months 个月的月末（按各月末有效的规则、当日之前的记录计算）。
+-- 全量重建时每个分类日为全部企业计算：--full-refresh，月度快照或其已计入批次表尚不存在，as_of_date 早于快照中已算到
+-- 的日期，或已计入的批次有的不再是已提交批次（台账撤回：其记录涉及哪些企业已无从得知）。
+-- 增量构建（docs/risk.md“增量构建”）时：as_of_date 与尚未按月末算过的月份为全部企业计算（跨月后补上月末），其余
+-- 月末只为变更集（int_risk__changed_enterprises）中的企业重算（changed_only）。10 M 企业的日常构建只算一遍当日。
+-- depends_on: {{ ref('stg_landing__batches') }}
 
 {%- set monthly = adapter.get_relation(database=target.database, schema=target.schema,
                                         identifier='mart_credit_risk_monthly') if execute else none %}
-{%- set replay = flags.FULL_REFRESH or monthly is none %}
+{%- set processed = adapter.get_relation(database=target.database, schema=target.schema,
+                                          identifier='mart_credit_risk_batches') if execute else none %}
+{%- set replay = flags.FULL_REFRESH or monthly is none or processed is none %}
+{%- if execute and not replay %}
+    {%- set latest = run_query('select max(score_date) from ' ~ monthly).columns[0].values()[0] %}
+    {%- set as_of = run_query('select ' ~ as_of_date()).columns[0].values()[0] %}
+    {%- set withdrawn = run_query(
+        'select count(*) from ' ~ processed ~ ' as processed where processed.batch_id not in (select batch_id from '
+        ~ ref('stg_landing__batches') ~ " where status = 'landed')"
+    ).columns[0].values()[0] %}
+    {%- set replay = latest is none or as_of < latest or withdrawn > 0 %}
+{%- endif %}
 
 with
 
-history as (
-
-    select {% if replay %}cast({{ risk_parameter('score_history_months') }} as integer){% else %}0{% endif %} as months
-
-),
-
 offsets as (
 
-    select unnest(range(0, months + 1)) as months_back
-    from history
+    select unnest(range(0, cast({{ risk_parameter('score_history_months') }} as integer) + 1)) as months_back
 
 ),
 
-final as (
+dates as (
 
     select
         case when months_back = 0 then {{ as_of_date() }}
@@ -30,10 +37,36 @@ final as (
         months_back = 0 as is_current
     from offsets
 
+),
+
+{%- if not replay %}
+
+-- 快照中已按月末算过的月份：这些月份的结果只在变更集上变化
+closed_months as (
+
+    select distinct score_month from {{ monthly }}
+    where score_date = last_day(score_month)
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        score_date,
+        cast(date_trunc('month', score_date) as date) as score_month,
+        is_current
+    from dates
+
 )
 
 select
-    score_date,
-    cast(date_trunc('month', score_date) as date) as score_month,
-    is_current
+    final.score_date,
+    final.score_month,
+    final.is_current,
+    {%- if replay %}
+        false as changed_only
+    {%- else %}
+        not final.is_current and final.score_month in (select score_month from closed_months) as changed_only
+    {%- endif %}
 from final

@@ -5,6 +5,7 @@
 -- 报送时没有统一社会信用代码的记录按 int_linkage__record_links 关联到主体（写明方法与置信度），关联不上的
 -- 保留并写明原因（is_linked = false），从不丢弃。
 -- 增量：每次只处理尚未入表的批次，以及表中尚未关联的行（登记信息后到时可重新关联）；全量重建结果相同。
+-- depends_on: {{ ref('stg_landing__batches') }}
 
 with
 
@@ -213,8 +214,15 @@ final as (
     left join record_links
         on keyed.event_id = record_links.source_row_id
     {% if is_incremental() %}
-    where keyed._batch_id not in (select distinct _batch_id from {{ this }})
-       or keyed.event_id in (select event_id from {{ this }} where not is_linked)
+    -- 新批次，被更早收到的同内容副本替换的批次（批次编号相同，来源文件与接收时间不同），以及尚未关联的行
+    where not exists (
+        select 1
+        from (select distinct _batch_id, _source_file, _received_at from {{ this }}) as loaded
+        where loaded._batch_id = keyed._batch_id
+            and loaded._source_file = keyed._source_file
+            and loaded._received_at = keyed._received_at
+    )
+    or keyed.event_id in (select event_id from {{ this }} where not is_linked)
     {% endif %}
 
 )

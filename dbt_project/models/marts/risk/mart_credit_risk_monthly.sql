@@ -1,11 +1,13 @@
--- 信用风险分类月度快照：(score_month, uscc) 一行。增量运行只重算 as_of_date 所在月（先删该月再插入，
--- 同月重跑结果相同）；全量重建回放 score_history_months 个月的月末分类（按各月末有效的规则），再加当月。
+-- 信用风险分类月度快照：(score_month, uscc) 一行，窗口为 as_of_date 所在月及此前 score_history_months 个月。
+-- 全量重建回放窗口内每个月末的分类（按各月末有效的规则），再加当月。增量构建（docs/risk.md“增量构建”）重算当月与
+-- 尚未按月末算过的月份（全部企业），其余月份只重算变更集中的企业；结果与全量重建相同（tests/e2e/test_incremental_build.py）。
+-- depends_on: {{ ref('int_risk__changed_enterprises') }}
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='score_month',
-    on_schema_change='fail'
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ clear_recomputed_risk_months() }}"
 ) }}
 
 with
@@ -20,9 +22,6 @@ scores as (
 score_dates as (
 
     select * from {{ ref('int_risk__score_dates') }}
-    {% if is_incremental() %}
-    where is_current
-    {% endif %}
 
 )
 

@@ -3,11 +3,26 @@
 -- 外部失信认定文书：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
 -- 负面清单字段（相关自然人证件号码）在此保留，只供下游计算哈希键，不得进入任何对外产品。
 
+-- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ drop_withdrawn_batches('court_judgments') }}"
+) }}
+
+{%- set changed = changed_batches('court_judgments') if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('landing', 'court_judgments') }}
+    {%- if changed is not none %}
+    where {{ in_literals('batch_id', changed) }}
+    {%- endif %}
 
 ),
 

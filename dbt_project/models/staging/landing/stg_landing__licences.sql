@@ -3,11 +3,26 @@
 -- 行政许可信息：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
 -- 负面清单字段（法定代表人证件号码、证件号码）在此保留，只供下游计算哈希键，不得进入任何对外产品。
 
+-- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ drop_withdrawn_batches('licences') }}"
+) }}
+
+{%- set changed = changed_batches('licences') if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('landing', 'licences') }}
+    {%- if changed is not none %}
+    where {{ in_literals('batch_id', changed) }}
+    {%- endif %}
 
 ),
 

@@ -3,11 +3,26 @@
 -- 风险预警信息：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
 -- 全部字段为内部字段：不得进入任何公示文件。
 
+-- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ drop_withdrawn_batches('risk_warnings') }}"
+) }}
+
+{%- set changed = changed_batches('risk_warnings') if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('landing', 'risk_warnings') }}
+    {%- if changed is not none %}
+    where {{ in_literals('batch_id', changed) }}
+    {%- endif %}
 
 ),
 

@@ -2,11 +2,26 @@
 -- Change the contract (or contracts/staging_model.sql.tmpl) and regenerate; --check fails while this is stale.
 -- 严重违法失信名单信息：只含已提交批次（台账 status = 'landed'）的行；改名与类型转换，不含业务逻辑。
 
+-- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_batch_id',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ drop_withdrawn_batches('serious_list') }}"
+) }}
+
+{%- set changed = changed_batches('serious_list') if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('landing', 'serious_list') }}
+    {%- if changed is not none %}
+    where {{ in_literals('batch_id', changed) }}
+    {%- endif %}
 
 ),
 

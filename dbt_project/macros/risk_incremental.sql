@@ -1,0 +1,30 @@
+{#-
+  Pre-hook of the monthly risk snapshot on an incremental build (docs/risk.md, "Incremental builds"): before the
+  recomputed rows are appended, the rows they replace leave — months recomputed for every enterprise (the current
+  month, and month-ends not yet computed as such), the change set's rows in the other months of the window, and the
+  months outside the window (older than score_history_months, or after as_of_date when it moved back).
+  月度快照增量构建前删除将被重算的行：全部企业重算的月份、其余月份中变更集企业的行，以及窗口之外的月份。
+-#}
+{% macro clear_recomputed_risk_months() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            score_month < (select min(score_month) from {{ ref('int_risk__score_dates') }})
+            or score_month > (select max(score_month) from {{ ref('int_risk__score_dates') }})
+            or score_month in (
+                select score_month from {{ ref('int_risk__score_dates') }} where not changed_only
+            )
+            or (
+                score_month in (select score_month from {{ ref('int_risk__score_dates') }} where changed_only)
+                and uscc in (select uscc from {{ ref('int_risk__changed_enterprises') }})
+            )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The enterprises of every version of the records a new batch reports, by business key (int_risk__changed_enterprises;
+    a correction may move a record from one enterprise to another). Needs the CTE ``new_batches``. -#}
+{% macro every_version_of_new_records(relation, key) -%}
+    select uscc from {{ relation }}
+    where {{ key }} in (select {{ key }} from {{ relation }} where _batch_id in (select batch_id from new_batches))
+{%- endmacro %}

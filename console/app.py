@@ -3,6 +3,12 @@
     GET  /login, POST /login, POST /logout        sign-in (Argon2id passwords, signed session cookie that expires)
     GET  /search?q=…                              企业检索
     GET  /enterprise/{uscc}                       企业信用档案
+    GET  /enterprise/{uscc}/why                   为什么是这个类别（各指标贡献、模型与阈值、逐月类别）
+    GET  /lists/{kind}                            名单（截至任一日期，按地区、行业、领域、部门筛选，分页）
+    GET  /lists/{kind}/export.csv|.xlsx           筛选结果导出（CSV 带 BOM、xlsx；防公式注入、脱敏）
+    GET  /accountability/overdue                  联合惩戒超期环节（按应办单位，超期工作日数）
+    GET  /accountability                          报送部门记分卡、公示率、风险分布与迁移图表（内嵌 SVG）
+    GET  /gate-report                             质量门禁最近一次的离线报告
     GET, POST /interception                       登记拦截查询（页面；证件号码只以表单提交，不进 URL）
     GET  /audit                                   审计日志
     POST /api/v1/interception                     登记拦截查询（接口，按系统令牌认证）
@@ -20,19 +26,22 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from console import audit
+from console import audit, export
 from console.access import ROLES_FILE, TokenStore, UserStore, load_roles, session_secret
+from console.queries import accountability as accountability_query
+from console.queries import lists as lists_query
 from console.queries import record as record_query
 from console.queries import search as search_query
+from console.queries import why as why_query
 from console.serving import NoSnapshot, SnapshotReader
 from ground.clock import today
 from ground.errors import ActionableError
@@ -66,6 +75,8 @@ def create_app(
     ws: Workspace,
     lookup: Lookup,
     *,
+    formula_start: str,
+    gate_report: Path | None = None,
     roles_file: Path = ROLES_FILE,
     session_minutes: float | None = None,
     clock: Callable[[], float] = time.time,
@@ -76,6 +87,7 @@ def create_app(
     reader = SnapshotReader(ws)
     minutes = session_minutes if session_minutes is not None else console_session_minutes()
     templates = Jinja2Templates(directory=HERE / "templates")
+    guard = export.cell_guard(formula_start)  # publication's injection rule and the redaction list, for exports
 
     app = FastAPI(title="监管控制台", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.clock = clock  # the tests move it forward to expire a session
@@ -205,6 +217,153 @@ def create_app(
         if rec is None:
             return page(request, "error.html", user, 404, title="未找到", message=f"快照中没有统一社会信用代码 {key}")
         return page(request, "record.html", user, rec=rec)
+
+    @app.get("/enterprise/{uscc}/why", response_class=HTMLResponse)
+    def why_class(request: Request, uscc: str) -> Response:
+        user = require(request, "risk_class")
+        snap = reader.open()
+        key = uscc.strip().upper()
+        found = why_query.why(snap.cursor(), key)
+        audit.record(
+            ws,
+            user=user["name"],
+            action="risk_class_grounds",
+            query=key,
+            results=len(found.indicators) if found else 0,
+            snapshot=snap.info.snapshot_id,
+        )
+        if found is None:
+            return page(request, "error.html", user, 404, title="未找到", message=f"快照中没有 {key} 的信用风险分类")
+        return page(request, "why.html", user, why=found)
+
+    def _list_filters(snap, kind: str, as_of: str, region: str, industry: str, domain: str, department: str):
+        return lists_query.parse_filters(
+            kind,
+            as_of,
+            snap.info.as_of_date,
+            region=region,
+            industry=industry,
+            domain=domain,
+            department=department,
+        )
+
+    @app.get("/lists", include_in_schema=False)
+    def lists_home(request: Request) -> Response:
+        require(request, "lists")
+        return RedirectResponse("/lists/serious", status_code=303)
+
+    @app.get("/lists/{kind}", response_class=HTMLResponse)
+    def list_view(
+        request: Request,
+        kind: str,
+        as_of: str = "",
+        region: str = "",
+        industry: str = "",
+        domain: str = "",
+        department: str = "",
+        page_no: int = Query(1, alias="page"),
+    ) -> Response:
+        user = require(request, "lists")
+        snap = reader.open()
+        try:
+            filters = _list_filters(snap, kind, as_of, region, industry, domain, department)
+        except ActionableError as exc:
+            return page(request, "error.html", user, 400, title="查询条件有误", message=str(exc))
+        result = lists_query.list_page(snap.cursor(), filters, snap.info.as_of_date, page_no)
+        query = urlencode({"as_of": filters.as_of.isoformat(), **filters.chosen()})
+        return page(
+            request,
+            "lists.html",
+            user,
+            result=result,
+            kinds=lists_query.LISTS,
+            facet_titles=lists_query.FACET_TITLES,
+            query=query,
+            snapshot_day=snap.info.as_of_date,
+        )
+
+    @app.get("/lists/{kind}/export.{fmt}")
+    def list_export(
+        request: Request,
+        kind: str,
+        fmt: str,
+        as_of: str = "",
+        region: str = "",
+        industry: str = "",
+        domain: str = "",
+        department: str = "",
+    ) -> Response:
+        user = require(request, "lists")
+        snap = reader.open()
+        try:
+            if fmt not in ("csv", "xlsx"):
+                raise ActionableError(f"导出格式只能是 csv 或 xlsx，收到 {fmt!r}")
+            filters = _list_filters(snap, kind, as_of, region, industry, domain, department)
+            headers, total, rows = lists_query.export_rows(snap.cursor(), filters, snap.info.as_of_date)
+            spec = lists_query.LISTS[kind]
+            name = f"{spec.title}_截至{filters.as_of.isoformat()}.{fmt}"
+            disposition = {
+                "Content-Disposition": f"attachment; filename=\"list.{fmt}\"; filename*=UTF-8''{quote(name)}"
+            }
+            body = export.xlsx_bytes(spec.title, headers, total, rows, guard) if fmt == "xlsx" else None
+        except ActionableError as exc:
+            return page(request, "error.html", user, 400, title="无法导出", message=str(exc))
+        audit.record(
+            ws,
+            user=user["name"],
+            action="list_export",
+            query=f"{kind} {fmt} {urlencode({'as_of': filters.as_of.isoformat(), **filters.chosen()})}",
+            results=total,
+            snapshot=snap.info.snapshot_id,
+        )
+        if body is not None:
+            return Response(body, media_type=export.XLSX_TYPE, headers=disposition)
+        return StreamingResponse(
+            export.csv_chunks(headers, rows, guard), media_type="text/csv; charset=utf-8", headers=disposition
+        )
+
+    @app.get("/accountability/overdue", response_class=HTMLResponse)
+    def overdue_view(request: Request, unit: str = "", page_no: int = Query(1, alias="page")) -> Response:
+        user = require(request, "accountability")
+        snap = reader.open()
+        return page(request, "overdue.html", user, result=accountability_query.overdue(snap.cursor(), unit, page_no))
+
+    @app.get("/accountability", response_class=HTMLResponse)
+    def accountability_view(request: Request, month: str = "") -> Response:
+        user = require(request, "accountability")
+        snap = reader.open()
+        chosen = None
+        if month:
+            try:
+                chosen = date.fromisoformat(month)
+            except ValueError:
+                return page(
+                    request,
+                    "error.html",
+                    user,
+                    400,
+                    title="查询条件有误",
+                    message=f"月份应为 YYYY-MM-DD，收到 {month!r}",
+                )
+        result = accountability_query.picture(
+            snap.cursor(), with_risk="risk_class" in user["role"].permissions, month=chosen
+        )
+        return page(request, "accountability.html", user, pic=result)
+
+    @app.get("/gate-report")
+    def gate_report_view(request: Request) -> Response:
+        user = require(request, "gate_report")
+        if gate_report is None or not gate_report.is_file():
+            return page(
+                request,
+                "error.html",
+                user,
+                404,
+                title="尚无质量门禁报告",
+                message="质量门禁尚未运行：发布（`cwh publish`）时生成离线报告",
+            )
+        # the report is self-contained (inline CSS, no script) and carries its own Content-Security-Policy
+        return FileResponse(gate_report, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
     def _answer(identifier: str, as_of: str | None) -> tuple[date, list[Any]]:
         day = today()

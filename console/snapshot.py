@@ -13,7 +13,10 @@ as-of date, build time, data received through (``mart_publication_context``) —
 Only what the pages need is copied: enterprises and their search keys (USCC, current and former names, 注册号 — the
 registration numbers come from the registry's secondary identifiers and stay inside the console), the events
 recorded under each name with their provenance and publicity, the key-sector tag of licences, the risk class and the
-risk warnings.
+risk warnings; the risk class's grounds (indicators, thresholds in force, monthly classes); the five lists in one
+shape with their membership periods (``list_entry``) and filter choices; the closed-loop and accountability marts
+(overdue punishment steps, producer scorecard, publication rates, class migrations) and the chart aggregates. Every
+table is written sorted by the key its page filters on, so a page reads a range, not the whole table.
 """
 
 from __future__ import annotations
@@ -146,8 +149,105 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             from wh.main.mart_risk_warnings where uscc is not null order by uscc, start_date""",
         "risk_class": """
             select uscc, as_of_date, model_id, model_name, score, risk_class, risk_class_name,
-                   top_indicator_name, top_contribution
+                   contributing_indicator_count, top_indicator_name, top_contribution
             from wh.main.mart_credit_risk_scores order by uscc""",
+        # 为什么是这个类别: every indicator behind the score (sorted by enterprise: a page reads one range)
+        "risk_indicator": """
+            select uscc, indicator_code, indicator_group, indicator_name, lookback_months, cap_value, direction,
+                   raw_value, normalised_value, weight, weight_origin, model_total_weight, contribution
+            from wh.main.mart_credit_risk_indicators order by uscc, contribution desc, indicator_code""",
+        "risk_monthly": """
+            select uscc, score_month, score_date, model_id, score, risk_class
+            from wh.main.mart_credit_risk_monthly order by uscc, score_month""",
+        # the class thresholds in force on each scoring date for each model (现行 = baseline), with their source
+        "risk_threshold": """
+            select t.score_date, t.model_id, m.model_name, t.risk_class, t.risk_class_name, t.min_score, t.max_score,
+                   s.source
+            from wh.intermediate.int_risk__class_thresholds t
+            left join wh.rules.rule_risk_models m on m.model_id = t.model_id
+                and m.valid_from <= t.score_date and (m.valid_to is null or t.score_date <= m.valid_to)
+            left join wh.rules.rule_risk_class_thresholds s on s.scenario_id = t.scenario_id
+                and s.risk_class = t.risk_class and s.min_score = t.min_score and s.model_id in (t.model_id, 'general')
+                and s.valid_from <= t.score_date and (s.valid_to is null or t.score_date <= s.valid_to)
+            where t.scenario_id = 'baseline'
+            qualify row_number() over (partition by t.score_date, t.model_id, t.risk_class
+                                       order by s.model_id = t.model_id desc) = 1
+            order by t.score_date, t.model_id, t.min_score""",
+        # 名单: the five lists in one shape, membership as [valid_from, valid_to) where the warehouse keeps the
+        # history (key sector, abnormal, serious); repeat offenders and candidates exist as of the build date only
+        # (valid_from null). Sorted by list, so a list is a contiguous range of the file.
+        "list_entry": """
+            with e as (select uscc, region_name, industry_section_name, industry_name from wh.main.dim_enterprise),
+            dept as (select batch_id, producer_dept from wh.staging.stg_landing__batches),
+            entries as (
+                select 'key_sector' as list_kind, h.uscc, h.enterprise_name, h.region_code,
+                       h.key_sector_domain as domain, d.producer_dept as department,
+                       h.last_licence_number as record_number, '许可证：' || h.licence_numbers as detail,
+                       h.valid_from, h.valid_to, h.untag_reason as removal, null as stage, null as rule_source,
+                       null as trigger_record, h._source_file, h._row_number
+                from wh.main.mart_key_sector_enterprise_history h left join dept d on d.batch_id = h._batch_id
+                union all
+                select 'abnormal', uscc, coalesce(enterprise_name, listed_name), region_code, null, list_authority,
+                       list_decision_number, list_reason, valid_from, valid_to, removal_reason, null, null, null,
+                       _source_file, _row_number
+                from wh.main.mart_abnormal_list_history
+                union all
+                select 'serious', uscc, coalesce(enterprise_name, listed_name), region_code, null, list_authority,
+                       list_decision_number,
+                       list_reason || coalesce('（据以列入的处罚：' || related_penalty_number || '）', ''),
+                       valid_from, valid_to, removal_reason, null, null, null, _source_file, _row_number
+                from wh.main.mart_serious_list_history
+                union all
+                select 'repeat_offender', enterprise_uscc, enterprise_name, region_code, main_domain_code, null,
+                       null, '近三年计数处罚 ' || penalty_count_3y || ' 次，罚款合计 '
+                           || round(fine_amount_wan_3y, 2) || ' 万元；' || window_start || ' 至 ' || window_end
+                           || '；达到门槛之日 ' || qualifying_date,
+                       null, null, null, null, rule_id || '：' || rule_source, null, null, null
+                from wh.main.mart_repeat_offenders
+                union all
+                select 'candidate', enterprise_uscc, enterprise_name, region_code, domain_code, listing_authority,
+                       trigger_record_number, candidate_type || '：' || coalesce(trigger_detail, ''), null, null, null,
+                       stage || coalesce('（' || review_reason || '）', ''), rule_table || '：' || rule_source,
+                       trigger_record_type || ' ' || trigger_record_number || '（' || coalesce(trigger_date::varchar, '—')
+                           || '；规则满足之日 ' || coalesce(due_date::varchar, '—') || '）',
+                       _source_file, _row_number
+                from wh.main.mart_list_candidates
+            )
+            select x.list_kind, x.uscc, x.enterprise_name, x.region_code, coalesce(e.region_name, x.region_code)
+                       as region_name, e.industry_section_name as industry, x.domain, x.department, x.record_number,
+                   x.detail, x.valid_from, x.valid_to, x.removal, x.stage, x.rule_source, x.trigger_record,
+                   x._source_file as source_file, x._row_number as row_number
+            from entries x left join e on e.uscc = x.uscc
+            order by x.list_kind, x.valid_from desc nulls last, x.uscc, x.record_number""",
+        # the filter choices of each list page (small: one row per list, filter and value)
+        "list_facet": """
+            select list_kind, facet, value, count(*) as entries from (
+                select list_kind, 'region' as facet, region_name as value from snap.list_entry
+                union all select list_kind, 'industry', industry from snap.list_entry
+                union all select list_kind, 'domain', domain from snap.list_entry
+                union all select list_kind, 'department', department from snap.list_entry
+            ) where value is not null group by all order by list_kind, facet, value""",
+        # 闭环与问责
+        "punishment_overdue": """
+            select stage_code, stage_label, responsible_unit, responsible_unit_type, object_type, uscc, basis_type,
+                   basis_number, measure_id, measure_name, due_date, is_estimated, done_on, overdue_status,
+                   late_working_days
+            from wh.main.mart_punishment_overdue order by responsible_unit, late_working_days desc, due_date""",
+        "producer_scorecard": """
+            select * exclude (first_received_at, last_received_at)
+            from wh.main.mart_producer_scorecard order by producer_code, feed, delivery_month""",
+        "publication_rates": """
+            select * from wh.main.mart_publication_rates order by record_type, department, period_month""",
+        "risk_migration": """
+            select score_month, previous_month, from_class, to_class, is_changed, enterprise_count,
+                   share_of_from_class
+            from wh.main.mart_credit_risk_migrations order by score_month, from_class, to_class""",
+        "risk_class_by_region": """
+            select coalesce(region_name, region_code, '（未知）') as region_name, risk_class, count(*) as enterprises
+            from wh.main.mart_credit_risk_scores group by all order by region_name, risk_class""",
+        "risk_class_by_month": """
+            select score_month, risk_class, count(*) as enterprises
+            from wh.main.mart_credit_risk_monthly group by all order by score_month, risk_class""",
     }
 
 

@@ -17,6 +17,7 @@ non-zero code, never a traceback.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from datetime import date
@@ -256,6 +257,24 @@ def print_release(ws: Workspace, release) -> None:
     console.print(rt)
 
 
+CONSOLE_DEMO_PORT = 8000
+
+
+def print_console_hint(ws: Workspace) -> None:
+    """How to open the supervisors' console on the warehouse just built: the last lines of `cwh run` (`./dev demo`)."""
+    program = Path(sys.argv[0])
+    cwh = str(program) if program.name == "cwh" else "cwh"  # the very executable the user ran, when it is cwh
+    command = f"{shlex.quote(cwh)} serve --home {shlex.quote(str(ws.home.resolve()))} --demo --port {CONSOLE_DEMO_PORT}"
+    console.print("\n监管控制台（企业检索、信用档案、名单、登记拦截）：在本机运行", markup=False)
+    console.print(f"  {command}", markup=False, soft_wrap=True, style="bold")
+    console.print(
+        f"然后用浏览器打开 http://127.0.0.1:{CONSOLE_DEMO_PORT}/ ，以启动时打印的演示账户登录"
+        "（--demo 为每个角色生成一个随机密码，只显示一次；Ctrl+C 停止）。",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
 # --- commands ---------------------------------------------------------------------------------------------
 
 
@@ -358,6 +377,7 @@ def run_cmd(
     do_build(ws, as_of)
     release = do_publish(ws, as_of)
     print_summary(ws, release)
+    print_console_hint(ws)
 
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="业务日期（默认今天）")]

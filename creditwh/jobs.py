@@ -483,8 +483,11 @@ class _IndexLookup:
 def console_app(ws: Workspace, **options: Any) -> Any:
     """The console's ASGI application on this workspace (its serving snapshot, users, tokens and audit log)."""
     from console import create_app
+    from publication.publish import FORMULA_START
+    from quality_gate.report import REPORT_NAME
 
-    return create_app(ws, _IndexLookup(ws), **options)
+    # the list exports apply publication's injection rule; the gate's offline report is served read-only
+    return create_app(ws, _IndexLookup(ws), formula_start=FORMULA_START, gate_report=ws.gate / REPORT_NAME, **options)
 
 
 def prepare_console(ws: Workspace, *, demo: bool) -> dict[str, str]:

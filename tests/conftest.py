@@ -35,6 +35,7 @@ DEMO_MODULES = {
     "tests/dbt/test_penalty_domains.py",
     "tests/dbt/test_publication.py",
     "tests/unit/test_console.py",
+    "tests/e2e/test_console_browser.py",
 }
 
 

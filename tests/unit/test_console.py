@@ -4,7 +4,7 @@ written there): sign-in, roles, search, the record page, the audit log and the i
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import opencc
@@ -254,3 +254,211 @@ def test_a_new_snapshot_is_read_by_the_next_request_and_two_are_kept(served):
     third = publish_snapshot(ws, date(2026, 7, 1))
     files = sorted(p.name for p in (ws.home / "serving" / "snapshots").iterdir())
     assert files == sorted([f"{second.snapshot_id}.duckdb", f"{third.snapshot_id}.duckdb"])
+
+
+# --- part 2: why this class, lists as of a date with exports, closed loop and accountability, the gate's report --
+
+
+def test_why_this_class_shows_contributions_that_sum_to_the_score(app, served):
+    ws, _ = served
+    (uscc, score, risk_class, n), *_ = snapshot_rows(
+        ws,
+        """select r.uscc, r.score, r.risk_class, count(*) from risk_class r
+           join risk_indicator i using (uscc) group by all having count(*) >= 2 order by r.score desc, r.uscc""",
+    )
+    client = signed_in(app, "supervisor")
+    assert 'id="why-class-link"' in client.get(f"/enterprise/{uscc}").text
+    r = client.get(f"/enterprise/{uscc}/why")
+    assert r.status_code == 200, r.text
+    text = r.text
+    rows = text.split("<tr data-indicator=")[1:]
+    assert len(rows) == n
+    contributions = [float(row.split('class="num contribution">')[1].split("<")[0]) for row in rows]
+    assert abs(sum(contributions) - score) < 1e-3 * n
+    total = float(text.split('id="contribution-total">')[1].split("<")[0])
+    assert abs(total - score) < 1e-3 and f"{risk_class} 类" in text.split('id="risk-class"')[1][:80]
+    thresholds = text.split('id="why-thresholds"')[1].split("</table>")[0]
+    assert thresholds.count("<tr") == 1 + len({"A", "B", "C", "D"}) and "◀ 本企业" in thresholds
+    history = text.split('id="why-history"')[1].split("</table>")[0]
+    months = snapshot_rows(ws, "select count(*) from risk_monthly where uscc = ?", uscc)[0][0]
+    assert months > 1 and history.count("<tr") == 1 + months
+    assert audit_lines(ws)[-1]["action"] == "risk_class_grounds" and audit_lines(ws)[-1]["query"] == uscc
+
+
+def test_a_registrar_sees_no_risk_class_anywhere(app, served):
+    ws, _ = served
+    (uscc,), *_ = snapshot_rows(ws, "select uscc from risk_class where risk_class in ('C', 'D') order by uscc")
+    client = signed_in(app, "registrar")
+    record = client.get(f"/enterprise/{uscc}").text
+    assert "why-class-link" not in record and "/why" not in record and "信用风险" not in record
+    why = client.get(f"/enterprise/{uscc}/why")
+    assert why.status_code == 403 and "信用风险分类" in why.text and 'id="risk-class"' not in why.text
+    for path in ("/lists/serious", "/lists/candidate/export.csv", "/accountability", "/accountability/overdue"):
+        assert client.get(path).status_code == 403, path
+    for nav in ("nav-lists", "nav-accountability", "nav-gate-report"):
+        assert nav not in record
+
+
+def _list_rows(text: str) -> list[str]:
+    if 'id="list-table"' not in text:
+        return []
+    return text.split('id="list-table"')[1].split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+
+
+def test_the_serious_list_as_of_a_past_date_differs_from_today(app, served):
+    ws, _ = served
+    info = current_snapshot(ws)
+    listed = snapshot_rows(
+        ws,
+        "select uscc, valid_from from list_entry where list_kind = 'serious' and valid_to > ? order by 2",
+        info.as_of_date,
+    )
+    assert listed, "the demo warehouse has no one on the serious list"
+    (uscc, first_day), *_ = listed
+    before = first_day - timedelta(days=1)  # the day before the first listing still in force today
+    client = signed_in(app, "supervisor")
+    today_page = client.get("/lists/serious").text
+    past_page = client.get("/lists/serious", params={"as_of": before.isoformat()}).text
+    assert any(uscc in row for row in _list_rows(today_page))
+    assert not any(uscc in row for row in _list_rows(past_page))
+    assert f"截至 {before}" in past_page and f'value="{before}"' in past_page
+    assert client.get("/lists/serious", params={"as_of": "2026-13-01"}).status_code == 400
+    future = client.get("/lists/serious", params={"as_of": (info.as_of_date + timedelta(days=1)).isoformat()})
+    assert future.status_code == 400 and "晚于" in future.text
+
+
+def test_a_list_filters_by_region_and_pages_in_sql(app, served):
+    ws, _ = served
+    (region, n), *_ = snapshot_rows(
+        ws,
+        """select value, entries from list_facet where list_kind = 'candidate' and facet = 'region'
+           order by entries desc, value""",
+    )
+    total = snapshot_rows(ws, "select count(*) from list_entry where list_kind = 'candidate'")[0][0]
+    client = signed_in(app, "supervisor")
+    all_rows = client.get("/lists/candidate").text
+    assert f"共 {total} 条" in all_rows and len(_list_rows(all_rows)) == min(total, 50)
+    filtered = client.get("/lists/candidate", params={"region": region}).text
+    assert f"共 {n} 条" in filtered and len(_list_rows(filtered)) == n
+    assert all(region in row for row in _list_rows(filtered))
+    assert "规则" in filtered and "触发记录" in filtered  # the rule and the triggering record of each candidate
+    # repeat offenders are kept as of the build date only: a past date says so instead of showing today's list
+    past = client.get("/lists/repeat_offender", params={"as_of": "2025-01-01"}).text
+    assert 'id="list-note"' in past and not _list_rows(past)
+
+
+def test_exports_open_with_their_chinese_and_neutralise_formulas(served, demo, tmp_path):
+    ws = demo.copy(tmp_path)
+    UserStore(ws).add("u-supervisor", "supervisor", PASSWORD)
+    path = current_snapshot(ws).path
+    with duckdb.connect(str(path)) as con:  # a producer's list reason that a spreadsheet would run
+        con.execute(
+            """update list_entry set detail = '=HYPERLINK("http://x.example","点我")'
+               where list_kind = 'abnormal' and record_number = (select min(record_number) from list_entry
+                                                                 where list_kind = 'abnormal')"""
+        )
+        day = current_snapshot(ws).as_of_date
+        (n,) = con.execute(
+            """select count(*) from list_entry where list_kind = 'abnormal' and valid_from <= ?
+               and (valid_to is null or valid_to > ?)""",
+            [day, day],
+        ).fetchone()
+    client = signed_in(jobs.console_app(ws, session_minutes=30), "supervisor")
+    csv_bytes = client.get("/lists/abnormal/export.csv").content
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    text = csv_bytes.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("统一社会信用代码,企业名称,地区") and len(lines) == 1 + n
+    assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+    r = client.get("/lists/abnormal/export.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    openpyxl = pytest.importorskip("openpyxl")
+    import io
+
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["统一社会信用代码", "企业名称", "地区"] and len(values) == 1 + n
+    cells = [v for row in values for v in row if isinstance(v, str) and "HYPERLINK" in v]
+    assert cells == ['\'=HYPERLINK("http://x.example","点我")']
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    assert [e["action"] for e in audit_lines(ws)][-2:] == ["list_export", "list_export"]
+
+
+def test_exports_redact_id_numbers(served, demo, tmp_path):
+    ws = demo.copy(tmp_path)
+    UserStore(ws).add("u-supervisor", "supervisor", PASSWORD)
+    number, _ = restricted_person(ws)
+    with duckdb.connect(str(current_snapshot(ws).path)) as con:
+        con.execute(
+            f"update list_entry set detail = detail || '；法定代表人证件号码 {number}' where list_kind = 'candidate'"
+        )
+    client = signed_in(jobs.console_app(ws, session_minutes=30), "supervisor")
+    for fmt in ("csv", "xlsx"):
+        body = client.get(f"/lists/candidate/export.{fmt}").content
+        assert number.encode() not in body, fmt
+    assert number not in client.get("/lists/candidate").text
+
+
+def test_the_overdue_page_lists_units_with_working_days_late(served, demo, tmp_path):
+    ws, _ = served
+    assert (
+        signed_in(jobs.console_app(ws, session_minutes=30), "supervisor").get("/accountability/overdue").status_code
+        == 200
+    )
+    # the demo's joint-punishment steps were all done in time: add two overdue steps to a copy's snapshot
+    ws = demo.copy(tmp_path)
+    UserStore(ws).add("u-supervisor", "supervisor", PASSWORD)
+    with duckdb.connect(str(current_snapshot(ws).path)) as con:
+        assert con.execute("select count(*) from punishment_overdue").fetchone()[0] == 0
+        con.execute(
+            """insert into punishment_overdue (stage_code, stage_label, responsible_unit, responsible_unit_type,
+                   object_type, uscc, basis_type, basis_number, measure_id, measure_name, due_date, is_estimated,
+                   done_on, overdue_status, late_working_days) values
+               ('feedback', '反馈', '上海市财政局', '外部门', 'enterprise', '913100001378003830', 'serious_list',
+                '沪市监严列〔2026〕1号', 'SX-001', '限制参与政府采购', '2026-06-01', false, null, '超期未办', 21),
+               ('feedback', '反馈', '上海市税务局', '外部门', 'enterprise', '913100001378003830', 'serious_list',
+                '沪市监严列〔2026〕1号', 'SX-002', '限制取得政府补助', '2026-06-01', false, '2026-06-05', '逾期办结', 4)"""
+        )
+    client = signed_in(jobs.console_app(ws, session_minutes=30), "supervisor")
+    text = client.get("/accountability/overdue").text
+    units = text.split('id="overdue-units"')[1].split("</table>")[0]
+    assert units.index("上海市财政局") < units.index("上海市税务局")  # most working days late first
+    detail = client.get("/accountability/overdue", params={"unit": "上海市财政局"}).text
+    rows = detail.split('id="overdue-details"')[1].split("</table>")[0]
+    assert "限制参与政府采购" in rows and "超期未办" in rows and ">21<" in rows and "上海市税务局" not in rows
+
+
+def test_the_accountability_page_draws_its_charts_without_scripts(app, served):
+    ws, _ = served
+    client = signed_in(app, "supervisor")
+    text = client.get("/accountability").text
+    for chart in ("chart-rejection", "chart-publication-trend", "chart-risk-regions", "chart-risk-trend"):
+        figure = text.split(f'id="{chart}"')[1].split("</figure>")[0]
+        assert "<svg" in figure and ("<rect" in figure or "<polyline" in figure), chart
+    assert "<script" not in text and "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    regions = snapshot_rows(ws, "select count(distinct region_name) from risk_class_by_region")[0][0]
+    assert text.split('id="chart-risk-regions"')[1].split("</figure>")[0].count("<text") >= regions
+    (month, stayed), *_ = snapshot_rows(
+        ws,
+        """select score_month, enterprise_count from risk_migration where from_class = 'A' and to_class = 'A'
+           order by score_month""",
+    )
+    chosen = client.get("/accountability", params={"month": month.isoformat()}).text
+    assert f'value="{month}" selected' in chosen
+    matrix = chosen.split('id="risk-migration"')[1].split("</table>")[0]
+    row_a = next(r for r in matrix.split("<tr>") if r.startswith("<th>A</th>"))
+    assert f">{stayed}<" in row_a
+    (producer,), *_ = snapshot_rows(
+        ws, "select coalesce(producer_dept, producer_code) from producer_scorecard order by producer_code"
+    )
+    assert producer in text.split('id="producer-scorecard"')[1]
+
+
+def test_the_gate_report_is_served_read_only(app, served, demo):
+    ws, _ = served
+    report = ws.gate / "gate-report.html"
+    assert report.is_file()
+    r = signed_in(app, "supervisor").get("/gate-report")
+    assert r.status_code == 200 and r.content == report.read_bytes() and "Content-Security-Policy" in r.text
+    assert signed_in(app, "registrar").get("/gate-report").status_code == 403

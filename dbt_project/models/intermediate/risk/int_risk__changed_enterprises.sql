@@ -24,7 +24,8 @@ new_batches as (
         left join {{ processed }} as processed
             on
                 ledger.batch_id = processed.batch_id
-                and ledger.ingested_at = processed.ingested_at
+                and ledger.source_file = processed.source_file
+                and ledger.received_at = processed.received_at
     {%- endif %}
     where
         ledger.status = 'landed'

@@ -18,6 +18,8 @@ import json
 import os
 import re
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -100,6 +102,45 @@ def _check_name(name: str, what: str) -> None:
 class User:
     name: str
     role: str
+
+
+# Password guessing: after this many failed sign-ins of one user name within the window, the name is refused for the
+# lock time (also with the right password), and every failure is in the audit log. In memory, per console process.
+SIGN_IN_MAX_FAILURES = 5
+SIGN_IN_WINDOW_SECONDS = 15 * 60
+SIGN_IN_LOCK_SECONDS = 15 * 60
+
+
+class SignInThrottle:
+    """Failed sign-ins per user name (:data:`SIGN_IN_MAX_FAILURES` within :data:`SIGN_IN_WINDOW_SECONDS` lock the
+    name for :data:`SIGN_IN_LOCK_SECONDS`)."""
+
+    def __init__(self, clock: Callable[[], float]):
+        self.clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, name: str) -> bool:
+        with self._lock:
+            until = self._locked_until.get(name)
+            if until is not None and self.clock() >= until:
+                del self._locked_until[name]
+                until = None
+            return until is not None
+
+    def failed(self, name: str) -> None:
+        now = self.clock()
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < SIGN_IN_WINDOW_SECONDS] + [now]
+            if len(recent) >= SIGN_IN_MAX_FAILURES:
+                self._locked_until[name] = now + SIGN_IN_LOCK_SECONDS
+                recent = []
+            self._failures[name] = recent
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
 
 
 class UserStore:

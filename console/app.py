@@ -36,7 +36,15 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from console import audit, export
-from console.access import ROLES_FILE, TokenStore, UserStore, load_roles, session_secret
+from console.access import (
+    ROLES_FILE,
+    SIGN_IN_LOCK_SECONDS,
+    SignInThrottle,
+    TokenStore,
+    UserStore,
+    load_roles,
+    session_secret,
+)
 from console.queries import accountability as accountability_query
 from console.queries import lists as lists_query
 from console.queries import record as record_query
@@ -84,6 +92,7 @@ def create_app(
     roles = load_roles(roles_file)
     users = UserStore(ws, roles)
     tokens = TokenStore(ws)
+    throttle = SignInThrottle(lambda: app.state.clock())
     reader = SnapshotReader(ws)
     minutes = session_minutes if session_minutes is not None else console_session_minutes()
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -164,9 +173,18 @@ def create_app(
     def login(
         request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/search")
     ) -> Response:
-        user = users.verify(username.strip(), password)
+        name = username.strip()
+        if throttle.locked(name):
+            audit.record(ws, user=name or "-", action="sign_in_refused_locked", query="", results=0)
+            minutes = int(SIGN_IN_LOCK_SECONDS // 60)
+            error = f"该用户连续登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试或联系管理员"
+            return page(request, "login.html", None, 429, next=_safe_next(next), error=error)
+        user = users.verify(name, password)
         if user is None:
+            throttle.failed(name)
+            audit.record(ws, user=name or "-", action="sign_in_failed", query="", results=0)
             return page(request, "login.html", None, 401, next=_safe_next(next), error="用户名或密码错误")
+        throttle.succeeded(name)
         request.session.clear()
         request.session.update({"user": user.name, "role": user.role, "seen": app.state.clock()})
         return RedirectResponse(_safe_next(next), status_code=303)

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import read_landed
 
-from console import TokenStore, UserStore, current_snapshot, load_roles, publish_snapshot
+from console import TokenStore, UserStore, audit, current_snapshot, load_roles, publish_snapshot
 from console.app import SESSION_COOKIE
 from console.serving import SnapshotReader, connect_snapshot
 from creditwh import jobs
@@ -115,6 +115,23 @@ def test_a_session_expires_after_the_idle_time(app, clock):
     r = client.get("/search", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert client.get("/search", follow_redirects=False).status_code == 303  # the session was cleared
+
+
+def test_password_guessing_locks_the_name_for_a_while_and_is_audited(app, clock, served):
+    from console.access import SIGN_IN_LOCK_SECONDS, SIGN_IN_MAX_FAILURES
+
+    client = TestClient(app)
+    for _ in range(SIGN_IN_MAX_FAILURES):
+        r = client.post("/login", data={"username": "u-supervisor", "password": "wrong password!"})
+        assert r.status_code == 401
+    # locked now: even the right password is refused, with the reason
+    r = client.post("/login", data={"username": "u-supervisor", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 429 and "连续登录失败次数过多" in r.text
+    assert signed_in(app, "registrar")  # another user is not locked out
+    actions = [e["action"] for e in audit.recent(served[0]) if e["user"] == "u-supervisor"]
+    assert actions.count("sign_in_failed") >= SIGN_IN_MAX_FAILURES and "sign_in_refused_locked" in actions
+    clock.now += SIGN_IN_LOCK_SECONDS
+    assert signed_in(app, "supervisor")
 
 
 def test_every_page_says_which_build_it_shows(app, served):

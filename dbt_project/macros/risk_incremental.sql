@@ -28,3 +28,18 @@
     select uscc from {{ relation }}
     where {{ key }} in (select {{ key }} from {{ relation }} where _batch_id in (select batch_id from new_batches))
 {%- endmacro %}
+
+
+{#- The batches the monthly risk snapshot has counted (mart_credit_risk_batches), or none when there is no such table
+    yet or it is of an older layout: then the history is replayed in full (int_risk__score_dates) rather than trusted. -#}
+{% macro risk_counted_batches() -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set relation = adapter.get_relation(database=target.database, schema=target.schema,
+                                            identifier='mart_credit_risk_batches') -%}
+    {%- if relation is none -%}{{ return(none) }}{%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- for needed in ['batch_id', 'source_file', 'received_at'] -%}
+        {%- if needed not in columns -%}{{ return(none) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(relation) }}
+{%- endmacro %}

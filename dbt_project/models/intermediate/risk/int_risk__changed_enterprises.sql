@@ -4,8 +4,7 @@
 -- 登记信息变更的企业，其任一版本的法定代表人名下的全部企业都计入（“法定代表人关联的被吊销企业数”随之变化）；
 -- 异议的处理结果改变处罚是否有效，被异议处罚的企业计入。全量重建时为空（全部重算）。
 
-{%- set processed = adapter.get_relation(database=target.database, schema=target.schema,
-                                          identifier='mart_credit_risk_batches') if execute else none %}
+{%- set processed = risk_counted_batches() %}
 {%- set tracked = processed is not none and not flags.FULL_REFRESH %}
 
 with

@@ -7,8 +7,7 @@
 
 {%- set monthly = adapter.get_relation(database=target.database, schema=target.schema,
                                         identifier='mart_credit_risk_monthly') if execute else none %}
-{%- set processed = adapter.get_relation(database=target.database, schema=target.schema,
-                                          identifier='mart_credit_risk_batches') if execute else none %}
+{%- set processed = risk_counted_batches() %}
 {%- set replay = flags.FULL_REFRESH or monthly is none or processed is none %}
 {%- if execute and not replay %}
     {%- set latest = run_query('select max(score_date) from ' ~ monthly).columns[0].values()[0] %}

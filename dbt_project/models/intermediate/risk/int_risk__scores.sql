@@ -28,9 +28,10 @@ thresholds as (
 
 ),
 
-scenarios as (
+-- 每个分类日计算的情景（int_risk__weights：情景分析只在 as_of_date，以前各月只有 baseline）
+scenario_dates as (
 
-    select distinct scenario_id from weights
+    select distinct scenario_id, score_date from weights
 
 ),
 
@@ -51,7 +52,7 @@ totals as (
 scored as (
 
     select
-        scenarios.scenario_id,
+        scenario_dates.scenario_id,
         enterprise_models.score_date,
         enterprise_models.uscc,
         enterprise_models.model_id,
@@ -60,11 +61,12 @@ scored as (
         case when totals.top_contribution > 0 then totals.top_indicator_code end as top_indicator_code,
         case when totals.top_contribution > 0 then round(totals.top_contribution, 4) end as top_contribution
     from enterprise_models
-    cross join scenarios
+    inner join scenario_dates
+        on enterprise_models.score_date = scenario_dates.score_date
     left join totals
         on enterprise_models.score_date = totals.score_date
         and enterprise_models.uscc = totals.uscc
-        and scenarios.scenario_id = totals.scenario_id
+        and scenario_dates.scenario_id = totals.scenario_id
 
 )
 

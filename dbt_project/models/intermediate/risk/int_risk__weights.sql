@@ -1,11 +1,12 @@
 -- 每个情景、分类日、模型、指标的生效权重。取值顺序（先有先用）：情景×本模型 > 情景×通用模型 >
 -- 现行(baseline)×本模型 > 现行×通用模型。通用模型是 licence_type 为空的模型；情景只需列出它改动的权重。
+-- 情景（baseline 以外）只在 as_of_date 计算：以前各月只有现行权重。
 
 with
 
 score_dates as (
 
-    select score_date from {{ ref('int_risk__score_dates') }}
+    select score_date, is_current from {{ ref('int_risk__score_dates') }}
 
 ),
 
@@ -47,6 +48,8 @@ grid as (
         and {{ rule_in_force('score_dates.score_date', 'general') }}
     inner join indicators
         on {{ rule_in_force('score_dates.score_date', 'indicators') }}
+    -- 情景分析只看 as_of_date（mart_credit_risk_whatif）：以前各月的月末只用现行权重（月度快照）
+    where scenarios.scenario_id = 'baseline' or score_dates.is_current
 
 ),
 

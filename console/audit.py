@@ -16,13 +16,16 @@ import os
 import threading
 import time
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contracts.redaction import PatternSet, load_patterns
 from ground.settings import Workspace
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SYNC_INTERVAL_SECONDS = 0.2  # the most a power loss can take from the log
+QUERY_MAX_CHARS = 200  # what a user typed is kept up to this length (a pasted page is not a query)
 _LOCK = threading.Lock()
 _unsynced: set[Path] = set()
 _syncer: threading.Thread | None = None
@@ -59,14 +62,28 @@ def audit_folder(ws: Workspace) -> Path:
     return ws.home / "console" / "audit"
 
 
+@cache
+def _patterns() -> PatternSet:
+    return load_patterns()
+
+
+def logged_query(text: str) -> str:
+    """What the log keeps of a query: the negative list's patterns redacted (an ID or phone number typed in any
+    disguise — full-width digits, spaces — is not kept), control characters dropped, at most QUERY_MAX_CHARS."""
+    redacted = _patterns().redact(text)[0] or ""
+    printable = "".join(ch for ch in redacted if ch.isprintable())
+    return printable[:QUERY_MAX_CHARS] + ("…" if len(printable) > QUERY_MAX_CHARS else "")
+
+
 def record(ws: Workspace, *, user: str, action: str, query: str, results: int, snapshot: str | None = None) -> dict:
-    """Append one line (fsynced within ``SYNC_INTERVAL_SECONDS``); returns the entry."""
+    """Append one line (fsynced within ``SYNC_INTERVAL_SECONDS``); returns the entry. ``query`` as
+    :func:`logged_query` keeps it."""
     now = datetime.now(UTC)
     entry = {
         "at": now.isoformat(timespec="milliseconds"),
-        "user": user,
+        "user": logged_query(user),
         "action": action,
-        "query": query,
+        "query": logged_query(query),
         "results": results,
         "snapshot": snapshot,
     }

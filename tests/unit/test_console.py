@@ -16,7 +16,7 @@ from console import TokenStore, UserStore, audit, current_snapshot, load_roles, 
 from console.app import SESSION_COOKIE
 from console.serving import SnapshotReader, connect_snapshot
 from creditwh import jobs
-from ground.identifiers import mask_id_number
+from ground.identifiers import make_ric, mask_id_number
 from interception import index_path, person_key
 
 PASSWORD = "console-test-password"
@@ -210,6 +210,21 @@ def test_each_look_up_is_written_to_the_audit_log(app, served):
         ("u-supervisor", "enterprise_record", uscc),
     ]
     assert new[0]["results"] == 0 and new[1]["results"] > 0 and new[1]["snapshot"]
+
+
+def test_an_id_number_typed_in_disguise_into_the_search_is_not_kept_in_the_audit_log(app, served):
+    ws, _ = served
+    person_id = make_ric("110101", date(1990, 3, 7), "451")
+    disguised = (
+        f"{person_id[:5]}{chr(ord(person_id[5]) + 0xFEE0)} {person_id[6:10]} {person_id[10:14]} {person_id[14:]}"
+    )
+    before = len(audit_lines(ws))
+    client = signed_in(app, "supervisor")
+    client.get("/search", params={"q": disguised})
+    client.get("/search", params={"q": "\x00" + "甲" * 5000})
+    searched, pasted = audit_lines(ws)[before:]
+    assert person_id[10:14] not in searched["query"] and "身份证" in searched["query"]
+    assert len(pasted["query"]) <= audit.QUERY_MAX_CHARS + 1 and "\x00" not in pasted["query"]
 
 
 def restricted_person(ws) -> tuple[str, int]:

@@ -1,7 +1,10 @@
-"""企业检索: by USCC, current or former name, or 注册号 — exact, then prefix, then contains.
+"""企业检索: by USCC, current or former name, or 注册号 — exact, then prefix, then contains (names only).
 
 The snapshot's ``search_key`` table is sorted by key, so an exact or prefix match is a range its zone maps narrow to
-a few row groups; a contains match scans the keys, and runs only when the others found fewer than ``limit``.
+a few row groups. A contains match runs only when those found fewer than ``limit``; it scans the names alone
+(``name_search``: a code is typed from its start, so codes match exactly or by prefix) and stops as soon as it has
+found enough, so a common fragment answers at once and only a rare one reads every name. When it stopped early the
+page says so and asks for more of the name; which of the many matches are shown is then not fixed.
 """
 
 from __future__ import annotations
@@ -34,19 +37,28 @@ def search(cur: duckdb.DuckDBPyConnection, text: str, limit: int = 50) -> list[H
     found: dict[str, tuple] = {}
     upper = key + "\U0010ffff"
     stages = [
-        ("exact", "k.search_key = ?", [key]),
-        ("prefix", "k.search_key >= ? and k.search_key < ?", [key, upper]),
+        ("exact", "select uscc, kind, search_key from search_key where search_key = ? order by all limit ?", [key]),
+        (
+            "prefix",
+            "select uscc, kind, search_key from search_key where search_key >= ? and search_key < ? "
+            "order by search_key, uscc limit ?",
+            [key, upper],
+        ),
     ]
     if len(key) >= MIN_CONTAINS:
-        stages.append(("contains", "contains(k.search_key, ?)", [key]))
-    for match, where, params in stages:
+        # no order by: the scan may stop at the limit; what it found is sorted below
+        stages.append(
+            (
+                "contains",
+                "select uscc, if(is_current, 'name', 'former_name'), search_key from name_search "
+                "where contains(search_key, ?) limit ?",
+                [key],
+            )
+        )
+    for match, sql, params in stages:
         if len(found) >= limit:
             break
-        rows = cur.execute(
-            f"""select k.uscc, k.kind, k.search_key from search_key k where {where}
-                order by k.search_key, k.uscc limit ?""",
-            [*params, limit * 2],
-        ).fetchall()
+        rows = sorted(cur.execute(sql, [*params, limit * 2]).fetchall(), key=lambda r: (r[2], r[0], r[1]))
         for uscc, kind, matched in rows:
             if uscc not in found and len(found) < limit:
                 found[uscc] = (kind, matched, match)

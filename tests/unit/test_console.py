@@ -170,9 +170,21 @@ def test_search_by_a_partial_uscc_and_by_registration_number(app, served):
     (uscc,), *_ = snapshot_rows(ws, "select uscc from enterprise order by uscc")
     client = signed_in(app, "registrar")
     assert f"/enterprise/{uscc}" in client.get("/search", params={"q": uscc[:10].lower()}).text
-    assert f"/enterprise/{uscc}" in client.get("/search", params={"q": uscc[4:14]}).text  # contains
+    assert f"/enterprise/{uscc}" not in client.get("/search", params={"q": uscc[4:14]}).text  # a code: from its start
     (reg, owner), *_ = snapshot_rows(ws, "select search_key, uscc from search_key where kind = 'registration_number'")
     assert f"/enterprise/{owner}" in client.get("/search", params={"q": reg}).text
+
+
+def test_search_finds_a_fragment_from_the_middle_of_a_name(app, served):
+    ws, _ = served
+    (uscc, fragment), *_ = snapshot_rows(
+        ws,
+        """select uscc, substr(search_key, 3, 4) from name_search n where is_current and length(search_key) > 8
+             and (select count(*) from name_search m where contains(m.search_key, substr(n.search_key, 3, 4))) < 20
+           order by uscc""",
+    )
+    page = signed_in(app, "registrar").get("/search", params={"q": fragment}).text
+    assert f"/enterprise/{uscc}" in page and "仅显示前" not in page
 
 
 def test_the_record_shows_a_penalty_with_its_source_file_and_line(app, served):

@@ -73,9 +73,15 @@ def build(
     on_line: Callable[[str], None] | None = None,
     dbt_vars: dict[str, str] | None = None,
     as_of: date | None = None,
+    unit_tests: bool = False,
 ) -> BuildResult:
-    """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on (dbt var as_of_date)."""
+    """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on (dbt var as_of_date).
+
+    The models' unit tests check SQL logic on fixed inputs, not the data: the test suite runs them
+    (``tests/dbt/test_dbt_project.py``), a build of the warehouse leaves them out unless ``unit_tests``."""
     args = ["build"] + (["--select", select] if select else [])
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     dbt_vars = dict(dbt_vars or {})
     if as_of is not None:
         dbt_vars["as_of_date"] = as_of.isoformat()

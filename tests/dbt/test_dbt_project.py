@@ -3,16 +3,18 @@ of the shared demo build). The core marts on a small hand-made landing zone: tes
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from helpers import CORE_MARTS as MARTS
-from helpers import RENAMED, STAGING_MODELS, manifest
+from helpers import DEMO_AS_OF, RENAMED, STAGING_MODELS, manifest
 
 from contracts import load_contracts
 from contracts.codegen import FROM_BATCH, LANDED_PROVENANCE, PROVENANCE, SOURCES_FILE, render_dbt_sources
 from ground.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.landing import PROVENANCE as LANDING_PROVENANCE
+from warehouse import dbt
 
 DBT_DIR = DBT_PROJECT_DIR
 STAGING_DIR = DBT_DIR / "models" / "staging" / "landing"
@@ -79,6 +81,26 @@ def test_staging_models_are_documented(dbt_manifest):
         expected = {RENAMED.get((feed, f.name), f.name) for f in load_contracts()[feed].fields}
         assert documented == expected | {n for n, _, _ in PROVENANCE}, name
         assert models[name]["description"]
+
+
+def test_the_models_unit_tests_pass(demo, tmp_path):
+    """A build leaves the unit tests out (they check SQL logic, not data): here they run, on the demo's relations."""
+    ws = demo.copy(tmp_path, published=False)
+    log: list[str] = []
+    code = dbt(
+        ws,
+        "test",
+        "--select",
+        "test_type:unit",
+        "--vars",
+        json.dumps({"as_of_date": DEMO_AS_OF.isoformat()}),
+        on_line=log.append,
+    )
+    results = json.loads((ws.home / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert code == 0, "\n".join(log[-60:])
+    assert len(results) == len(manifest(ws.home)["unit_tests"]) > 40
+    assert {r["status"] for r in results} == {"pass"}
+    assert not [line for line in demo.build_log if "unit_test" in line]
 
 
 def test_unit_tests_cover_the_registry_logic(dbt_manifest):

@@ -57,7 +57,7 @@ def machine_facts() -> str:
 
     return (
         f"{cpu}, {cores} cores available, {mem} RAM; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, numpy {numpy.__version__}. The generator is single-threaded."
+        f"Python {platform.python_version()}, numpy {numpy.__version__}."
     )
 
 

@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         detail = (
             f"Latest run ({args.rows:,} rows): {len(pairs)} pairs, ratios {ratios}; the row shows the median pair. "
             f"Quarantined by rule: {rules}.\n\n"
-            f"Machine: {machine_facts().replace(' The generator is single-threaded.', '')} "
+            f"Machine: {machine_facts()} "
             f"polars {pl.__version__}, duckdb {duckdb.__version__}."
         )
         update_results(row, detail)

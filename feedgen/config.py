@@ -12,9 +12,12 @@ Word pools and text templates (names, roads, violations) live in :mod:`feedgen.v
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from ground.errors import ActionableError
 
 
 def _frozen(d: dict) -> Mapping:
@@ -359,6 +362,26 @@ class GeneratorConfig:
 
 
 DEFAULT_CONFIG = GeneratorConfig()
+
+
+# Processes a generate() run uses (feedgen/generator.py): the main one builds the chunks in order (names and register
+# sequence numbers run across chunks), the others render the built chunks into file bytes. The files are the same for
+# every count. Default: the CPUs this process may use, at most MAX_DEFAULT_WORKERS — building is ~40 % of the work, so
+# beyond two or three rendering processes the in-order building is the bottleneck and more only cost memory.
+WORKERS_ENV = "CWH_GENERATOR_WORKERS"
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """``$CWH_GENERATOR_WORKERS``, else the CPUs this process may run on, at most ``MAX_DEFAULT_WORKERS``."""
+    text = os.environ.get(WORKERS_ENV)
+    if text is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(1, min(cpus, MAX_DEFAULT_WORKERS))
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ActionableError(f"环境变量 {WORKERS_ENV} 应为不小于 1 的整数（生成数据使用的进程数），收到 {text!r}")
+    return int(text)
+
 
 ROW_FAULT_KINDS = (
     "bad_check_char",

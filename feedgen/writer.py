@@ -3,6 +3,8 @@
 Why append per chunk: a province-scale run never holds all rows in memory, so every chunk's rows are
 appended to the batch files they belong to (the header is written once, when a file is created), and
 the writer remembers only how many data rows each file already has — enough to number planted faults.
+Two steps: :meth:`FeedWriter.render` turns a chunk into encoded pieces (any process, any order) and
+:meth:`FeedWriter.commit` appends them (one process, chunk order), so chunks can be rendered in parallel.
 
 Formats per feed come from :data:`feedgen.config.FEED_FORMATS` (UTF-8, GBK, UTF-8 with BOM, JSON
 Lines); column names are contract aliases (:func:`feedgen.reference.headers`). A batch file may be written in a
@@ -66,6 +68,24 @@ class Withheld:
 
     period: Period
     rows: list[list]
+
+
+@dataclass
+class Piece:
+    """One chunk's rows of one batch file, encoded as the file stores them (no header)."""
+
+    batch: int
+    payload: bytes
+    rows: int  # data rows in ``payload``
+    faults: list[tuple[int, str, str | None]]  # (row number within the piece, 1 = its first row, kind, field)
+
+
+@dataclass
+class Rendered:
+    """One chunk of one feed, rendered (:meth:`FeedWriter.render`) and not yet appended to the files."""
+
+    pieces: list[Piece]
+    withheld: Withheld | None
 
 
 class FeedWriter:
@@ -146,10 +166,15 @@ class FeedWriter:
             cols.append(col.tolist())
         return list(zip(*cols)) if n else []  # tuples; the fault planter copies the rows it changes
 
-    def write(self, table: Table, rng: np.random.Generator, withhold: int = 0) -> Withheld | None:
-        """Append one chunk's records to their batch files, planting faults; optionally keep rows back."""
+    def render(self, table: Table, rng: np.random.Generator, withhold: int = 0) -> Rendered:
+        """One chunk's records as encoded batch-file pieces with their planted faults (optionally keeping rows back),
+        without touching a file.
+
+        Depends only on the table, ``rng`` and the writer's fixed layout, never on earlier chunks, so chunks can be
+        rendered in parallel; :meth:`commit` then appends them in chunk order (row numbers, headers).
+        """
         if not len(table):
-            return None
+            return Rendered([], None)
         batch = self.tl.batch_index(table.batch_day, self.contract.frequency_days)
         keep = np.flatnonzero(batch >= 0)
         order = keep[np.lexsort((table.batch_day[keep], batch[keep]))]
@@ -167,18 +192,19 @@ class FeedWriter:
             excluded = set(range(ends[g] - k, ends[g]))
             withheld = Withheld(self.periods[int(batch[starts[g]])], [rows[i] for i in sorted(excluded)])
         faults = self.planter.plan(rows, rng, exclude=excluded)
+        pieces = []
         for s, e in zip(starts, ends):
             b = int(batch[s])
-            self._append(b, [i for i in range(s, e) if i not in excluded] if excluded else range(s, e), rows, faults)
-        return withheld
+            positions = [i for i in range(s, e) if i not in excluded] if excluded else range(s, e)
+            piece = self._piece(b, positions, rows, faults)
+            if piece is not None:
+                pieces.append(piece)
+        return Rendered(pieces, withheld)
 
-    def _append(self, b: int, positions, rows: list[list], faults) -> None:
-        rel = self.rel_path(b)
-        path = self.out_dir / rel
-        new = b not in self.counts
-        num = self.counts.get(b, 0)
+    def _piece(self, b: int, positions, rows: list[list], faults) -> Piece | None:
         layout = self.layout(self.periods[b])
         out: list[list] = []
+        recorded: list[tuple[int, str, str | None]] = []
         for p in positions:
             row = rows[p]
             f = faults.get(p)
@@ -189,22 +215,54 @@ class FeedWriter:
                 if f is not None and f.field is not None and f.field not in layout.carried:
                     f = None
             out.append(row)
-            num += 1
             if f is None:
                 continue
             if f.kind == "duplicate":
                 out.append(row)
-                num += 1
-            self.sink.record(self.name, rel.as_posix(), num, f.kind, f.field)
+            recorded.append((len(out), f.kind, f.field))
         if not out:
-            return
-        self._write_rows(path, self.periods[b], out, new)
-        self.counts[b] = num
-        self.rows += len(out)
+            return None
+        return Piece(b, self._serialise(out).encode(self._text_encoding()), len(out), recorded)
+
+    def commit(self, rendered: Rendered) -> Withheld | None:
+        """Append rendered pieces to their batch files (header first in a new file) and record their faults, numbered
+        after the rows the files already hold. Pieces must be committed in chunk order."""
+        for piece in rendered.pieces:
+            rel = self.rel_path(piece.batch)
+            new = piece.batch not in self.counts
+            num = self.counts.get(piece.batch, 0)
+            for row, kind, fld in piece.faults:
+                self.sink.record(self.name, rel.as_posix(), num + row, kind, fld)
+            with (self.out_dir / rel).open("wb" if new else "ab") as fh:
+                if new:
+                    fh.write(self._preamble(self.periods[piece.batch]))
+                fh.write(piece.payload)
+            self.counts[piece.batch] = num + piece.rows
+            self.rows += piece.rows
+        return rendered.withheld
+
+    def _text_encoding(self) -> str:
+        return "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+
+    def _serialise(self, rows: list[list]) -> str:
+        if self.fmt == "jsonl":
+            keys = self.headers("json")
+            return "".join(json.dumps(dict(zip(keys, r)), ensure_ascii=False) + "\n" for r in rows)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        return buf.getvalue()
+
+    def _preamble(self, period: Period) -> bytes:
+        """What a new batch file starts with: the BOM of a UTF-8-with-BOM feed, the header line of a CSV."""
+        text = BOM if self.encoding == "utf-8-sig" else ""
+        if self.fmt != "jsonl":
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerow(self.header_for(period))
+            text += buf.getvalue()
+        return text.encode(self._text_encoding())
 
     def _open(self, path: Path, new: bool):
-        enc = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        fh = path.open("w" if new else "a", encoding=enc, newline="")
+        fh = path.open("w" if new else "a", encoding=self._text_encoding(), newline="")
         if new and self.encoding == "utf-8-sig":
             fh.write(BOM)
         return fh
@@ -213,14 +271,9 @@ class FeedWriter:
         self, path: Path, period: Period, rows: list[list], new: bool, header: list[str] | None = None
     ) -> None:
         with self._open(path, new) as fh:
-            if self.fmt == "jsonl":
-                keys = self.headers("json")
-                fh.write("".join(json.dumps(dict(zip(keys, r)), ensure_ascii=False) + "\n" for r in rows))
-                return
-            w = csv.writer(fh, lineterminator="\n")
-            if new:
-                w.writerow(header or self.header_for(period))
-            w.writerows(rows)
+            if new and self.fmt != "jsonl":
+                csv.writer(fh, lineterminator="\n").writerow(header or self.header_for(period))
+            fh.write(self._serialise(rows))
 
     # ---- batch-level faults -----------------------------------------------------------------------------
     def write_renamed_column(self, held: Withheld | None, field_name: str, alias: str) -> None:

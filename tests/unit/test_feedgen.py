@@ -23,14 +23,23 @@ import pytest
 
 from contracts import load_contracts
 from contracts.model import normalise_header
-from feedgen import GenerationReport, generate
-from feedgen.config import BATCH_FAULT_KINDS, DEFAULT_CONFIG, FEED_FORMATS, ROW_FAULT_KINDS
+from feedgen import GenerationReport, generate, generator
+from feedgen.config import (
+    BATCH_FAULT_KINDS,
+    DEFAULT_CONFIG,
+    FEED_FORMATS,
+    MAX_DEFAULT_WORKERS,
+    ROW_FAULT_KINDS,
+    WORKERS_ENV,
+    default_workers,
+)
 from feedgen.entities import NameSet
 from feedgen.generator import run
 from feedgen.ids import build_usccs, mod_11_10_check_digits, ric_check_chars
 from feedgen.templates import Layout, read_rows
 from feedgen.timeline import Timeline
 from ground.clock import LOCAL_TZ
+from ground.errors import ActionableError
 from ground.identifiers import (
     food_licence_check_digit,
     is_valid_licence_number,
@@ -664,6 +673,75 @@ def test_chunked_run_keeps_identifiers_unique(tmp_path):
     # repeat offenders: at least one per chunk
     per = Counter(r["uscc"] for r in rows["penalties"] if r["record_status"] == "正常")
     assert sum(1 for v in per.values() if v >= 10) >= 3
+
+
+def _tree(root: Path) -> dict[str, tuple[bytes, float]]:
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime) for p in root.rglob("*") if p.is_file()}
+
+
+def test_worker_count_does_not_change_the_files(tmp_path, monkeypatch):
+    """Chunks rendered in forked processes and committed in order: the same bytes and mtimes as one process."""
+    parallel = []
+    render_in_parallel = generator._render_in_parallel
+    monkeypatch.setattr(generator, "_render_in_parallel", lambda *a: parallel.append(a[1]) or render_in_parallel(*a))
+    cfg = replace(DEFAULT_CONFIG, chunk_size=300)
+    kw = dict(seed=11, start=date(2024, 1, 1), end=date(2025, 6, 30), province="31", fault_rate=0.05, config=cfg)
+    trees = {}
+    for workers in (1, 2, 3):
+        seen: list[int] = []
+        run(tmp_path / f"w{workers}", entities=1100, workers=workers, progress=lambda d, t, s=seen: s.append(d), **kw)
+        assert seen == [300, 600, 900, 1100], workers
+        trees[workers] = _tree(tmp_path / f"w{workers}")
+    assert parallel == [1, 2]  # rendering processes besides the building one
+    one = trees[1]
+    assert len(one) > 100 and any(rel.endswith("_supplement.csv") for rel in one)  # batch faults come from chunk 0
+    for workers in (2, 3):
+        assert trees[workers].keys() == one.keys()
+        for rel, (content, mtime) in one.items():
+            assert trees[workers][rel][0] == content, (workers, rel)
+            if not rel.startswith("_generator/") and not rel.endswith(".done"):  # a data file: mtime = delivery
+                assert trees[workers][rel][1] == mtime, (workers, rel)
+
+
+def test_a_failing_rendering_process_fails_the_run(tmp_path, monkeypatch):
+    render = generator._render
+
+    def broken(writers, c, name, *a):
+        if c == 1 and name == "penalties":
+            raise ValueError("模拟的渲染错误")
+        return render(writers, c, name, *a)
+
+    monkeypatch.setattr(generator, "_render", broken)
+    cfg = replace(DEFAULT_CONFIG, chunk_size=200)
+    with pytest.raises(ValueError, match="模拟的渲染错误"):
+        run(
+            tmp_path / "x",
+            entities=600,
+            seed=1,
+            start=date(2025, 1, 1),
+            end=date(2025, 3, 31),
+            province="31",
+            fault_rate=0.0,
+            progress=None,
+            config=cfg,
+            workers=2,
+        )
+    summary = json.loads((tmp_path / "x" / "_generator" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["complete"] is False
+
+
+def test_workers_setting(monkeypatch, tmp_path):
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert default_workers() == 3
+    for bad in ("0", "two", "-1", ""):
+        monkeypatch.setenv(WORKERS_ENV, bad)
+        with pytest.raises(ActionableError, match=WORKERS_ENV):
+            default_workers()
+    with pytest.raises(ValueError, match="进程数"):
+        generate(tmp_path / "w0", entities=10, workers=0)
+    assert not (tmp_path / "w0").exists()
 
 
 @pytest.mark.parametrize(

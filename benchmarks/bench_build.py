@@ -4,9 +4,11 @@
 
 For each ``--entities`` value (its own workspace ``<home>_<N>``), each step in its own child process so that its
 peak RSS (``os.wait4`` rusage) is its own: feed generation (``python -m feedgen``), ingestion (``cwh ingest``), the
-**full** ``dbt build --full-refresh`` (seeds, models, snapshots, data tests, unit tests), then "the next day's
-deliveries" (``python -m feedgen --next-day``: ≈ 0.1 % of each feed's rows, about enterprises already there), their
-ingestion, and the build the pipeline runs on them (``dbt build``, no ``--full-refresh``: what a day costs today).
+**full** ``dbt build --full-refresh`` (seeds, models, snapshots, data tests; the models' unit tests are left out as
+in every warehouse build: ``warehouse.runner.build``), then "the next day's deliveries" (``python -m feedgen
+--next-day``: ≈ 0.1 % of each feed's rows, about enterprises already there), their ingestion, the build the pipeline
+runs on them (``dbt build``, no ``--full-refresh``: what a day costs today), and what every build does after dbt:
+the restriction index and the console's serving snapshot (``creditwh.jobs.publish_serving``), timed on its own.
 dbt runs with the workspace's DuckDB settings (``warehouse.runner.dbt_env``: memory limit, threads, spill folder).
 Writes/updates the "## Warehouse build: growth curve" section of benchmarks/RESULTS.md (one row per entity count,
 the ten slowest nodes of each full build from ``run_results.json``; other sections untouched).
@@ -38,8 +40,9 @@ HEADING = "## Warehouse build: growth curve"
 AS_OF = "2026-11-23"
 TABLE_HEAD = (
     "| entities | landed rows | generate | ingest (peak RSS) | full build (peak RSS) | next day: rows, ingest "
-    "| incremental build (peak RSS) | incremental / full | warehouse file | dbt nodes | DuckDB settings | run at |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
+    "| incremental build (peak RSS) | incremental / full | warehouse file | dbt nodes | DuckDB settings | run at "
+    "| after each build: index + serving snapshot |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n"
 )
 MARTS = (
     "dim_enterprise",
@@ -54,6 +57,11 @@ MARTS = (
     "mart_campaign_work_status",
 )
 BIN = Path(sys.executable).parent
+BUILD_ARGS = ("--exclude-resource-type", "unit_test")  # as warehouse.runner.build runs it
+SERVE = (  # what a build does after dbt, in a child process of its own (its peak RSS)
+    "from datetime import date; from ground.settings import Workspace; from creditwh.jobs import publish_serving; "
+    f"publish_serving(Workspace.from_env(), date.fromisoformat('{AS_OF}'))"
+)
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -120,8 +128,8 @@ def update_results(row: str, entities: int, nodes: list[tuple[str, float]], coun
     if old:
         for line in old.group(0).splitlines():
             m = re.match(r"^\| ([\d,]+) \|", line)
-            if m:
-                rows[int(m.group(1).replace(",", ""))] = line
+            if m:  # a row from before the serving column: not measured
+                rows[int(m.group(1).replace(",", ""))] = line + " — |" if line.count("|") == 13 else line
             m = re.match(r"^- ([\d,]+) entities: ", line)
             if m:
                 slow[int(m.group(1).replace(",", ""))] = line
@@ -131,7 +139,9 @@ def update_results(row: str, entities: int, nodes: list[tuple[str, float]], coun
         f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N [N …] --home DIR` — per scale: generate "
         f"(default period, seed 42), ingest, the full `dbt build --full-refresh` (`as_of_date` {AS_OF}), then the "
         "next day's deliveries (`python -m feedgen --next-day`, ≈ 0.1 % of each feed's rows), their ingestion, and "
-        "the build the pipeline runs on them (`dbt build`, same `as_of_date`, no `--full-refresh`). Peak RSS per step "
+        "the build the pipeline runs on them (`dbt build`, same `as_of_date`, no `--full-refresh`), each without the "
+        "models' unit tests as every warehouse build; then, timed on its own, what every build does after dbt (the "
+        "restriction index and the console's serving snapshot, `creditwh.jobs.publish_serving`). Peak RSS per step "
         "(`os.wait4`); DuckDB's memory limit, threads and spill folder from the workspace settings "
         "(`CWH_DUCKDB_*`, docs/stack.md).\n\n"
         + TABLE_HEAD
@@ -162,13 +172,14 @@ def measure(entities: int, home: Path, results: bool) -> None:
     t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(entities), str(ws.feeds)], env)
     t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
     rows = landed_rows(home)
-    t_full, rss_full = run(dbt_cmd("build", "--full-refresh"), env)
+    t_full, rss_full = run(dbt_cmd("build", "--full-refresh", *BUILD_ARGS), env)
     (target / "run_results_full.json").write_bytes((target / "run_results.json").read_bytes())
     t_next, _ = run([sys.executable, "-m", "feedgen", "--next-day", str(ws.feeds)], env)
     t_ing2, _ = run([str(BIN / "cwh"), "ingest"], env)
     day_rows = landed_rows(home) - rows
-    t_inc, rss_inc = run(dbt_cmd("build"), env)
+    t_inc, rss_inc = run(dbt_cmd("build", *BUILD_ARGS), env)
     (target / "run_results_incremental.json").write_bytes((target / "run_results.json").read_bytes())
+    t_serve, rss_serve = run([sys.executable, "-c", SERVE], env)
 
     counts = mart_counts(ws.warehouse, env)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -179,7 +190,8 @@ def measure(entities: int, home: Path, results: bool) -> None:
         f"| {t_full:.0f} s ({human_bytes(rss_full)}) | {day_rows:,} rows, {t_next + t_ing2:.0f} s "
         f"| {t_inc:.0f} s ({human_bytes(rss_inc)}) | {100 * t_inc / t_full:.0f} % "
         f"| {human_bytes(ws.warehouse.stat().st_size)} | {nodes} "
-        f"| {settings['memory_limit']}, {settings['threads']} threads | {datetime.now():%Y-%m-%d %H:%M} |"
+        f"| {settings['memory_limit']}, {settings['threads']} threads | {datetime.now():%Y-%m-%d %H:%M} "
+        f"| {t_serve:.0f} s ({human_bytes(rss_serve)}) |"
     )
     print(row)
     print(counts)

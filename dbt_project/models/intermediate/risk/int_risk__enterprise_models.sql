@@ -47,27 +47,76 @@ classified as (
 
 ),
 
-candidates as (
+-- 候选模型按（优先级降序, 模型编码升序）取第一个。专业模型只有持有对应有效许可的企业才有（少数）：只为这些企业把专业
+-- 与通用候选放在一起排序；其余企业的候选只有通用模型，当日最优的通用模型只求一次。不必为每户每个分类日排序。
+sector_candidates as (
 
-    select classified.score_date, classified.uscc, models.model_id, models.priority
-    from classified
-    inner join valid_licences
-        on classified.score_date = valid_licences.score_date
-        and classified.uscc = valid_licences.uscc
+    select valid_licences.score_date, valid_licences.uscc, models.model_id, models.priority
+    from valid_licences
     inner join models
         on valid_licences.licence_type = models.licence_type
-        and {{ rule_in_force('classified.score_date', 'models') }}
+        and {{ rule_in_force('valid_licences.score_date', 'models') }}
+
+),
+
+general_candidates as (
+
+    select score_dates.score_date, models.model_id, models.priority
+    from score_dates
+    inner join models
+        on models.licence_type is null
+        and {{ rule_in_force('score_dates.score_date', 'models') }}
+
+),
+
+sector_holders as (
+
+    select distinct score_date, uscc from sector_candidates
+
+),
+
+sector_holder_choice as (
+
+    select score_date, uscc, model_id, priority from sector_candidates
 
     union all
 
-    select classified.score_date, classified.uscc, models.model_id, models.priority
+    select sector_holders.score_date, sector_holders.uscc, general_candidates.model_id, general_candidates.priority
+    from sector_holders
+    inner join general_candidates
+        on sector_holders.score_date = general_candidates.score_date
+
+),
+
+sector_holder_best as (
+
+    select score_date, uscc, model_id from sector_holder_choice
+    qualify row_number() over (partition by score_date, uscc order by priority desc, model_id asc) = 1
+
+),
+
+general_best as (
+
+    select score_date, model_id from general_candidates
+    qualify row_number() over (partition by score_date order by priority desc, model_id asc) = 1
+
+),
+
+chosen as (
+
+    select
+        classified.score_date,
+        classified.uscc,
+        coalesce(sector_holder_best.model_id, general_best.model_id) as model_id
     from classified
-    inner join models
-        on models.licence_type is null
-        and {{ rule_in_force('classified.score_date', 'models') }}
+    left join sector_holder_best
+        on classified.score_date = sector_holder_best.score_date
+        and classified.uscc = sector_holder_best.uscc
+    left join general_best
+        on classified.score_date = general_best.score_date
 
 )
 
 select score_date, uscc, model_id
-from candidates
-qualify row_number() over (partition by score_date, uscc order by priority desc, model_id asc) = 1
+from chosen
+where model_id is not null

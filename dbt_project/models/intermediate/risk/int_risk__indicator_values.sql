@@ -32,7 +32,8 @@ indicator_events as (
 cumulative as (
 
     select
-        enterprise_models.score_date, indicator_events.uscc, indicator_events.indicator_code,
+        enterprise_models.score_date, indicator_events.uscc, enterprise_models.model_id,
+        indicator_events.indicator_code,
         cast({{ exact_sum('indicator_events.amount') }} as double) as raw_value
     from indicator_events
     inner join enterprise_models
@@ -71,7 +72,9 @@ latest_listings as (
 
 listed as (
 
-    select enterprise_models.score_date, latest_listings.uscc, latest_listings.indicator_code, 1.0 as raw_value
+    select
+        enterprise_models.score_date, latest_listings.uscc, enterprise_models.model_id, latest_listings.indicator_code,
+        1.0 as raw_value
     from latest_listings
     inner join enterprise_models
         on latest_listings.uscc = enterprise_models.uscc
@@ -84,7 +87,8 @@ listed as (
 age as (
 
     select
-        enterprise_models.score_date, enterprise_models.uscc, 'young_enterprise' as indicator_code,
+        enterprise_models.score_date, enterprise_models.uscc, enterprise_models.model_id,
+        'young_enterprise' as indicator_code,
         cast(datediff('month', enterprises.established_date, enterprise_models.score_date) as double) as raw_value
     from enterprise_models
     inner join enterprises
@@ -102,18 +106,27 @@ revoked_enterprises as (
 
 ),
 
-linked as (
+-- 先找出法定代表人名下有其他被吊销企业的企业（少数），再按分类日展开
+rep_links as (
 
-    select
-        enterprise_models.score_date, enterprise_models.uscc, 'rep_linked_revoked' as indicator_code,
-        cast(count(distinct revoked_enterprises.uscc) as double) as raw_value
-    from enterprise_models
-    inner join enterprises
-        on enterprise_models.uscc = enterprises.uscc
+    select enterprises.uscc, revoked_enterprises.uscc as revoked_uscc, revoked_enterprises.latest_approval_date
+    from enterprises
     inner join revoked_enterprises
         on enterprises.legal_rep_person_key = revoked_enterprises.legal_rep_person_key
         and enterprises.uscc <> revoked_enterprises.uscc
-        and enterprise_models.score_date >= revoked_enterprises.latest_approval_date
+
+),
+
+linked as (
+
+    select
+        enterprise_models.score_date, enterprise_models.uscc, enterprise_models.model_id,
+        'rep_linked_revoked' as indicator_code,
+        cast(count(distinct rep_links.revoked_uscc) as double) as raw_value
+    from rep_links
+    inner join enterprise_models
+        on rep_links.uscc = enterprise_models.uscc
+        and rep_links.latest_approval_date <= enterprise_models.score_date
     group by all
 
 ),
@@ -135,7 +148,7 @@ normalised as (
     select
         raw_values.score_date,
         raw_values.uscc,
-        enterprise_models.model_id,
+        raw_values.model_id,
         raw_values.indicator_code,
         indicators.indicator_group,
         indicators.indicator_name,
@@ -145,9 +158,6 @@ normalised as (
             when 'lower_riskier' then greatest(1.0 - raw_values.raw_value / indicators.cap_value, 0.0)
         end as normalised_value
     from raw_values
-    inner join enterprise_models
-        on raw_values.score_date = enterprise_models.score_date
-        and raw_values.uscc = enterprise_models.uscc
     inner join indicators
         on raw_values.indicator_code = indicators.indicator_code
         and {{ rule_in_force('raw_values.score_date', 'indicators') }}

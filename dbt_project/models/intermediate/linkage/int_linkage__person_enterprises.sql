@@ -78,7 +78,8 @@ final as (
         {{ arg_max_received('roles.person_name', 'roles.seen_date', 'roles') }} as person_name,
         min(roles.seen_date) as first_seen_date,
         max(roles.seen_date) as last_seen_date,
-        string_agg(distinct roles.source_feed, ';' order by roles.source_feed) as source_feeds,
+        -- the feeds, distinct and sorted (a list, not a DISTINCT aggregate: that one is a second pass over every row)
+        array_to_string(list_sort(list_distinct(list(roles.source_feed))), ';') as source_feeds,
         coalesce(bool_or(enterprises.legal_rep_person_key = roles.person_key), false) as is_current_legal_rep
     from roles
     left join enterprises

@@ -37,35 +37,32 @@ known_domains as (
 
 ),
 
-penalty_citations as (
+-- 引用的解析与规则的模式匹配只依赖处罚依据、违法行为类型的文字：按不同的文字各做一次（处罚记录远多于不同的文字），
+-- 再按文字与处罚决定日期（规则有效期）接回每条处罚记录
+
+basis_citations as (
 
     select
-        _batch_id,
-        _row_number,
-        decision_date,
+        legal_basis,
         regexp_extract_all(legal_basis, '《([^《》]+)》([^《]*)', ['law', 'tail']) as cited
-    from penalties
+    from (select distinct legal_basis from penalties) as bases
 
 ),
 
 citation_items as (
 
     select
-        _batch_id,
-        _row_number,
-        decision_date,
+        legal_basis,
         unnest(cited) as citation,
         generate_subscripts(cited, 1) as citation_position
-    from penalty_citations
+    from basis_citations
 
 ),
 
 citations as (
 
     select
-        _batch_id,
-        _row_number,
-        decision_date,
+        legal_basis,
         citation_position,
         regexp_replace(
             regexp_replace(regexp_replace(struct_extract(citation, 'law'), '\s', '', 'g'), '^中华人民共和国', ''),
@@ -83,48 +80,79 @@ citations as (
 cited_laws as (
 
     select
-        _batch_id,
-        _row_number,
+        legal_basis,
         string_agg(distinct law_name, '；' order by law_name) as cited_laws
     from citations
-    group by all
+    group by legal_basis
 
 ),
 
-law_article_matches as (
+-- 每段处罚依据文字 × 可能匹配的规则（不论日期）
+basis_rule_matches as (
 
     select
-        citations._batch_id,
-        citations._row_number,
+        citations.legal_basis,
         'law_article' as match_method,
         1 as method_rank,
         citations.citation_position as match_position,
         rules.rule_id,
-        rules.domain_code
+        rules.domain_code,
+        rules.valid_from,
+        rules.valid_to
     from citations
     inner join rules
         on rules.match_on = 'law_article'
         and citations.law_name = rules.law_name
         and list_contains(citations.article_numbers, rules.article_number)
-        and {{ rule_in_force('citations.decision_date', 'rules') }}
 
-),
-
-law_matches as (
+    union all
 
     select
-        citations._batch_id,
-        citations._row_number,
+        citations.legal_basis,
         'law' as match_method,
         2 as method_rank,
         citations.citation_position as match_position,
         rules.rule_id,
-        rules.domain_code
+        rules.domain_code,
+        rules.valid_from,
+        rules.valid_to
     from citations
     inner join rules
         on rules.match_on = 'law'
         and (citations.law_name = rules.law_name or starts_with(citations.law_name, rules.law_name || '实施'))
-        and {{ rule_in_force('citations.decision_date', 'rules') }}
+
+),
+
+citation_matches as (
+
+    select
+        penalties._batch_id,
+        penalties._row_number,
+        basis_rule_matches.match_method,
+        basis_rule_matches.method_rank,
+        basis_rule_matches.match_position,
+        basis_rule_matches.rule_id,
+        basis_rule_matches.domain_code
+    from penalties
+    inner join basis_rule_matches
+        on penalties.legal_basis = basis_rule_matches.legal_basis
+        and {{ rule_in_force('penalties.decision_date', 'basis_rule_matches') }}
+
+),
+
+-- 每种违法行为类型 × 其模式匹配的规则（不论日期）
+violation_type_rules as (
+
+    select
+        violation_types.violation_type,
+        rules.rule_id,
+        rules.domain_code,
+        rules.valid_from,
+        rules.valid_to
+    from (select distinct violation_type from penalties) as violation_types
+    inner join rules
+        on rules.match_on = 'violation_type'
+        and regexp_matches(violation_types.violation_type, rules.violation_type_pattern)
 
 ),
 
@@ -136,21 +164,18 @@ violation_type_matches as (
         'violation_type' as match_method,
         3 as method_rank,
         0 as match_position,
-        rules.rule_id,
-        rules.domain_code
+        violation_type_rules.rule_id,
+        violation_type_rules.domain_code
     from penalties
-    inner join rules
-        on rules.match_on = 'violation_type'
-        and regexp_matches(penalties.violation_type, rules.violation_type_pattern)
-        and {{ rule_in_force('penalties.decision_date', 'rules') }}
+    inner join violation_type_rules
+        on penalties.violation_type = violation_type_rules.violation_type
+        and {{ rule_in_force('penalties.decision_date', 'violation_type_rules') }}
 
 ),
 
 matches as (
 
-    select * from law_article_matches
-    union all
-    select * from law_matches
+    select * from citation_matches
     union all
     select * from violation_type_matches
 
@@ -222,8 +247,7 @@ final as (
     left join known_domains
         on penalties.reported_domain_code = known_domains.domain_code
     left join cited_laws
-        on penalties._batch_id = cited_laws._batch_id
-        and penalties._row_number = cited_laws._row_number
+        on penalties.legal_basis = cited_laws.legal_basis
     left join derived
         on penalties._batch_id = derived._batch_id
         and penalties._row_number = derived._row_number

@@ -10,7 +10,7 @@
 
 with
 
-penalties as (
+recorded_penalties as (
 
     select * from {{ ref('int_lists__penalties') }}
     where enterprise_uscc is not null
@@ -84,6 +84,21 @@ rule_in_force as (
     from assessment_dates
     inner join rules
         on {{ rule_in_force('assessment_dates.assessment_date', 'rules') }}
+
+),
+
+-- 只有处罚总数达到（任一规则的）门槛次数的主体才可能在某个认定日达到门槛（窗口内的计数不会超过总数）：
+-- 其余主体的处罚不按认定日展开（先筛掉，再按认定日展开）
+penalties as materialized (
+
+    select *
+    from recorded_penalties
+    where enterprise_uscc in (
+            select per_enterprise.enterprise_uscc
+            from recorded_penalties as per_enterprise
+            group by per_enterprise.enterprise_uscc
+            having count(*) >= (select min(min_penalty_count) from rules)
+        )
 
 ),
 

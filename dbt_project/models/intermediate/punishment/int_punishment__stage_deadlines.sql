@@ -46,7 +46,7 @@ per_measure as (
 
 ),
 
-joined as (
+joined as materialized (
 
     select
         om.*,
@@ -54,42 +54,81 @@ joined as (
         per_measure.* exclude (object_measure_id),
         case when om.basis_type = 'court_judgment' then om.received_date else om.decision_date end as push_clock_start,
         case
-            when om.basis_type = 'court_judgment'
-                then {{ punishment_rule('external_match_working_days', 'om.decision_date', 'enterprises.region_code') }}
-            when coalesce(per_measure.had_consultation, false)
-                then {{
-                    punishment_rule('push_consultation_working_days', 'om.decision_date', 'enterprises.region_code')
-                }}
-            else {{ punishment_rule('push_working_days', 'om.decision_date', 'enterprises.region_code') }}
-        end as push_working_days,
-        {{ punishment_rule('receive_forward_working_days', 'per_measure.pushed_on', 'enterprises.region_code') }}
-            as forward_working_days,
-        last_day(per_measure.implemented_on) as implemented_month_end,
-        {{ punishment_rule(
-            'feedback_working_days_into_month', 'last_day(per_measure.implemented_on)', 'enterprises.region_code'
-        ) }} as feedback_working_days,
-        {{ punishment_rule('objection_adjust_working_days', 'om.release_date', 'enterprises.region_code') }}
-            as adjust_working_days
+            when om.basis_type = 'court_judgment' then 'external_match_working_days'
+            when coalesce(per_measure.had_consultation, false) then 'push_consultation_working_days'
+            else 'push_working_days'
+        end as push_rule_code,
+        last_day(per_measure.implemented_on) as implemented_month_end
     from om
     left join enterprises
         on om.uscc = enterprises.uscc
     left join per_measure
         on om.object_measure_id = per_measure.object_measure_id
 
+),
+
+-- 每行要查的期限规则（规则、日期、地区），去重后一次查出
+rule_keys as (
+
+    select push_rule_code as rule_code, cast(decision_date as date) as on_date, region_code from joined
+    union all
+    select 'receive_forward_working_days', cast(pushed_on as date), region_code from joined
+    union all
+    select 'feedback_working_days_into_month', cast(implemented_month_end as date), region_code from joined
+    union all
+    select 'objection_adjust_working_days', cast(release_date as date), region_code from joined
+
+),
+
+rule_values as (
+
+    {{ punishment_rule('rule_keys') }}
+
+),
+
+with_rules as (
+
+    select
+        joined.* exclude (push_rule_code, implemented_month_end),
+        push_rule.rule_value as push_working_days,
+        forward_rule.rule_value as forward_working_days,
+        joined.implemented_month_end,
+        feedback_rule.rule_value as feedback_working_days,
+        adjust_rule.rule_value as adjust_working_days
+    from joined
+    left join rule_values as push_rule
+        on joined.push_rule_code = push_rule.rule_code
+        and joined.decision_date = push_rule.on_date
+        and joined.region_code is not distinct from push_rule.region_code
+    left join rule_values as forward_rule
+        on forward_rule.rule_code = 'receive_forward_working_days'
+        and joined.pushed_on = forward_rule.on_date
+        and joined.region_code is not distinct from forward_rule.region_code
+    left join rule_values as feedback_rule
+        on feedback_rule.rule_code = 'feedback_working_days_into_month'
+        and joined.implemented_month_end = feedback_rule.on_date
+        and joined.region_code is not distinct from feedback_rule.region_code
+    left join rule_values as adjust_rule
+        on adjust_rule.rule_code = 'objection_adjust_working_days'
+        and joined.release_date = adjust_rule.on_date
+        and joined.region_code is not distinct from adjust_rule.region_code
+
 )
 
 select
-    *,
-    {{ working_days_after('push_clock_start', 'push_working_days') }} as push_due,
-    {{ working_days_after_is_estimated('push_clock_start', 'push_working_days') }} as push_due_estimated,
-    {{ working_days_after('pushed_on', 'forward_working_days') }} as forward_due,
-    {{ working_days_after_is_estimated('pushed_on', 'forward_working_days') }} as forward_due_estimated,
-    {{ working_days_after('implemented_month_end', 'feedback_working_days') }} as feedback_due,
-    {{ working_days_after_is_estimated('implemented_month_end', 'feedback_working_days') }} as feedback_due_estimated,
-    case when release_path = 'objection'
-            then {{ working_days_after('release_date', 'adjust_working_days') }}
-    end as adjust_due,
-    case when release_path = 'objection'
-            then {{ working_days_after_is_estimated('release_date', 'adjust_working_days') }}
+    with_rules.*,
+    push_due.calendar_date as push_due,
+    {{ working_days_after_is_estimated('push_due') }} as push_due_estimated,
+    forward_due.calendar_date as forward_due,
+    {{ working_days_after_is_estimated('forward_due') }} as forward_due_estimated,
+    feedback_due.calendar_date as feedback_due,
+    {{ working_days_after_is_estimated('feedback_due') }} as feedback_due_estimated,
+    case when with_rules.release_path = 'objection' then adjust_due.calendar_date end as adjust_due,
+    case when with_rules.release_path = 'objection'
+            then {{ working_days_after_is_estimated('adjust_due') }}
     end as adjust_due_estimated
-from joined
+from with_rules
+{{ working_days_after('with_rules.push_clock_start', 'with_rules.push_working_days', 'push_due') }}
+{{ working_days_after('with_rules.pushed_on', 'with_rules.forward_working_days', 'forward_due') }}
+{{ working_days_after('with_rules.implemented_month_end', 'with_rules.feedback_working_days', 'feedback_due') }}
+{{ working_days_after('with_rules.release_date', 'with_rules.adjust_working_days', 'adjust_due') }}

@@ -3,11 +3,21 @@
 
 with
 
+-- the latest version of each event, chosen on the narrow columns (a window over every column sorts them all)
+latest_versions as (
+
+    select _batch_id, _row_number
+    from {{ ref('stg_landing__punishment_feedback_events') }}
+    where event_date <= {{ as_of_date() }}
+    qualify {{ latest_version('event_id') }}
+
+),
+
 events as (
 
     select * from {{ ref('stg_landing__punishment_feedback_events') }}
     where event_date <= {{ as_of_date() }}
-    qualify {{ latest_version('event_id') }}
+        and (_batch_id, _row_number) in (select (_batch_id, _row_number) from latest_versions)
 
 ),
 

@@ -3,7 +3,7 @@
 
 with
 
-registry_records as (
+registry_records as not materialized (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
 
@@ -30,16 +30,28 @@ provinces as (
 
 ),
 
+-- each enterprise: how many registrations, and the latest one (approval date, then the version order)
+enterprise_records as (
+
+    select
+        uscc,
+        count(*) as registry_record_count,
+        first(_batch_id order by approval_date desc, {{ version_order() }}) as latest_batch_id,
+        first(_row_number order by approval_date desc, {{ version_order() }}) as latest_row_number
+    from registry_records
+    group by uscc
+
+),
+
 latest as (
 
     select
-        *,
-        count(*) over (partition by uscc) as registry_record_count
+        registry_records.*,
+        enterprise_records.registry_record_count
     from registry_records
-    qualify row_number() over (
-            partition by uscc
-            order by approval_date desc, {{ version_order() }}
-        ) = 1
+    inner join enterprise_records
+        on registry_records._batch_id = enterprise_records.latest_batch_id
+        and registry_records._row_number = enterprise_records.latest_row_number
 
 ),
 

@@ -1,7 +1,7 @@
 """企业检索: by USCC, current or former name, or 注册号 — exact, then prefix, then contains (names only).
 
 The snapshot's ``search_key`` table is sorted by key, so an exact or prefix match is a range its zone maps narrow to
-a few row groups. A contains match runs only when those found fewer than ``limit``; it scans the names alone
+a few row groups. A contains match runs only when those found nothing; it scans the names alone
 (``name_search``: a code is typed from its start, so codes match exactly or by prefix) and stops as soon as it has
 found enough, so a common fragment answers at once and only a rare one reads every name. When it stopped early the
 page says so and asks for more of the name; which of the many matches are shown is then not fixed.
@@ -56,8 +56,8 @@ def search(cur: duckdb.DuckDBPyConnection, text: str, limit: int = 50) -> list[H
             )
         )
     for match, sql, params in stages:
-        if len(found) >= limit:
-            break
+        if len(found) >= limit or (match == "contains" and found):
+            break  # a contains-search scans every name: only when the key is no name's (or code's) start
         rows = sorted(cur.execute(sql, [*params, limit * 2]).fetchall(), key=lambda r: (r[2], r[0], r[1]))
         for uscc, kind, matched in rows:
             if uscc not in found and len(found) < limit:

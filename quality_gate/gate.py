@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -215,6 +216,11 @@ def quiet_progress_bars(context) -> None:
     context.variables.save()
 
 
+# great-expectations is not thread-safe: two gates run at once in one process (two threads of the service layer)
+# broke inside its YAML handling ("'DocumentEndEvent' object has no attribute 'anchor'"). One gate at a time.
+_GX_LOCK = threading.Lock()
+
+
 def run_gate(
     frames: dict[str, pd.DataFrame],
     records: list[RecordType],
@@ -226,6 +232,18 @@ def run_gate(
     """Validate every extract with its generated suite plus ``extra`` run-time expectations; build Data Docs (counts
     only, see RESULT_FORMAT) and the offline report ``<docs_dir>/gate-report.html``; return (never raise) so the
     caller decides."""
+    with _GX_LOCK:
+        return _run_gate(frames, records, docs_dir, extra, as_of=as_of)
+
+
+def _run_gate(
+    frames: dict[str, pd.DataFrame],
+    records: list[RecordType],
+    docs_dir: Path,
+    extra: dict[str, list[dict]] | None,
+    *,
+    as_of: date | None,
+) -> GateResult:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     import great_expectations as gx
 

@@ -52,13 +52,6 @@
     group by {% for column in key %}records.{{ column }}, {% endfor %}records.first_received_date, records.{{ record_date }}
 {%- endmacro %}
 
-{#- Joins that give `<alias>.calendar_date` = the working day `n` working days after `start` (start not counted). -#}
-{% macro join_working_days_after(start, n, alias) -%}
-    left join {{ ref('ref_calendar') }} as {{ alias }}_start on {{ alias }}_start.calendar_date = {{ start }}
-    left join {{ ref('ref_calendar') }} as {{ alias }}
-        on {{ alias }}.is_working_day and {{ alias }}.workday_index = {{ alias }}_start.workday_index + {{ n }}
-{%- endmacro %}
-
 {#- The credit-repair tier of each (record_key, on_date) of `facts`, a relation with: record_key, on_date,
     is_short_period, penalty_types (list), domain_code, domain_rule_id, basis_list_types (list), inspection_result
     (null where a record type has no such fact). The rows of rule_credit_repair_tier_members in force on on_date

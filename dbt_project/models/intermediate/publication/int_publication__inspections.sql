@@ -189,7 +189,7 @@ final as (
     left join holds on latest.task_id = holds.record_number and latest.uscc = holds.uscc
     left join periods
         on {{ rule_in_force('latest.inspection_date', 'periods') }}
-    {{ join_working_days_after('latest.inspection_date', 'periods.quantity', 'deadline') }}
+    {{ working_days_after('latest.inspection_date', 'periods.quantity', 'deadline') }}
 
 )
 

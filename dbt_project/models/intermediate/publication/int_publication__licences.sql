@@ -109,7 +109,7 @@ final as (
     left join holds on latest.licence_number = holds.record_number
     left join periods
         on {{ rule_in_force('latest.first_decision_date', 'periods') }}
-    {{ join_working_days_after('latest.first_decision_date', 'periods.quantity', 'deadline') }}
+    {{ working_days_after('latest.first_decision_date', 'periods.quantity', 'deadline') }}
 
 )
 

@@ -78,7 +78,7 @@ final as (
     left join deadlines
         on entries.record_type = deadlines.record_type
         and {{ rule_in_force('entries.list_date', 'deadlines') }}
-    {{ join_working_days_after('entries.list_date', 'deadlines.quantity', 'deadline') }}
+    {{ working_days_after('entries.list_date', 'deadlines.quantity', 'deadline') }}
 
 )
 

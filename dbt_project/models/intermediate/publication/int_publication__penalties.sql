@@ -338,7 +338,7 @@ repair_facts as (
     left join listed_on_repair_date using (application_id)
     left join repair_deadlines
         on {{ rule_in_force('approved_repairs.apply_date', 'repair_deadlines') }}
-    {{ join_working_days_after('approved_repairs.apply_date', 'repair_deadlines.quantity', 'deadline') }}
+    {{ working_days_after('approved_repairs.apply_date', 'repair_deadlines.quantity', 'deadline') }}
 
 ),
 
@@ -427,7 +427,7 @@ with_dates as (
         judged.*,
         deadline.calendar_date as publish_due_date
     from judged
-    {{ join_working_days_after('judged.decision_date', 'judged.publish_deadline_wd', 'deadline') }}
+    {{ working_days_after('judged.decision_date', 'judged.publish_deadline_wd', 'deadline') }}
 
 ),
 

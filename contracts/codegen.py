@@ -139,16 +139,27 @@ def _field_meta(f: Field) -> dict[str, object]:
     return {"classification": f.classification, "negative_list": f.is_negative}
 
 
+# The landed Parquet's tests test the batches no successful build has tested yet (dbt_project/macros/test_scope.sql):
+# `batch_id` is the folder's partition column, so the glob is pruned to the new batches' folders.
+NEW_BATCHES_ONLY = [
+    "                  config:",
+    f"                    where: {_s('batch_id in __untested_batches__')}",
+]
+
+
+def _not_null_test() -> list[str]:
+    return ["              - not_null:", *NEW_BATCHES_ONLY]
+
+
 def _field_tests(f: Field) -> list[str]:
-    tests = []
-    if f.required:
-        tests.append("              - not_null")
+    tests = _not_null_test() if f.required else []
     # a list field (penalty_types "罚款;没收违法所得") holds several enum values: checked item by item at ingestion
     if f.enum and not f.list_separator:
         tests += [
             "              - accepted_values:",
             "                  arguments:",
             f"                    values: {_s(list(f.enum))}",
+            *NEW_BATCHES_ONLY,
         ]
     return tests
 
@@ -215,7 +226,7 @@ def _feed_table(c: FeedContract) -> list[str]:
             [],
         )
     for name, data_type, description in (BATCH_FOLDER_COLUMN, *LANDED_PROVENANCE):
-        tests = ["              - not_null"] if name in (*PROVENANCE_NOT_NULL, BATCH_FOLDER_COLUMN[0]) else []
+        tests = _not_null_test() if name in (*PROVENANCE_NOT_NULL, BATCH_FOLDER_COLUMN[0]) else []
         lines += _column(name, data_type, description, None, tests)
     return lines
 

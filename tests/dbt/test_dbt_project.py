@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 from helpers import CORE_MARTS as MARTS
-from helpers import DEMO_AS_OF, RENAMED, STAGING_MODELS, manifest
+from helpers import DEMO_AS_OF, RENAMED, STAGING_MODELS, manifest, query, write_ledger_entry
 
 from contracts import load_contracts
 from contracts.codegen import FROM_BATCH, LANDED_PROVENANCE, PROVENANCE, SOURCES_FILE, render_dbt_sources
@@ -107,3 +109,74 @@ def test_unit_tests_cover_the_registry_logic(dbt_manifest):
     tested = {u["model"] for u in dbt_manifest.get("unit_tests", {}).values()}
     registry = {"int_registry__enterprises", "int_registry__enterprise_names", "int_registry__records_deduplicated"}
     assert registry <= tested
+
+
+# ------------------------------------------------------------------ data tests on the batches no build has tested
+
+
+def _ledger_ids(ws) -> set[str]:
+    return {p.stem for p in ws.ledger.rglob("*.json")}
+
+
+def _tested_ids(ws) -> set[str]:
+    return {r[0] for r in query(ws, "select batch_id from build_state.tested_batches")}
+
+
+def _build(ws, *select: str, every_batch: bool = False) -> tuple[int, str]:
+    """``dbt build`` as the pipeline's build runs it (no unit tests), of ``select`` or everything."""
+    log: list[str] = []
+    dbt_vars = {"as_of_date": DEMO_AS_OF.isoformat(), **({"test_every_batch": True} if every_batch else {})}
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
+    code = dbt(ws, *args, *(["--select", *select] if select else []), on_line=log.append)
+    return code, "\n".join(log)
+
+
+def _penalties_build(ws, every_batch: bool = False) -> tuple[int, str]:
+    """The landed penalties' own data tests (the source's), as a build runs them."""
+    return _build(ws, "source:landing.penalties", every_batch=every_batch)
+
+
+def _with_a_missing_decision_number(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col("decision_number")).alias("decision_number")
+    )
+
+
+def test_builds_test_each_batch_until_a_build_passed_on_it(demo, tmp_path):
+    """The landing's and staging's data tests test the batches no successful build has tested yet
+    (macros/test_scope.sql): a bad batch fails every build until it is withdrawn; a batch once tested is not read
+    again, unless the full check is asked for (``test_every_batch``)."""
+    ws = demo.copy(tmp_path, published=False)
+    assert _tested_ids(ws) == _ledger_ids(ws) != set()  # the demo's build passed: every batch is tested
+
+    # a batch that bypassed ingestion's checks: a penalty without its decision number, committed in the ledger
+    contract = load_contracts()["penalties"]
+    old = sorted((ws.landing / "penalties").glob("batch_id=penalties-*"))[0]
+    bad_id = "penalties-badbadbadbadbad0"
+    bad = ws.landing / "penalties" / f"batch_id={bad_id}"
+    bad.mkdir()
+    frame = pl.read_parquet(next(old.glob("*.parquet")))
+    _with_a_missing_decision_number(frame).write_parquet(bad / "part-00000.parquet")
+    received = datetime(2026, 11, 20, 1, tzinfo=UTC)
+    write_ledger_entry(ws, contract, bad_id, "amr_enforcement/penalties/bad.csv", received, rows=frame.height)
+
+    code, log = _penalties_build(ws)
+    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+    code, log = _build(ws)
+    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+    assert bad_id not in _tested_ids(ws)  # the failed build recorded nothing as tested
+    code, log = _penalties_build(ws)
+    assert code != 0, "the bad batch must fail the next build too"
+
+    # withdrawn from the ledger: tested no more
+    for entry in ws.ledger.rglob(f"{bad_id}.json"):
+        entry.unlink()
+    code, log = _penalties_build(ws)
+    assert code == 0, log[-3000:]
+
+    # a batch tested earlier is not read again (landed batches are immutable) — the full check reads it
+    _with_a_missing_decision_number(frame).write_parquet(old / "part-99999.parquet")
+    code, log = _penalties_build(ws)
+    assert code == 0, log[-3000:]
+    code, log = _penalties_build(ws, every_batch=True)
+    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log

@@ -1,0 +1,110 @@
+{#-
+  Data tests of the landing and of staging test the batches no successful build has tested yet (docs/stack.md,
+  "Data tests on new batches"). A landed batch is immutable (macros/landed_batches.sql): once a build's tests passed
+  on it, they pass on it again, so the pipeline's build after a delivery tests that delivery, not ten years of
+  history again. The tests that take part say so in their `where` config with the placeholder
+  `__untested_batches__` (dbt_project.yml: the tests defined under models/staging/), which becomes a list of batch
+  ids: the landing glob is then pruned to their folders, staging tables to their row groups.
+
+  - `on-run-start` (open_test_scope): the batches the ledger records (landed or rejected) not yet in
+    build_state.tested_batches — or all of them on `--full-refresh`, on `dbt test`, or with the var
+    `test_every_batch: true` (the scheduled full check) — are the batches under test of this invocation.
+  - `on-run-end` (close_test_scope): when every node of an unselected `dbt build` / `dbt test` succeeded, the batches
+    under test are recorded as tested. A failing test therefore fails again at the next build until it is fixed. A
+    batch is identified by id and ingestion time: a batch committed again (a copy received earlier) is tested again.
+    Batches the ledger no longer records leave the record.
+  入库区与暂存层的数据测试只检查尚未被成功构建测试过的批次；全量重建、单独的 dbt test 或 test_every_batch 时检查全部批次。
+-#}
+
+{% macro build_state_schema() -%}build_state{%- endmacro %}
+
+
+{#- The batches the ledger records now (landed or rejected), as (batch_id, ingested_at); a folder of the landing
+    without a ledger record is an unfinished batch, read by nothing. An empty workspace's ledger has no columns yet. -#}
+{% macro ledger_batches_now() -%}
+    select distinct batch_id, ingested_at
+    from (
+        select * from {{ source('landing', 'ledger') }}
+        union all by name
+        select
+            cast(null as varchar) as batch_id,
+            cast(null as varchar) as ingested_at
+        where false
+    )
+    where batch_id is not null
+{%- endmacro %}
+
+
+{% macro tests_every_batch() -%}
+    {{ return(flags.FULL_REFRESH or flags.WHICH != 'build' or var('test_every_batch', false) in (true, 'true')) }}
+{%- endmacro %}
+
+
+{% macro open_test_scope() -%}
+    {{ return(adapter.dispatch('open_test_scope')()) }}
+{%- endmacro %}
+
+{% macro default__open_test_scope() -%}
+    {%- set state = build_state_schema() -%}
+    create schema if not exists {{ state }};
+    create table if not exists {{ state }}.tested_batches (batch_id varchar, ingested_at varchar);
+    drop table if exists {{ state }}.batches_under_test;
+    create table {{ state }}.batches_under_test as
+    {{ ledger_batches_now() }}
+    {%- if not tests_every_batch() %}
+        except
+        select batch_id, ingested_at from {{ state }}.tested_batches
+    {%- endif %};
+{%- endmacro %}
+
+
+{% macro close_test_scope(results) -%}
+    {{ return(adapter.dispatch('close_test_scope')(results)) }}
+{%- endmacro %}
+
+{% macro default__close_test_scope(results) -%}
+    {%- set state = build_state_schema() -%}
+    {%- set args = invocation_args_dict -%}
+    {%- set unselected = not args.get('select') and not args.get('exclude') and not args.get('selector') -%}
+    {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error', 'skipped']) | list -%}
+    {%- if flags.WHICH in ('build', 'test') and unselected and failed | length == 0 %}
+        insert into {{ state }}.tested_batches
+        select batch_id, ingested_at from {{ state }}.batches_under_test
+        except
+        select batch_id, ingested_at from {{ state }}.tested_batches;
+    {%- endif %}
+    delete from {{ state }}.tested_batches as tested
+    where not exists (
+        select 1 from ({{ ledger_batches_now() }}) as recorded
+        where recorded.batch_id = tested.batch_id and recorded.ingested_at = tested.ingested_at
+    );
+    drop table if exists {{ state }}.batches_under_test;
+{%- endmacro %}
+
+
+{#- `(id, id, …)` of the batches under test, for a data test's `where` (a list of literals, so that a Parquet glob
+    is pruned to their folders); `(null)` when there are none. -#}
+{% macro untested_batches() -%}
+    {%- if not execute -%}{{ return('(null)') }}{%- endif -%}
+    {%- set ids = run_query(
+        'select distinct batch_id from ' ~ build_state_schema() ~ '.batches_under_test order by 1'
+    ).columns[0].values() | list -%}
+    {%- if ids | length == 0 -%}{{ return('(null)') }}{%- endif -%}
+    {%- set literals = [] -%}
+    {%- for id in ids -%}{%- do literals.append("'" ~ (id | replace("'", "''")) ~ "'") -%}{%- endfor -%}
+    {{ return('(' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+
+{#- dbt's own get_where_subquery, with `__untested_batches__` in a test's `where` replaced at run time. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and '__untested_batches__' in where -%}
+        {%- set where = where | replace('__untested_batches__', untested_batches()) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}

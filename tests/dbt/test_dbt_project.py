@@ -99,6 +99,7 @@ def test_the_models_unit_tests_pass(demo, tmp_path):
         on_line=log.append,
     )
     results = json.loads((ws.home / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    results = [r for r in results if r["unique_id"].startswith("unit_test.")]  # not the on-run-start/-end hooks
     assert code == 0, "\n".join(log[-60:])
     assert len(results) == len(manifest(ws.home)["unit_tests"]) > 40
     assert {r["status"] for r in results} == {"pass"}
@@ -180,3 +181,70 @@ def test_builds_test_each_batch_until_a_build_passed_on_it(demo, tmp_path):
     assert code == 0, log[-3000:]
     code, log = _penalties_build(ws, every_batch=True)
     assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+
+
+# ------------------------------------------------------------------ incremental by key: what forces a full recompute
+
+
+def test_a_model_incremental_by_key_recomputes_every_key_when_another_input_changes(demo, tmp_path, monkeypatch):
+    """int_registry__enterprises and dim_enterprise recompute only the enterprises new batches report
+    (macros/incremental_by_key.sql) — unless an input other than the staged rows changed, here the person-key salt:
+    then every legal representative's key must change, not only the new batches' ones."""
+    ws = demo.copy(tmp_path, published=False)
+    vars_ = ["--vars", json.dumps({"as_of_date": DEMO_AS_OF.isoformat()})]
+    select = ["--select", "int_registry__enterprises", "dim_enterprise"]
+    log: list[str] = []
+    assert dbt(ws, "run", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+    recorded = "select count(*) from build_state.int_registry__enterprises__batches"  # the batches it reflects
+    assert query(ws, recorded)[0][0] > 0
+    monkeypatch.setenv("CWH_PERSON_KEY_SALT", "another-salt")
+    assert dbt(ws, "run", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+    keys = """
+        select count(*), count(*) filter (where d.legal_rep_person_key is distinct from
+            case when nullif(trim(r.legal_rep_id_number), '') is not null
+                 then sha256('another-salt' || upper(trim(r.legal_rep_id_number))) end)
+        from {table} d
+        join intermediate.int_registry__records_deduplicated r
+            on r.uscc = d.uscc and r._batch_id = d._batch_id and r._row_number = d._row_number"""
+    for table in ("intermediate.int_registry__enterprises", "main.dim_enterprise"):
+        total, stale = query(ws, keys.format(table=table))[0]
+        assert total == query(ws, f"select count(*) from {table}")[0][0] > 100 and stale == 0, table
+
+
+BY_KEY = (
+    "intermediate.int_registry__records_deduplicated",
+    "intermediate.int_registry__enterprises",
+    "intermediate.int_registry__secondary_identifiers",
+    "intermediate.int_linkage__person_enterprises",
+    "main.dim_enterprise",
+    "main.dim_enterprise_names",
+)
+
+
+def _rows(ws, table: str) -> list[tuple]:
+    return sorted(query(ws, f"select * from {table}"), key=repr)
+
+
+def test_models_incremental_by_key_equal_a_full_refresh_after_a_batch_is_withdrawn(demo, tmp_path):
+    """A registry batch withdrawn from the ledger: its enterprises' rows must change everywhere (the models recompute
+    every key then), exactly as a full refresh computes them."""
+    ws = demo.copy(tmp_path, published=False)
+    staged = [
+        "stg_landing__batches",
+        "stg_landing__registry_records",
+        "stg_landing__penalties",
+        "stg_landing__licences",
+    ]
+    select = ["--select", *staged, *(t.split(".")[1] for t in BY_KEY)]
+    vars_ = ["--vars", json.dumps({"as_of_date": DEMO_AS_OF.isoformat()})]
+    withdrawn = sorted(ws.ledger.rglob("registry-*.json"))[0]
+    kept = "select count(*) from intermediate.int_registry__records_deduplicated where _batch_id = ?"
+    assert query(ws, kept, withdrawn.stem)[0][0] > 0
+    withdrawn.unlink()
+    log: list[str] = []
+    assert dbt(ws, "run", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+    incremental = {t: _rows(ws, t) for t in BY_KEY}
+    assert query(ws, kept, withdrawn.stem) == [(0,)]
+    assert dbt(ws, "run", "--full-refresh", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+    for table in BY_KEY:
+        assert incremental[table] == _rows(ws, table), table

@@ -1,30 +1,42 @@
 -- 法定代表人（负责人、经营者）与主体的关联：每个人员键、每个主体一行。人员键为证件号码的哈希（person_key），
 -- 证件号码本身只在这里的输入（staging）中出现，不进入输出。来源：登记记录的各个版本、行政处罚与行政许可中报送的
 -- 法定代表人；is_current_legal_rep 表示该人是主体最新一次登记的法定代表人。
+-- 每行只取决于同一 uscc 的登记、处罚、许可记录：增量构建只重算新批次所报企业（宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key(
+    ['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences'],
+    'uscc',
+    env=['CWH_PERSON_KEY_SALT'],
+) %}
+{%- set changed = 'where ' ~ changed_keys_filter(scope) if scope is not none else '' %}
 
 with
 
 registry_records as (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
+    {{ changed }}
 
 ),
 
 penalties as (
 
     select * from {{ ref('stg_landing__penalties') }}
+    {{ changed }}
 
 ),
 
 licences as (
 
     select * from {{ ref('stg_landing__licences') }}
+    {{ changed }}
 
 ),
 
 enterprises as (
 
     select * from {{ ref('int_registry__enterprises') }}
+    {{ changed }}
 
 ),
 

@@ -1,11 +1,18 @@
 -- 市场主体（中间层）：每个统一社会信用代码一行，取最新一次登记（核准日期最大；同日再按收到时间、行号）。
 -- 法定代表人只保留姓名与人员哈希键，证件号码不向下游传递。集市 dim_enterprise 原样落表；中间层模型引用本模型而非集市。
+-- 每行只取决于同一 uscc 的登记记录与区划、行业代码表：增量构建只重算新批次所报企业（宏 incremental_by_key；
+-- 代码表、人员哈希键的盐或本模型改变时全部重算）。
+
+{%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc', env=['CWH_PERSON_KEY_SALT']) %}
 
 with
 
 registry_records as not materialized (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
+    {%- if scope is not none %}
+        where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

@@ -1,6 +1,9 @@
 -- 登记记录去重：业务主键 (uscc, approval_date) 每个版本只留一条。同一次登记在后续批次中重报（更正）时，
 -- 以最后收到的为准（宏 version_order：_received_at，再按 _batch_id、_row_number）。同时带出每个主体第一次和最后一次出现的批次，
 -- 供 int_registry__enterprises 使用（去重会丢掉被更正的旧版本，所以须在去重前计算）。
+-- 每行只取决于同一 uscc 的登记记录：增量构建只重算新批次所报企业（宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc') %}
 
 with
 
@@ -8,6 +11,9 @@ with
 registry_records as not materialized (
 
     select * from {{ ref('stg_landing__registry_records') }}
+    {%- if scope is not none %}
+        where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

@@ -3,11 +3,16 @@
 -- 换发统一社会信用代码后的登记版本往往不再带注册号，所以不能只看最新一次登记。first_seen_date、last_seen_date
 -- 为带该标识的登记版本中最早、最晚的核准日期。
 
+{%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc') %}
+
 with
 
 registry_records as (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
+    {%- if scope is not none %}
+        where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

@@ -1,0 +1,155 @@
+{#-
+  Incremental by key (docs/stack.md, "Incremental builds"): a model whose every row depends only on the staged rows
+  of the same key (e.g. an enterprise's uscc) — read directly or through models that are themselves by key — and on
+  a few seeds recomputes, on an incremental build, only the keys the new batches report, and keeps the rest. Which
+  batches it has taken in is recorded beside it (build_state.<model>__batches: batch id and ingestion time, written
+  by a post-hook in the model's transaction), so a build that failed half-way leaves nothing out: the next build
+  compares the staged batches with that record again.
+
+  - new, or committed again (same id, another ingestion time): the keys of their rows are recomputed;
+  - withdrawn from the ledger (an id the record holds and staging no longer does), or no record yet: everything is
+    recomputed, as on --full-refresh;
+  - the model's other inputs changed — its SQL or that of any model or seed upstream of it (a seed's contents), the
+    environment settings it names (the person-key salt): everything is recomputed. The record keeps a fingerprint
+    of them, never the values.
+
+  A model declares it with `{%- set scope = incremental_by_key('stg_…' or ['stg_…', …], 'uscc', env=[…]) %}`
+  (its config: incremental, the hooks below) and filters its read with `{{ changed_keys_filter(scope) }}` when
+  `scope is not none`.
+  The key must not be null (a data test says so).
+  按业务主键增量：只重算新批次所报主键的行，其余保留；批次被撤回、代码表或模型改变、尚无记录时全部重算。
+-#}
+
+{#- The model's config, and the scope of this build: none (recompute every key) or the batches whose keys change. -#}
+{% macro incremental_by_key(staged, key, env=[], on_schema_change='ignore') -%}
+    {%- for name in ([staged] if staged is string else staged) -%}{%- do ref(name) -%}{%- endfor -%}
+    {{ config(
+        materialized='incremental',
+        on_schema_change=on_schema_change,
+        meta={'incremental_by_key': {'staged': staged, 'key': key, 'env': env}},
+        pre_hook="{{ delete_changed_keys() }}",
+        post_hook="{{ record_staged_batches() }}",
+    ) }}
+    {{ return(batch_scope()) }}
+{%- endmacro %}
+
+
+{% macro by_key_spec() -%}
+    {{ return(config.get('meta', {}).get('incremental_by_key')) }}
+{%- endmacro %}
+
+
+{#- The staged relations the model's rows come from (`staged`: one name or a list). -#}
+{% macro _staged_relations() -%}
+    {%- set staged = by_key_spec().staged -%}
+    {%- set names = [staged] if staged is string else staged -%}
+    {%- set relations = [] -%}
+    {%- for name in names -%}{%- do relations.append(ref(name)) -%}{%- endfor -%}
+    {{ return(relations) }}
+{%- endmacro %}
+
+
+{#- The distinct (batch_id, ingested_at) of the staged relations. -#}
+{% macro _staged_batches() -%}
+    {%- for relation in _staged_relations() %}
+        {{ 'union all' if not loop.first }}
+        select distinct _batch_id as batch_id, _ingested_at as ingested_at from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro staged_batches_record() -%}
+    {{ build_state_schema() }}.{{ this.identifier }}__batches
+{%- endmacro %}
+
+
+{#- A fingerprint of what the rows depend on besides the staged rows: the SQL of the model and of every model and
+    seed upstream of it (a seed's checksum is of its contents), and the named environment settings (hashed: a salt
+    never reaches the record). Macros are not in it: after changing one a model uses, run --full-refresh. -#}
+{% macro inputs_fingerprint() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set parts = [] -%}
+    {%- do _upstream_checksums(model.unique_id, parts) -%}
+    {%- for name in by_key_spec().get('env', []) -%}
+        {%- do parts.append(name ~ ':' ~ local_md5(env_var(name, ''))) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | sort | join('|'))) }}
+{%- endmacro %}
+
+{% macro _upstream_checksums(unique_id, parts) -%}
+    {%- set node = graph.nodes.get(unique_id) -%}
+    {%- if node is not none and node.resource_type in ('model', 'seed', 'snapshot') -%}
+        {%- set entry = unique_id ~ ':' ~ node.checksum.checksum -%}
+        {%- if entry not in parts -%}
+            {%- do parts.append(entry) -%}
+            {%- for parent in node.depends_on.nodes -%}{%- do _upstream_checksums(parent, parts) -%}{%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- none: recompute every key; else the ids of the batches whose keys are recomputed (possibly none). -#}
+{% macro batch_scope() -%}
+    {#- a unit test renders the model without a relation of its own (`this` is none): everything -#}
+    {%- if not execute or this is none or not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {%- set record = adapter.get_relation(
+        database=this.database, schema=build_state_schema(), identifier=this.identifier ~ '__batches'
+    ) -%}
+    {%- if record is none
+        or 'inputs_fingerprint' not in adapter.get_columns_in_relation(record) | map(attribute='name') | list -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+        with staged as ({{ _staged_batches() }})
+        select 'new' as change, batch_id
+        from (select * from staged except select batch_id, ingested_at from {{ record }})
+        union all
+        select 'withdrawn' as change, batch_id from {{ record }}
+        where batch_id not in (select batch_id from staged)
+        union all
+        select distinct 'inputs changed' as change, null as batch_id from {{ record }}
+        where inputs_fingerprint <> '{{ inputs_fingerprint() }}'
+    {%- endset -%}
+    {%- set new = [] -%}
+    {%- for change, batch_id in run_query(sql).rows -%}
+        {%- if change != 'new' -%}{{ return(none) }}{%- endif -%}
+        {%- if batch_id not in new -%}{%- do new.append(batch_id) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(new | sort) }}
+{%- endmacro %}
+
+
+{#- The rows of the keys the batches in scope report (column `key` of the model's read; `column` when it is named
+    otherwise there). -#}
+{% macro changed_keys_filter(scope, column=none) -%}
+    {%- if not execute -%}{{ return('true') }}{%- endif -%}
+    {%- set spec = by_key_spec() -%}
+    {{ column or spec.key }} in (
+        {%- for relation in _staged_relations() %}
+            {{ 'union all' if not loop.first }}
+            select {{ spec.key }} from {{ relation }} where {{ in_literals('_batch_id', scope) }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#- Pre-hook: the rows about to be recomputed leave (all of them when the scope is everything). -#}
+{% macro delete_changed_keys() -%}
+    {%- if is_incremental() -%}
+        {%- set scope = batch_scope() -%}
+        delete from {{ this }}
+        {%- if scope is not none %}
+            where {{ changed_keys_filter(scope) }}
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Post-hook: the batches the model now reflects, and the fingerprint of its other inputs. -#}
+{% macro record_staged_batches() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    create schema if not exists {{ build_state_schema() }};
+    create or replace table {{ staged_batches_record() }} as
+    select batch_id, ingested_at, '{{ inputs_fingerprint() }}' as inputs_fingerprint
+    from ({{ _staged_batches() }})
+{%- endmacro %}

@@ -317,6 +317,14 @@ def build_warehouse(ws: Workspace, as_of: date, on_line: Callable[[str], None] |
     return {**result, "serving": publish_serving(ws, as_of)}
 
 
+def build_full_check(ws: Workspace, as_of: date) -> dict:
+    """The whole dbt build with every landed batch's data tests, not only the batches no build has tested yet
+    (dbt var ``test_every_batch``; docs/stack.md, "Data tests on new batches"), then the restriction index and the
+    serving snapshot like every build."""
+    result = _build(ws, as_of, test_every_batch="true")
+    return {**result, "serving": publish_serving(ws, as_of)}
+
+
 def build_daily_release(ws: Workspace, as_of: date) -> dict:
     """Rebuild what changes with the calendar alone: natural expiry of listings and measures, end of publicity."""
     result = _build(ws, as_of, f"tag:{DAILY_RELEASE_TAG}")

@@ -65,6 +65,8 @@ DAILY_RELEASE_SCHEDULE = os.environ.get("CWH_DAILY_RELEASE_SCHEDULE", "30 0 * * 
 # Days 1–15 cover the feedback window (the seed's first N working days) even after the National Day and Spring
 # Festival holidays; the first task decides from the working-day calendar whether this day runs.
 MONTHLY_FEEDBACK_SCHEDULE = os.environ.get("CWH_MONTHLY_FEEDBACK_SCHEDULE", "0 6 1-15 * *")
+# The builds after deliveries test only the batches no build has tested yet; once a week the build tests them all.
+FULL_CHECK_SCHEDULE = os.environ.get("CWH_FULL_CHECK_SCHEDULE", "0 3 * * 0")
 
 DEFAULT_ARGS = {
     "owner": OWNER,
@@ -429,6 +431,20 @@ def daily_release_dag(doc: str | None) -> DAG:
         day = as_of_date()
         build = dated_step("dbt_build_daily_release", jobs.build_daily_release, execution_timeout=BUILD_TIMEOUT)(day)
         build >> add_publication_steps(day)[0]
+    return dag
+
+
+def weekly_full_check_dag(doc: str | None) -> DAG:
+    with _dag(
+        "weekly_full_check",
+        doc,
+        schedule=FULL_CHECK_SCHEDULE,
+        catchup=False,
+        tags=["weekly_full_check", "dbt"],
+        description="每周全量数据测试 · weekly full check",
+    ) as dag:
+        day = as_of_date()
+        dated_step("dbt_build_full_check", jobs.build_full_check, execution_timeout=BUILD_TIMEOUT)(day)
     return dag
 
 

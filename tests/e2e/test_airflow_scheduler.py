@@ -173,7 +173,7 @@ def scheduler_run(deliveries) -> SchedulerRun:
 
                 wait_for("四个组件就绪（/api/v2/monitor/health）", healthy, STARTUP_TIMEOUT, on_timeout=airflow.tails)
                 api.login(airflow.user, airflow.password())
-                expected = {*ingest, *CHAIN, "daily_release", "monthly_feedback"}
+                expected = {*ingest, *CHAIN, "daily_release", "monthly_feedback", "weekly_full_check"}
 
                 def parsed() -> set[str] | None:
                     airflow.check_alive()

@@ -28,6 +28,7 @@ CATCHUP = {
     "publication": False,
     "daily_release": False,
     "monthly_feedback": False,
+    "weekly_full_check": False,
 }
 # Tasks that open the DuckDB warehouse (to write, or to read while nothing writes): all take the one-slot pool.
 WAREHOUSE_TASKS = {
@@ -35,6 +36,7 @@ WAREHOUSE_TASKS = {
     "publication": {"gate", "publish", "delta", "rates"},
     "daily_release": {"dbt_build_daily_release", "gate", "publish", "delta", "rates"},
     "monthly_feedback": {"dbt_build_monthly_feedback", "export_feedback"},
+    "weekly_full_check": {"dbt_build_full_check"},
 }
 HEAVY = ("duckdb", "polars", "pandas", "dbt", "great_expectations", "pandera")
 
@@ -164,6 +166,18 @@ def test_publication_steps_are_chained_in_order(bag, orchestration):
         for before, after in itertools.pairwise(steps):
             assert after in dag.task_dict[before].downstream_task_ids
         assert all(job.__module__ == jobs.__name__ for _, job in orchestration.PUBLICATION_STEPS)
+
+
+def test_the_weekly_full_check_builds_with_every_batchs_tests(bag, orchestration, monkeypatch, tmp_path):
+    """Builds after deliveries test new batches only; the weekly one sets the dbt var that tests them all."""
+    dag = bag.dags["weekly_full_check"]
+    assert dag.task_dict["dbt_build_full_check"].pool == orchestration.POOL
+    assert orchestration.FULL_CHECK_SCHEDULE == "0 3 * * 0"
+    calls = []
+    monkeypatch.setattr(jobs, "_build", lambda ws, as_of, **kw: calls.append(kw) or {"as_of_date": as_of.isoformat()})
+    monkeypatch.setattr(jobs, "publish_serving", lambda ws, as_of: {})
+    jobs.build_full_check(Workspace(tmp_path), date(2026, 12, 6))
+    assert calls == [{"test_every_batch": "true"}]
 
 
 def test_adding_a_feed_is_adding_a_contract(orchestration, monkeypatch):

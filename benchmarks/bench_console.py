@@ -248,8 +248,8 @@ def _order(workload: str) -> int:
 def record(enterprises: int, results: list[dict], warm_up: int) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     existing: dict[tuple[int, str], str] = {}
-    if HEADING in text:
-        start = text.index(HEADING)
+    if f"\n{HEADING}\n" in text:  # the whole heading line: "## Console" starts other headings too
+        start = text.index(f"\n{HEADING}\n") + 1
         end = text.find("\n## ", start + 1)
         for line in text[start : end if end >= 0 else None].splitlines():
             m = re.match(r"\| ([\d,]+) \| ([^|]+?) \|", line)
@@ -274,8 +274,8 @@ def record(enterprises: int, results: list[dict], warm_up: int) -> None:
         + f"\n\nMachine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
         f"duckdb {duckdb.__version__}, httpx {httpx.__version__}.\n"
     )
-    if HEADING in text:
-        start = text.index(HEADING)
+    if f"\n{HEADING}\n" in text:  # the whole heading line: "## Console" starts other headings too
+        start = text.index(f"\n{HEADING}\n") + 1
         nxt = text.find("\n## ", start + 1)
         text = text[:start] + body + ("\n" + text[nxt + 1 :] if nxt >= 0 else "")
     else:  # a new section goes before the hand-written notes

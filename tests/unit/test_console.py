@@ -15,6 +15,7 @@ from helpers import read_landed
 from console import TokenStore, UserStore, audit, current_snapshot, load_roles, publish_snapshot
 from console.app import SESSION_COOKIE
 from console.serving import SnapshotReader, connect_snapshot
+from console.snapshot import BIGRAM_BASE
 from creditwh import jobs
 from ground.identifiers import make_ric, mask_id_number
 from interception import index_path, person_key
@@ -186,6 +187,29 @@ def test_search_finds_a_fragment_from_the_middle_of_a_name(app, served):
     )
     page = signed_in(app, "registrar").get("/search", params={"q": fragment}).text
     assert f"/enterprise/{uscc}" in page and "仅显示前" not in page
+
+
+def test_the_snapshot_indexes_every_bigram_of_every_name_once(served):
+    """The published bigram index against the names' bigrams computed here in SQL (a different way)."""
+    ws, _ = served
+    ((names, missing, extra, repeated, unsorted, miscounted, misplaced),) = snapshot_rows(
+        ws,
+        f"""with chars as (select name_id, search_key, unnest(range(1, length(search_key))) as i from name_search),
+            expected as (select distinct unicode(substr(search_key, i, 1))::bigint * {BIGRAM_BASE}
+                                         + unicode(substr(search_key, i + 1, 1)) as bigram, name_id from chars),
+            stored as (select bigram, name_id, lag(bigram) over (order by rowid) as b0,
+                              lag(name_id) over (order by rowid) as n0 from name_bigram)
+            select (select count(distinct name_id) from expected),
+                   (select count(*) from (from expected except select bigram, name_id from name_bigram)),
+                   (select count(*) from (select bigram, name_id from name_bigram except from expected)),
+                   (select count(*) - count(distinct (bigram, name_id)) from name_bigram),
+                   (select count(*) from stored where b0 > bigram or (b0 = bigram and n0 >= name_id)),
+                   (select count(*) from name_bigram_count c
+                    full join (select bigram, count(*) as n from name_bigram group by all) g using (bigram)
+                    where c.names is distinct from g.n),
+                   (select count(*) from name_search where name_id <> rowid)""",
+    )
+    assert names > 100 and (missing, extra, repeated, unsorted, miscounted, misplaced) == (0, 0, 0, 0, 0, 0)
 
 
 def test_the_record_shows_a_penalty_with_its_source_file_and_line(app, served):

@@ -86,6 +86,11 @@
     is pruned to their folders); `(null)` when there are none. -#}
 {% macro untested_batches() -%}
     {%- if not execute -%}{{ return('(null)') }}{%- endif -%}
+    {%- set scope = adapter.get_relation(
+        database=target.database, schema=build_state_schema(), identifier='batches_under_test'
+    ) -%}
+    {#- compiled outside a run that chose its batches (dbt compile, docs generate, show): every batch -#}
+    {%- if scope is none -%}{{ return('(select batch_id from (' ~ ledger_batches_now() ~ '))') }}{%- endif -%}
     {%- set ids = run_query(
         'select distinct batch_id from ' ~ build_state_schema() ~ '.batches_under_test order by 1'
     ).columns[0].values() | list -%}

@@ -218,6 +218,7 @@ BY_KEY = (
     "intermediate.int_linkage__person_enterprises",
     "main.dim_enterprise",
     "main.dim_enterprise_names",
+    "main.pub_enterprises",
 )
 
 

@@ -1,10 +1,17 @@
 -- 公示用企业登记基本信息：来自市场主体维表，只含可公示字段（不含证件号码、联系电话、住所、人员哈希键）。
 
+{#- every row depends only on the enterprise's registry records: an incremental build rewrites the enterprises new
+    batches report (macros/incremental_by_key.sql) -#}
+{%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc', on_schema_change='fail') %}
+
 with
 
 enterprises as (
 
     select * from {{ ref('dim_enterprise') }}
+    {%- if scope is not none %}
+        where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

@@ -186,7 +186,7 @@ compared_keys as (
 
     select
         compared.source_row_id,
-        string_agg(key_labels.label, '、' order by key_labels.label_order) as labels
+        {{ ordered_string_agg('key_labels.label', "'、'", order_by='key_labels.label_order') }} as labels
     from (select distinct source_row_id, match_on from record_methods) as compared
     inner join key_labels
         on compared.match_on = key_labels.match_on

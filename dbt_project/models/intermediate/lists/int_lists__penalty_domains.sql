@@ -81,7 +81,7 @@ cited_laws as (
 
     select
         legal_basis,
-        string_agg(distinct law_name, '；' order by law_name) as cited_laws
+        {{ ordered_string_agg('law_name', "'；'", distinct=true) }} as cited_laws
     from citations
     group by legal_basis
 
@@ -202,7 +202,7 @@ derived as (
         _row_number,
         any_value(match_method) as match_method,
         count(distinct domain_code) as domain_count,
-        string_agg(distinct domain_code, '、' order by domain_code) as domain_codes,
+        {{ ordered_string_agg('domain_code', "'、'", distinct=true) }} as domain_codes,
         max(case when match_order = 1 then domain_code end) as domain_code,
         max(case when match_order = 1 then rule_id end) as rule_id
     from best_layer

@@ -49,11 +49,11 @@ month_ends as (
 
     select cast(last_day(month_start) as date) as assessment_date
     from (
-        select unnest(generate_series(
-            cast(date_trunc('month', (select min(valid_from) from rules)) as date),
-            cast(date_trunc('month', {{ as_of_date() }}) - interval 1 month as date),
-            interval 1 month
-        )) as month_start
+        select {{ series_rows(
+            "cast(date_trunc('month', (select min(valid_from) from rules)) as date)",
+            "cast(date_trunc('month', " ~ as_of_date() ~ ") - interval 1 month as date)",
+            'interval 1 month'
+        ) }} as month_start
     ) as months
 
 ),
@@ -79,7 +79,7 @@ rule_in_force as (
         rules.min_penalty_count,
         rules.repair_object_type,
         rules.excludes_repaired_penalties,
-        cast(assessment_dates.assessment_date - to_years(rules.window_years) as date) + 1 as window_start,
+        cast(assessment_dates.assessment_date - {{ years_interval('rules.window_years') }} as date) + 1 as window_start,
         assessment_dates.assessment_date as window_end
     from assessment_dates
     inner join rules

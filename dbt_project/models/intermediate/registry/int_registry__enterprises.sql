@@ -36,8 +36,8 @@ enterprise_records as (
     select
         uscc,
         count(*) as registry_record_count,
-        first(_batch_id order by approval_date desc, {{ version_order() }}) as latest_batch_id,
-        first(_row_number order by approval_date desc, {{ version_order() }}) as latest_row_number
+        {{ first_ordered('_batch_id', 'approval_date desc, ' ~ version_order()) }} as latest_batch_id,
+        {{ first_ordered('_row_number', 'approval_date desc, ' ~ version_order()) }} as latest_row_number
     from registry_records
     group by uscc
 

@@ -44,7 +44,7 @@ cumulative as (
         and {{ rule_in_force('enterprise_models.score_date', 'indicators') }}
         and (
             indicators.lookback_months is null
-            or indicator_events.event_date > enterprise_models.score_date - to_months(indicators.lookback_months)
+            or indicator_events.event_date > enterprise_models.score_date - {{ months_interval('indicators.lookback_months') }}
         )
     group by all
 

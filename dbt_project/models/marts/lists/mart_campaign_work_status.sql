@@ -90,18 +90,12 @@ months as (
     select cast(period_month as date) as period_month
     from (
         select
-            unnest(generate_series(
-                (
-                    select min(first_month)
-                    from (
-                        select min(period_month) as first_month from serious_by_month
-                        union all
-                        select min(period_month) as first_month from repeat_by_month
-                    ) as first_months
-                ),
-                date_trunc('month', {{ as_of_date() }}),
-                interval 1 month
-            )) as period_month
+            {{ series_rows(
+                '(select min(first_month) from (select min(period_month) as first_month from serious_by_month'
+                ~ ' union all select min(period_month) as first_month from repeat_by_month) as first_months)',
+                "date_trunc('month', " ~ as_of_date() ~ ")",
+                'interval 1 month'
+            ) }} as period_month
     ) as month_series
 
 ),

@@ -75,14 +75,11 @@ assigned as (
 
     select
         candidates.uscc,
-        string_agg(candidates.inspector_id, ';' order by candidates.pick_order)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg('candidates.inspector_id', "';'", order_by='candidates.pick_order', where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection') }}
             as inspector_ids,
-        string_agg(candidates.inspector_name, ';' order by candidates.pick_order)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg('candidates.inspector_name', "';'", order_by='candidates.pick_order', where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection') }}
             as inspector_names,
-        string_agg(distinct candidates.unit_name, ';' order by candidates.unit_name)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg('candidates.unit_name', "';'", distinct=true, where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection') }}
             as inspector_units,
         count(*) filter (
             where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection
@@ -97,7 +94,7 @@ assigned as (
 final as (
 
     select
-        concat('SJ', strftime(planned.plan_date, '%Y%m%d'), '-', planned.plan_seed) as plan_id,
+        concat('SJ', {{ format_date('planned.plan_date', "%Y%m%d") }}, '-', planned.plan_seed) as plan_id,
         planned.plan_date,
         planned.plan_seed,
         planned.uscc,

@@ -3,7 +3,7 @@
   is DuckDB's form (the embedded default; its SQL is exactly what the models wrote before), `spark__` is Apache Spark's
   (dbt-spark; docs/stack.md, "Apache Spark"). A model never carries a copy per engine: it calls these. dbt's own
   cross-database macros are used where they are exact on both; they are not for these: dbt.dateadd returns a timestamp
-  on Spark, dbt.listagg drops the order on Spark (Spark 4's own listagg keeps it).
+  on Spark, dbt.listagg drops the order on Spark.
   Spark's string literals are read without backslash escapes (spark.sql.parser.escapedStringLiterals, profiles.yml),
   as DuckDB reads them, so a regular expression is written once.
   引擎差异的 SQL（DuckDB 与 Spark）：每种写法一个分派宏，模型只调用宏，不按引擎复制模型。
@@ -73,7 +73,9 @@
 
 {#- string_agg(value, separator order by …) — the values of a group joined in a stated order; null for no value.
     `order_by`: a list of ascending sort expressions (default: the value itself); `distinct`: each value once (then
-    the order is the value's); `where`: the aggregate's filter. Spark: listagg(…) within group (order by …). -#}
+    the order is the value's); `where`: the aggregate's filter. Spark: the collected values (or (key…, value) structs)
+    sorted and joined — its listagg(…) within group fails inside Spark 4.3 on some plans (a ClassCastException in
+    ListAgg); keys with nulls sort first there, last on DuckDB. -#}
 {% macro ordered_string_agg(value, separator, order_by=none, distinct=false, where=none) -%}
     {{ return(adapter.dispatch('ordered_string_agg', 'creditwh')(value, separator, order_by, distinct, where)) }}
 {%- endmacro %}
@@ -83,16 +85,24 @@
     {%- if where %} filter (where {{ where }}){% endif -%}
 {%- endmacro %}
 {% macro spark__ordered_string_agg(value, separator, order_by, distinct, where) -%}
-    {%- set keys = [value] if order_by is none else ([order_by] if order_by is string else order_by) -%}
-    {#- DuckDB sorts nulls last in ascending order, Spark first: said explicitly -#}
-    listagg({{ 'distinct ' if distinct }}{{ value }}, {{ separator }}) within group (order by {{ keys | join(' nulls last, ') }} nulls last)
-    {%- if where %} filter (where {{ where }}){% endif -%}
+    {%- set keys = [] if order_by is none else ([order_by] if order_by is string else order_by) -%}
+    {%- set condition = value ~ ' is not null' ~ ((' and (' ~ where ~ ')') if where else '') -%}
+    {%- if distinct or not keys -%}
+        {%- set collected = ('collect_set' if distinct else 'collect_list') ~ '(' ~ value ~ ') filter (where ' ~ condition ~ ')' -%}
+        {%- set sorted = 'array_sort(' ~ collected ~ ')' -%}
+    {%- else -%}
+        {%- set fields = [] -%}
+        {%- for key in keys %}{% do fields.append("'k" ~ loop.index ~ "', " ~ key) %}{% endfor -%}
+        {%- set collected = 'collect_list(named_struct(' ~ fields | join(', ') ~ ", 'v', " ~ value ~ ')) filter (where ' ~ condition ~ ')' -%}
+        {%- set sorted = 'transform(array_sort(' ~ collected ~ '), s -> s.v)' -%}
+    {%- endif -%}
+    case when size({{ sorted }}) > 0 then array_join({{ sorted }}, {{ separator }}) end
 {%- endmacro %}
 
 
 {#- first(value order by …): the value on the first row of the group in the stated order (null values included).
-    `order_by`: a list of sort expressions, each optionally followed by ` desc`, all in one direction (Spark: min_by /
-    max_by over the keys as one struct; a struct of keys compares field by field). Keys must not be null: DuckDB
+    `order_by`: a list of sort expressions, each optionally followed by ` desc` (Spark: min_by / max_by over the keys as
+    one struct, compared field by field; where directions are mixed, the descending keys must be numbers). Keys must not be null: DuckDB
     sorts nulls last both ways, Spark's struct comparison puts them first. -#}
 {% macro first_ordered(value, order_by) -%}
     {{ return(adapter.dispatch('first_ordered', 'creditwh')(value, order_by)) }}
@@ -106,12 +116,14 @@
     {%- set flags = [] -%}
     {%- for key in keys %}{% do flags.append(modules.re.search('(?i)\\sdesc$', key.strip()) is not none) %}{% endfor -%}
     {%- set descending = flags | select | list | length -%}
-    {%- if descending not in (0, keys | length) -%}
-        {{ exceptions.raise_compiler_error('first_ordered: mixed sort directions are not supported on Spark: ' ~ keys | join(', ')) }}
-    {%- endif -%}
+    {%- set mixed = descending not in (0, keys | length) -%}
     {%- set bare = [] -%}
-    {%- for key in keys %}{% do bare.append(modules.re.sub('(?is)\\s+(desc|asc)$', '', key.strip())) %}{% endfor -%}
-    {{ 'max_by' if descending else 'min_by' }}({{ value }}, struct({{ bare | join(', ') }}))
+    {%- for key in keys -%}
+        {%- set expression = modules.re.sub('(?is)\\s+(desc|asc)$', '', key.strip()) -%}
+        {#- mixed directions: a descending key is negated (it must be a number), the rest ascend -#}
+        {%- do bare.append(('-(' ~ expression ~ ')') if mixed and flags[loop.index0] else expression) -%}
+    {%- endfor -%}
+    {{ 'max_by' if descending and not mixed else 'min_by' }}({{ value }}, struct({{ bare | join(', ') }}))
 {%- endmacro %}
 
 
@@ -199,3 +211,133 @@
     lateral (select explode(split({{ text }}, '\Q{{ separator }}\E')) as {{ column }}) as {{ alias }}
 {%- endmacro %}
 
+
+
+{#- A CTE's evaluation hint, `name as {{ cte_hint(true) }} (…)`: DuckDB's `materialized` (computed once) or
+    `not materialized` (inlined into every reader); Spark has no such hint (its optimiser decides). -#}
+{% macro cte_hint(materialized) -%}
+    {{ return(adapter.dispatch('cte_hint', 'creditwh')(materialized)) }}
+{%- endmacro %}
+{% macro default__cte_hint(materialized) -%}{{ '' if materialized else 'not ' }}materialized{%- endmacro %}
+{% macro spark__cte_hint(materialized) -%}{%- endmacro %}
+
+
+{#- Regular expressions: `regexp_search` — does the pattern match anywhere in the text; `regexp_full_match` — does
+    it match the whole text. (Patterns are RE2 on DuckDB, java.util.regex on Spark: keep to their common part.) -#}
+{% macro regexp_search(text, pattern) -%}
+    {{ return(adapter.dispatch('regexp_search', 'creditwh')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__regexp_search(text, pattern) -%}regexp_matches({{ text }}, {{ pattern }}){%- endmacro %}
+{% macro spark__regexp_search(text, pattern) -%}regexp_like({{ text }}, {{ pattern }}){%- endmacro %}
+
+{% macro regexp_full_match(text, pattern) -%}
+    {{ return(adapter.dispatch('regexp_full_match', 'creditwh')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__regexp_full_match(text, pattern) -%}regexp_full_match({{ text }}, {{ pattern }}){%- endmacro %}
+{% macro spark__regexp_full_match(text, pattern) -%}regexp_like({{ text }}, concat('^(?:', {{ pattern }}, ')$')){%- endmacro %}
+
+
+{#- Every match of a pattern with groups, as a list of structs with one named field per group:
+    `regexp_matches_as_structs(text, "'《([^《》]+)》([^《]*)'", ['law', 'tail'])`. -#}
+{% macro regexp_matches_as_structs(text, pattern, names) -%}
+    {{ return(adapter.dispatch('regexp_matches_as_structs', 'creditwh')(text, pattern, names)) }}
+{%- endmacro %}
+{% macro default__regexp_matches_as_structs(text, pattern, names) -%}
+    regexp_extract_all({{ text }}, {{ pattern }}, [{% for name in names %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %}])
+{%- endmacro %}
+{% macro spark__regexp_matches_as_structs(text, pattern, names) -%}
+    {%- if names | length != 2 -%}
+        {{ exceptions.raise_compiler_error('regexp_matches_as_structs: two groups on Spark, not ' ~ names | length) }}
+    {%- endif -%}
+    zip_with(
+        regexp_extract_all({{ text }}, {{ pattern }}, 1),
+        regexp_extract_all({{ text }}, {{ pattern }}, 2),
+        (first_group, second_group) -> named_struct('{{ names[0] }}', first_group, '{{ names[1] }}', second_group)
+    )
+{%- endmacro %}
+
+{#- A field of a struct. -#}
+{% macro struct_field(struct, name) -%}
+    {{ return(adapter.dispatch('struct_field', 'creditwh')(struct, name)) }}
+{%- endmacro %}
+{% macro default__struct_field(struct, name) -%}struct_extract({{ struct }}, '{{ name }}'){%- endmacro %}
+{% macro spark__struct_field(struct, name) -%}{{ struct }}.{{ name }}{%- endmacro %}
+
+{#- A list's items as rows with their 1-based position, in a select list: `select …, {{ unnest_with_position(l,
+    'item', 'position') }} from …` gives the columns item and position. -#}
+{% macro unnest_with_position(list, item, position) -%}
+    {{ return(adapter.dispatch('unnest_with_position', 'creditwh')(list, item, position)) }}
+{%- endmacro %}
+{% macro default__unnest_with_position(list, item, position) -%}
+    unnest({{ list }}) as {{ item }},
+        generate_subscripts({{ list }}, 1) as {{ position }}
+{%- endmacro %}
+{% macro spark__unnest_with_position(list, item, position) -%}
+    inline(transform({{ list }}, (x, i) -> named_struct('{{ item }}', x, '{{ position }}', i + 1)))
+{%- endmacro %}
+
+{#- Each item of a list mapped by an expression of `variable`: `list_map('l', 'x', 'x + 1')`. -#}
+{% macro list_map(list, variable, expression) -%}
+    {{ return(adapter.dispatch('list_map', 'creditwh')(list, variable, expression)) }}
+{%- endmacro %}
+{% macro default__list_map(list, variable, expression) -%}
+    list_transform({{ list }}, lambda {{ variable }}: {{ expression }})
+{%- endmacro %}
+{% macro spark__list_map(list, variable, expression) -%}
+    transform({{ list }}, {{ variable }} -> {{ expression }})
+{%- endmacro %}
+
+{#- Text functions named differently: the 1-based position of a text in another (0: absent); starts with. -#}
+{% macro text_position(text, part) -%}
+    {{ return(adapter.dispatch('text_position', 'creditwh')(text, part)) }}
+{%- endmacro %}
+{% macro default__text_position(text, part) -%}strpos({{ text }}, {{ part }}){%- endmacro %}
+{% macro spark__text_position(text, part) -%}instr({{ text }}, {{ part }}){%- endmacro %}
+
+{% macro text_starts_with(text, prefix) -%}
+    {{ return(adapter.dispatch('text_starts_with', 'creditwh')(text, prefix)) }}
+{%- endmacro %}
+{% macro default__text_starts_with(text, prefix) -%}starts_with({{ text }}, {{ prefix }}){%- endmacro %}
+{% macro spark__text_starts_with(text, prefix) -%}startswith({{ text }}, {{ prefix }}){%- endmacro %}
+
+
+{#- A text as a date, trying strftime patterns (%Y, %m, %d and literal characters) in turn; null when none fits.
+    Spark: to_date with the Java pattern (M and d: one or two digits), null on failure (dbt-spark turns ANSI off). -#}
+{% macro parse_date_formats(text, patterns) -%}
+    {{ return(adapter.dispatch('parse_date_formats', 'creditwh')(text, patterns)) }}
+{%- endmacro %}
+{% macro default__parse_date_formats(text, patterns) -%}
+    cast(try_strptime({{ text }}, [{% for p in patterns %}'{{ p }}'{{ ', ' if not loop.last }}{% endfor %}]) as date)
+{%- endmacro %}
+{% macro spark__parse_date_formats(text, patterns) -%}
+    coalesce({% for p in patterns %}to_date({{ text }}, '{{ p | replace('%Y', 'yyyy') | replace('%m', 'M') | replace('%d', 'd') }}'){{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- The text of a JSON object's member (by a key expression), as text. -#}
+{% macro json_member_text(json, key) -%}
+    {{ return(adapter.dispatch('json_member_text', 'creditwh')(json, key)) }}
+{%- endmacro %}
+{% macro default__json_member_text(json, key) -%}json_extract_string({{ json }}, '$."' || {{ key }} || '"'){%- endmacro %}
+{% macro spark__json_member_text(json, key) -%}get_json_object({{ json }}, concat('$[', chr(39), {{ key }}, chr(39), ']')){%- endmacro %}
+
+
+{#- How many month boundaries lie between two dates (DuckDB's datediff('month', a, b): 2024-01-31 → 2024-02-01 is 1).
+    Spark's datediff(MONTH, …) counts whole months instead: there the months are counted from year and month. -#}
+{% macro month_boundaries_between(start, stop) -%}
+    {{ return(adapter.dispatch('month_boundaries_between', 'creditwh')(start, stop)) }}
+{%- endmacro %}
+{% macro default__month_boundaries_between(start, stop) -%}datediff('month', {{ start }}, {{ stop }}){%- endmacro %}
+{% macro spark__month_boundaries_between(start, stop) -%}
+    ((year({{ stop }}) * 12 + month({{ stop }})) - (year({{ start }}) * 12 + month({{ start }})))
+{%- endmacro %}
+
+
+{#- Text from a template with `{}` placeholders and the values to put in them (DuckDB's format; Spark's format_string
+    with %s). `template`: SQL text of the template (literals, possibly joined with ||); `values`: SQL expressions. -#}
+{% macro format_text(template, values) -%}
+    {{ return(adapter.dispatch('format_text', 'creditwh')(template, values)) }}
+{%- endmacro %}
+{% macro default__format_text(template, values) -%}format({{ template }}, {{ values | join(', ') }}){%- endmacro %}
+{% macro spark__format_text(template, values) -%}
+    format_string({{ template | replace('%', '%%') | replace('{}', '%s') }}, {{ values | join(', ') }})
+{%- endmacro %}

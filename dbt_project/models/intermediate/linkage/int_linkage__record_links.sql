@@ -121,7 +121,7 @@ record_methods as (
         and {{ rule_in_force('record_keys.event_date', 'link_methods') }}
         and (
             link_methods.value_pattern is null
-            or regexp_full_match(record_keys.match_value, link_methods.value_pattern)
+            or {{ regexp_full_match('record_keys.match_value', 'link_methods.value_pattern') }}
         )
 
 ),

@@ -89,7 +89,7 @@ rule_in_force as (
 
 -- 只有处罚总数达到（任一规则的）门槛次数的主体才可能在某个认定日达到门槛（窗口内的计数不会超过总数）：
 -- 其余主体的处罚不按认定日展开（先筛掉，再按认定日展开）
-penalties as materialized (
+penalties as {{ cte_hint(true) }} (
 
     select *
     from recorded_penalties

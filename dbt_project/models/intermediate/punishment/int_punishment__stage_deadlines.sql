@@ -46,7 +46,7 @@ per_measure as (
 
 ),
 
-joined as materialized (
+joined as {{ cte_hint(true) }} (
 
     select
         om.*,

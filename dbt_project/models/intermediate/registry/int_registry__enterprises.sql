@@ -3,7 +3,7 @@
 
 with
 
-registry_records as not materialized (
+registry_records as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
 

@@ -5,7 +5,7 @@
 with
 
 -- read three times below (versions of a key, versions of an enterprise, the kept rows): a scan each, not a copy
-registry_records as not materialized (
+registry_records as {{ cte_hint(false) }} (
 
     select * from {{ ref('stg_landing__registry_records') }}
 

@@ -89,7 +89,7 @@ age as (
     select
         enterprise_models.score_date, enterprise_models.uscc, enterprise_models.model_id,
         'young_enterprise' as indicator_code,
-        cast(datediff('month', enterprises.established_date, enterprise_models.score_date) as double) as raw_value
+        cast({{ month_boundaries_between('enterprises.established_date', 'enterprise_models.score_date') }} as double) as raw_value
     from enterprise_models
     inner join enterprises
         on enterprise_models.uscc = enterprises.uscc

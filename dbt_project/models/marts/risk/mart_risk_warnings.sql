@@ -114,10 +114,7 @@ combined as (
         enterprises.enterprise_name,
         derivations.warning_level,
         derivations.warning_type,
-        format(
-            '{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}', derivations.derivation_name,
-            derivations.lookback_days, derived.max_records_in_window, derivations.min_count, derived.trigger_records
-        ),
+        {{ format_text("'{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}'", ['derivations.derivation_name', 'derivations.lookback_days', 'derived.max_records_in_window', 'derivations.min_count', 'derived.trigger_records']) }},
         derived.start_date,
         derived.end_date,
         derived.issuing_department,

@@ -341,3 +341,11 @@
 {% macro spark__format_text(template, values) -%}
     format_string({{ template | replace('%', '%%') | replace('{}', '%s') }}, {{ values | join(', ') }})
 {%- endmacro %}
+
+
+{#- The days from one date to another (a bigint; `stop - start` on DuckDB, an interval on Spark). -#}
+{% macro days_between(start, stop) -%}
+    {{ return(adapter.dispatch('days_between', 'creditwh')(start, stop)) }}
+{%- endmacro %}
+{% macro default__days_between(start, stop) -%}{{ stop }} - {{ start }}{%- endmacro %}
+{% macro spark__days_between(start, stop) -%}cast(datediff({{ stop }}, {{ start }}) as bigint){%- endmacro %}

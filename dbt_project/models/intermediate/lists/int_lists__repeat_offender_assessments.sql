@@ -50,10 +50,12 @@ month_ends as (
     select cast(last_day(month_start) as date) as assessment_date
     from (
         select {{ series_rows(
-            "cast(date_trunc('month', (select min(valid_from) from rules)) as date)",
+            "cast(date_trunc('month', first_rules.first_valid_from) as date)",
             "cast(date_trunc('month', " ~ as_of_date() ~ ") - interval 1 month as date)",
             'interval 1 month'
         ) }} as month_start
+        -- the first rule's month from a relation, not a scalar subquery in the series (Spark rejects that)
+        from (select min(valid_from) as first_valid_from from rules) as first_rules
     ) as months
 
 ),
@@ -192,7 +194,9 @@ main_domain as (
     select
         counted_penalties.assessment_date,
         counted_penalties.enterprise_uscc,
-        counted_penalties.domain_code as main_domain_code
+        counted_penalties.domain_code as main_domain_code,
+        -- a column, not count(*) in the window's order (Spark cannot order a window by an aggregate in QUALIFY)
+        count(*) as domain_penalty_count
     from counted_penalties
     inner join counted
         on counted_penalties.assessment_date = counted.assessment_date
@@ -200,7 +204,7 @@ main_domain as (
     group by counted_penalties.assessment_date, counted_penalties.enterprise_uscc, counted_penalties.domain_code
     qualify row_number() over (
             partition by counted_penalties.assessment_date, counted_penalties.enterprise_uscc
-            order by count(*) desc, counted_penalties.domain_code asc nulls last
+            order by domain_penalty_count desc, main_domain_code asc nulls last
         ) = 1
 
 ),

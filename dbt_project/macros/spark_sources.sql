@@ -34,3 +34,35 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  Seeds on Spark: dbt-spark 1.11's session mode binds an empty CSV cell (None) as the text 'None' (its cursor quotes
+  every non-number), so a string column got 'None' where DuckDB has NULL. The same loader as dbt-spark's, with an
+  empty cell written as null instead of bound.
+  Spark 上的种子表：空单元格写为 NULL（dbt-spark 会话模式原会写成文本 'None'）。
+-#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set batch_size = get_batch_size() -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(batch_size) -%}
+        {%- set bindings = [] -%}
+        {%- for row in chunk -%}
+            {%- for value in row if value is not none %}{% do bindings.append(value) %}{% endfor -%}
+        {%- endfor -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- if row[loop.index0] is none -%}cast(null as {{ type }}){%- else -%}cast({{ get_binding_char() }} as {{ type }}){%- endif -%}
+                    {%- if not loop.last %},{% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
+        {%- if loop.index0 == 0 %}{% do statements.append(sql) %}{% endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}

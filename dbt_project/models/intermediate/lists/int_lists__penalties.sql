@@ -131,8 +131,10 @@ heavier as (
         {{ ordered_string_agg('rule_id', "';'", order_by='penalty_type', where='is_heavier') }} as heavier_rule_ids,
         {{ ordered_string_agg('source', "'；'", order_by='penalty_type', where='is_heavier') }} as heavier_sources,
         {{ ordered_string_agg('penalty_type', "';'", where='is_heavier is null') }} as unreported_types,
-        {{ ordered_string_agg('rule_id', "';'", order_by='penalty_type', where='is_heavier is null') }} as unreported_rule_ids,
-        {{ ordered_string_agg('source', "'；'", order_by='penalty_type', where='is_heavier is null') }} as unreported_sources
+        {{ ordered_string_agg('rule_id', "';'", order_by='penalty_type', where='is_heavier is null') }}
+            as unreported_rule_ids,
+        {{ ordered_string_agg('source', "'；'", order_by='penalty_type', where='is_heavier is null') }}
+            as unreported_sources
     from heavier_items
     group by decision_number
 

@@ -119,7 +119,10 @@ basis_rule_matches as (
     from citations
     inner join rules
         on rules.match_on = 'law'
-        and (citations.law_name = rules.law_name or {{ text_starts_with('citations.law_name', "rules.law_name || '实施'") }})
+        and (
+            citations.law_name = rules.law_name
+            or {{ text_starts_with('citations.law_name', "rules.law_name || '实施'") }}
+        )
 
 ),
 

@@ -119,7 +119,8 @@ repair_facts as (
         false as early_stop_barred,
         repair_tiers.repairable as tier_repairable,
         approved_repairs.apply_date
-        >= publication_starts.publicity_start + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
+        >= publication_starts.publicity_start
+        + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
         false as repeat_violation,
         cast(null as {{ string_list_type() }}) as listed_types
     from approved_repairs

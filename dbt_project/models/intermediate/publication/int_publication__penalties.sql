@@ -324,7 +324,8 @@ repair_facts as (
         penalty_facts.early_stop_barred,
         repair_tiers.repairable as tier_repairable,
         approved_repairs.apply_date
-        >= publication_starts.publicity_start + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
+        >= publication_starts.publicity_start
+        + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
         repeat_violations.application_id is not null as repeat_violation,
         listed_on_repair_date.listed_types,
         deadline.calendar_date as decision_due_date
@@ -393,12 +394,16 @@ judged as (
                 then greatest(
                         least(
                             publication_starts.publicity_start + {{ months_interval('period_rules.standard_months') }},
-                            publication_starts.publicity_start + {{ months_interval('decision_tier.publicity_cap_months') }}
+                            publication_starts.publicity_start
+                            + {{ months_interval('decision_tier.publicity_cap_months') }}
                         ),
                         coalesce(latest.valid_until, publication_starts.publicity_start)
                     )
             else least(
-                    publication_starts.publicity_start + {{ months_interval('case when penalty_facts.is_short_period then period_rules.short_months else period_rules.standard_months end') }},
+                    publication_starts.publicity_start + {{ months_interval(
+                        'case when penalty_facts.is_short_period then period_rules.short_months'
+                        ~ ' else period_rules.standard_months end'
+                    ) }},
                     publication_starts.publicity_start + {{ months_interval('decision_tier.publicity_cap_months') }}
                 )
         end as date) as regular_publicity_end,

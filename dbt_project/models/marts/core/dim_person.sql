@@ -44,7 +44,10 @@ final as (
         person_enterprises.person_key,
         -- the name last reported; last reported on one date for several enterprises: the one of the greatest code
         -- (a total order: the same every build)
-        {{ first_ordered('person_enterprises.person_name', 'person_enterprises.last_seen_date desc, person_enterprises.uscc desc') }}
+        {{ first_ordered(
+            'person_enterprises.person_name',
+            ['person_enterprises.last_seen_date desc', 'person_enterprises.uscc desc']
+        ) }}
         filter (where person_enterprises.person_name is not null and person_enterprises.last_seen_date is not null)
             as person_name,
         count(*) as enterprise_count,

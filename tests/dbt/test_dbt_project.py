@@ -98,6 +98,8 @@ def test_the_models_unit_tests_pass(demo, tmp_path):
     )
     results = json.loads((ws.home / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     assert code == 0, "\n".join(log[-60:])
+    # the run's on-run-start hook (the landing registration, a no-op on DuckDB) is a result too
+    results = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(results) == len(manifest(ws.home)["unit_tests"]) > 40
     assert {r["status"] for r in results} == {"pass"}
     assert not [line for line in demo.build_log if "unit_test" in line]

@@ -5,14 +5,14 @@
 -#}
 {% macro article_number(text) -%}
     (case
-        when regexp_full_match({{ text }}, '[0-9]{1,4}') then cast({{ text }} as integer)
+        when {{ regexp_full_match(text, "'[0-9]{1,4}'") }} then cast({{ text }} as integer)
         when {{ text }} <> ''
-            and regexp_full_match({{ text }}, '([一二三四五六七八九]百)?[零〇]?([一二三四五六七八九]?十)?[一二三四五六七八九]?')
+            and {{ regexp_full_match(text, "'([一二三四五六七八九]百)?[零〇]?([一二三四五六七八九]?十)?[一二三四五六七八九]?'") }}
             then
                 100 * {{ _chinese_digit("regexp_extract(" ~ text ~ ", '([一二三四五六七八九])百', 1)") }}
                 + 10 * (case
                     when not contains({{ text }}, '十') then 0
-                    when contains({{ text }}, '百十') or starts_with({{ text }}, '十') then 1
+                    when contains({{ text }}, '百十') or {{ text_starts_with(text, "'十'") }} then 1
                     else {{ _chinese_digit("regexp_extract(" ~ text ~ ", '([一二三四五六七八九])十', 1)") }}
                 end)
                 + {{ _chinese_digit("regexp_extract(" ~ text ~ ", '([一二三四五六七八九])$', 1)") }}
@@ -21,5 +21,5 @@
 
 {#- One Chinese digit 一…九 as 1…9; an empty string (no such digit) as 0. -#}
 {% macro _chinese_digit(expression) -%}
-    coalesce(strpos('一二三四五六七八九', nullif({{ expression }}, '')), 0)
+    coalesce({{ text_position("'一二三四五六七八九'", "nullif(" ~ expression ~ ", '')") }}, 0)
 {%- endmacro %}

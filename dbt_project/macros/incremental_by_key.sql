@@ -23,6 +23,16 @@
 {#- The model's config, and the scope of this build: none (recompute every key) or the batches whose keys change. -#}
 {% macro incremental_by_key(staged, key, env=[], on_schema_change='ignore') -%}
     {%- for name in ([staged] if staged is string else staged) -%}{%- do ref(name) -%}{%- endfor -%}
+    {{ return(adapter.dispatch('incremental_by_key')(staged, key, env, on_schema_change)) }}
+{%- endmacro %}
+
+{#- Spark's Parquet tables take no DELETE: there the model is a table rebuilt whole (scope none). -#}
+{% macro spark__incremental_by_key(staged, key, env, on_schema_change) -%}
+    {{ config(materialized='table') }}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_key(staged, key, env, on_schema_change) -%}
     {{ config(
         materialized='incremental',
         on_schema_change=on_schema_change,

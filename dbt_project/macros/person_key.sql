@@ -4,5 +4,5 @@
     set it (and never change it, or every key changes). Empty or missing numbers give NULL. -#}
 {% macro person_key(id_number) -%}
     case when nullif(trim({{ id_number }}), '') is not null
-         then sha256('{{ env_var("CWH_PERSON_KEY_SALT", "") }}' || upper(trim({{ id_number }}))) end
+         then {{ sha256_hex("'" ~ env_var('CWH_PERSON_KEY_SALT', '') ~ "' || upper(trim(" ~ id_number ~ "))") }} end
 {%- endmacro %}

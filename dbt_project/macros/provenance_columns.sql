@@ -7,19 +7,19 @@
   文件 SHA-256 取自入库台账。
 -#}
 {% macro provenance_columns() -%}
-        cast(batch_id as varchar) as _batch_id,
-        cast(_feed as varchar) as _feed,
-        cast(_producer_code as varchar) as _producer_code,
-        cast(_producer_dept as varchar) as _producer_dept,
-        cast(_producer_dept_uscc as varchar) as _producer_dept_uscc,
-        cast(_providing_system as varchar) as _providing_system,
-        cast(_source_file as varchar) as _source_file,
+        cast(batch_id as string) as _batch_id,
+        cast(_feed as string) as _feed,
+        cast(_producer_code as string) as _producer_code,
+        cast(_producer_dept as string) as _producer_dept,
+        cast(_producer_dept_uscc as string) as _producer_dept_uscc,
+        cast(_providing_system as string) as _providing_system,
+        cast(_source_file as string) as _source_file,
         cast(_row_number as bigint) as _row_number,
-        cast(file_sha256 as varchar) as _file_sha256,
+        cast(file_sha256 as string) as _file_sha256,
         {{ beijing_time('_received_at') }} as _received_at,
         {{ beijing_time('_ingested_at') }} as _ingested_at,
         cast(_due_by as date) as _due_by,
         cast(_due_by_estimated as boolean) as _due_by_estimated,
         cast(_is_late as boolean) as _is_late,
-        cast(_warnings as varchar) as _warnings
+        cast(_warnings as string) as _warnings
 {%- endmacro %}

@@ -73,10 +73,10 @@
         and case members.match_on
             when 'all' then true
             when 'short_period' then facts.is_short_period
-            when 'penalty_type' then not facts.is_short_period and list_contains(facts.penalty_types, members.match_value)
+            when 'penalty_type' then not facts.is_short_period and {{ list_has('facts.penalty_types', 'members.match_value') }}
             when 'domain_code' then facts.domain_code = members.match_value
             when 'domain_rule_id' then facts.domain_rule_id = members.match_value
-            when 'list_basis' then list_contains(facts.basis_list_types, members.match_value)
+            when 'list_basis' then {{ list_has('facts.basis_list_types', 'members.match_value') }}
             when 'inspection_result' then facts.inspection_result = members.match_value
             else false
         end
@@ -96,9 +96,9 @@
 {% macro repair_refusals(facts, record_type) -%}
     select
         facts.application_id,
-        first(conditions.rule_code order by conditions.check_order, conditions.rule_code)
+        {{ first_ordered('conditions.rule_code', 'conditions.check_order, conditions.rule_code') }}
             filter (where conditions.rule_code is not null and conditions.check_order is not null) as refused_by,
-        first(conditions.display_reason order by conditions.check_order, conditions.rule_code)
+        {{ first_ordered('conditions.display_reason', 'conditions.check_order, conditions.rule_code') }}
             filter (where conditions.display_reason is not null and conditions.check_order is not null) as refused_reason
     from {{ facts }} as facts
     inner join {{ ref('rule_credit_repair_conditions') }} as conditions
@@ -110,7 +110,7 @@
             when 'tier_not_repairable' then not coalesce(facts.tier_repairable, false)
             when 'waiting_period' then not coalesce(facts.waiting_over, false)
             when 'repeat_violation' then coalesce(facts.repeat_violation, false)
-            when 'on_list' then coalesce(list_contains(facts.listed_types, conditions.list_type), false)
+            when 'on_list' then coalesce({{ list_has('facts.listed_types', 'conditions.list_type') }}, false)
             else false
         end
     group by facts.application_id

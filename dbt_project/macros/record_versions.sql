@@ -52,12 +52,29 @@
 {#- arg_max(value, by) with ties on `by` broken by the version order (the latest version received wins). Rows where
     value or by is null are skipped, as arg_max skips them; `where`: the aggregate's filter besides. -#}
 {% macro arg_max_received(value, by, alias=none, where=none) -%}
+    {{ return(adapter.dispatch('arg_max_received', 'creditwh')(value, by, alias, where)) }}
+{%- endmacro %}
+{% macro default__arg_max_received(value, by, alias, where) -%}
     first({{ value }} order by {{ by }} desc, {{ version_order(alias) }})
+        filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
+{%- endmacro %}
+{#- Spark has no ordered aggregate: max_by over (by, the version order) as one struct — every key descending. -#}
+{% macro spark__arg_max_received(value, by, alias, where) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    max_by({{ value }}, struct({{ by }}, {{ p }}_received_at, {{ p }}_batch_id, {{ p }}_row_number))
         filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
 {%- endmacro %}
 
 {#- arg_min(value, by) with ties on `by` broken by the version order reversed (the first version received wins). -#}
 {% macro arg_min_received(value, by, alias=none, where=none) -%}
+    {{ return(adapter.dispatch('arg_min_received', 'creditwh')(value, by, alias, where)) }}
+{%- endmacro %}
+{% macro default__arg_min_received(value, by, alias, where) -%}
     first({{ value }} order by {{ by }}, {{ version_order(alias, first=true) }})
+        filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
+{%- endmacro %}
+{% macro spark__arg_min_received(value, by, alias, where) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    min_by({{ value }}, struct({{ by }}, {{ p }}_received_at, {{ p }}_batch_id, {{ p }}_row_number))
         filter (where {{ value }} is not null and {{ by }} is not null{{ (' and (' ~ where ~ ')') if where else '' }})
 {%- endmacro %}

@@ -8,7 +8,7 @@
 -#}
 {% macro in_region_scope(region_code, alias=none) -%}
     {%- set p = (alias ~ '.') if alias else '' -%}
-    ({{ p }}region_scope is null or coalesce(starts_with({{ region_code }}, {{ p }}region_scope), false))
+    ({{ p }}region_scope is null or coalesce({{ text_starts_with(region_code, p ~ 'region_scope') }}, false))
 {%- endmacro %}
 
 {% macro region_scope_rank(alias=none) -%}

@@ -12,5 +12,5 @@
 {#- The period a rule_list_parameters row stands for (value + unit), as an interval to add to a date.
     规则参数（数值 + 单位）所表示的期间。 -#}
 {% macro rule_period(rule) -%}
-    (case {{ rule }}.unit when 'year' then to_years({{ rule }}.value) when 'day' then to_days({{ rule }}.value) end)
+    (case {{ rule }}.unit when 'year' then {{ years_interval(rule ~ '.value') }} when 'day' then {{ days_interval(rule ~ '.value') }} end)
 {%- endmacro %}

@@ -44,6 +44,12 @@
     {{ return(adapter.dispatch('open_test_scope')()) }}
 {%- endmacro %}
 
+{#- Spark: no recorded scope yet; every build tests every batch. -#}
+{% macro spark__open_test_scope() -%}{%- endmacro %}
+
+{% macro spark__close_test_scope(results) -%}{%- endmacro %}
+
+
 {% macro default__open_test_scope() -%}
     {%- set state = build_state_schema() -%}
     create schema if not exists {{ state }};
@@ -101,11 +107,19 @@
 {%- endmacro %}
 
 
+{% macro default__scoped_where(where) -%}
+    {{ return(where | replace('__untested_batches__', untested_batches())) }}
+{%- endmacro %}
+
+{#- an engine without a recorded scope (Spark) tests every batch -#}
+{% macro spark__scoped_where(where) -%}{{ return('') }}{%- endmacro %}
+
+
 {#- dbt's own get_where_subquery, with `__untested_batches__` in a test's `where` replaced at run time. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where and '__untested_batches__' in where -%}
-        {%- set where = where | replace('__untested_batches__', untested_batches()) -%}
+        {%- set where = adapter.dispatch('scoped_where')(where) -%}
     {%- endif -%}
     {%- if where -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}

@@ -35,7 +35,7 @@
         keys.rule_code,
         keys.on_date,
         keys.region_code,
-        first(cast(rule.rule_value as integer) order by {{ region_scope_rank('rule') }} desc, rule.valid_from desc)
+        {{ first_ordered('cast(rule.rule_value as integer)', region_scope_rank('rule') ~ ' desc, rule.valid_from desc') }}
             filter (where rule.rule_value is not null) as rule_value
     from (select distinct rule_code, on_date, region_code from {{ keys }}) as keys
     left join {{ ref('punishment_rules') }} as rule

@@ -91,7 +91,7 @@ final as (
         min(roles.seen_date) as first_seen_date,
         max(roles.seen_date) as last_seen_date,
         -- the feeds, distinct and sorted (a list, not a DISTINCT aggregate: that one is a second pass over every row)
-        array_to_string(list_sort(list_distinct(list(roles.source_feed))), ';') as source_feeds,
+        {{ distinct_sorted_joined('roles.source_feed', "';'") }} as source_feeds,
         coalesce(bool_or(enterprises.legal_rep_person_key = roles.person_key), false) as is_current_legal_rep
     from roles
     left join enterprises

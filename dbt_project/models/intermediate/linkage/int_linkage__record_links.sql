@@ -121,7 +121,7 @@ record_methods as (
         and {{ rule_in_force('record_keys.event_date', 'link_methods') }}
         and (
             link_methods.value_pattern is null
-            or regexp_full_match(record_keys.match_value, link_methods.value_pattern)
+            or {{ regexp_full_match('record_keys.match_value', 'link_methods.value_pattern') }}
         )
 
 ),
@@ -186,7 +186,7 @@ compared_keys as (
 
     select
         compared.source_row_id,
-        string_agg(key_labels.label, '、' order by key_labels.label_order) as labels
+        {{ ordered_string_agg('key_labels.label', "'、'", order_by='key_labels.label_order') }} as labels
     from (select distinct source_row_id, match_on from record_methods) as compared
     inner join key_labels
         on compared.match_on = key_labels.match_on

@@ -61,7 +61,7 @@ listing_records as (
 
     select
         'abnormal' as list_type, uscc, list_decision_number, enterprise_name, list_reason,
-        cast(null as varchar) as related_penalty_number, list_authority, list_date, removal_date, removal_reason,
+        cast(null as string) as related_penalty_number, list_authority, list_date, removal_date, removal_reason,
         removal_authority,
         _batch_id, _producer_code, _producer_dept, _source_file, _row_number, _received_at
     from abnormal_listings
@@ -71,7 +71,7 @@ listing_records as (
     select
         'serious' as list_type, uscc, list_decision_number, enterprise_name, list_reason,
         related_penalty_number, list_authority, list_date, removal_date, removal_reason,
-        cast(null as varchar) as removal_authority,
+        cast(null as string) as removal_authority,
         _batch_id, _producer_code, _producer_dept, _source_file, _row_number, _received_at
     from serious_listings
 
@@ -190,7 +190,7 @@ removal_events as (
 
     select
         list_type, list_decision_number, removed_on, removal_path, reason, authority,
-        cast(null as varchar) as repair_application_id, 1 as priority
+        cast(null as string) as repair_application_id, 1 as priority
     from reported_removals
     where is_allowed
 
@@ -198,7 +198,7 @@ removal_events as (
 
     select
         list_type, list_decision_number, removed_on, 'basis_revoked' as removal_path, reason, authority,
-        cast(null as varchar) as repair_application_id, 2 as priority
+        cast(null as string) as repair_application_id, 2 as priority
     from revocation_removals
 
     union all
@@ -213,7 +213,7 @@ removal_events as (
 
     select
         list_type, list_decision_number, removed_on, 'expiry' as removal_path, reason,
-        cast(null as varchar) as authority, cast(null as varchar) as repair_application_id, 4 as priority
+        cast(null as string) as authority, cast(null as string) as repair_application_id, 4 as priority
     from expiry_removals
 
 ),

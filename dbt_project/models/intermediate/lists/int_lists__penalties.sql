@@ -114,7 +114,7 @@ heavier_items as (
         heavier_types.source,
         not heavier_types.requires_heavier_discretion or latest.heavier_discretion = '是' as is_heavier
     from latest
-    cross join unnest(string_split(latest.penalty_types, ';')) as items (penalty_type)
+    cross join {{ split_rows('latest.penalty_types', ';', 'items', 'penalty_type') }}
     inner join heavier_types
         on trim(items.penalty_type) = heavier_types.penalty_type
         and {{ rule_in_force('latest.decision_date', 'heavier_types') }}
@@ -127,12 +127,14 @@ heavier as (
         decision_number,
         coalesce(bool_or(is_heavier), false) as any_heavier,
         bool_or(is_heavier is null) as any_unreported,
-        string_agg(penalty_type, ';' order by penalty_type) filter (where is_heavier) as heavier_types,
-        string_agg(rule_id, ';' order by penalty_type) filter (where is_heavier) as heavier_rule_ids,
-        string_agg(source, '；' order by penalty_type) filter (where is_heavier) as heavier_sources,
-        string_agg(penalty_type, ';' order by penalty_type) filter (where is_heavier is null) as unreported_types,
-        string_agg(rule_id, ';' order by penalty_type) filter (where is_heavier is null) as unreported_rule_ids,
-        string_agg(source, '；' order by penalty_type) filter (where is_heavier is null) as unreported_sources
+        {{ ordered_string_agg('penalty_type', "';'", where='is_heavier') }} as heavier_types,
+        {{ ordered_string_agg('rule_id', "';'", order_by='penalty_type', where='is_heavier') }} as heavier_rule_ids,
+        {{ ordered_string_agg('source', "'；'", order_by='penalty_type', where='is_heavier') }} as heavier_sources,
+        {{ ordered_string_agg('penalty_type', "';'", where='is_heavier is null') }} as unreported_types,
+        {{ ordered_string_agg('rule_id', "';'", order_by='penalty_type', where='is_heavier is null') }}
+            as unreported_rule_ids,
+        {{ ordered_string_agg('source', "'；'", order_by='penalty_type', where='is_heavier is null') }}
+            as unreported_sources
     from heavier_items
     group by decision_number
 

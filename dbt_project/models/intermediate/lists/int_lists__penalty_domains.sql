@@ -44,7 +44,7 @@ basis_citations as (
 
     select
         legal_basis,
-        regexp_extract_all(legal_basis, '《([^《》]+)》([^《]*)', ['law', 'tail']) as cited
+        {{ regexp_matches_as_structs('legal_basis', "'《([^《》]+)》([^《]*)'", ['law', 'tail']) }} as cited
     from (select distinct legal_basis from penalties) as bases
 
 ),
@@ -53,8 +53,7 @@ citation_items as (
 
     select
         legal_basis,
-        unnest(cited) as citation,
-        generate_subscripts(cited, 1) as citation_position
+        {{ unnest_with_position('cited', 'citation', 'citation_position') }}
     from basis_citations
 
 ),
@@ -65,14 +64,15 @@ citations as (
         legal_basis,
         citation_position,
         regexp_replace(
-            regexp_replace(regexp_replace(struct_extract(citation, 'law'), '\s', '', 'g'), '^中华人民共和国', ''),
+            regexp_replace({{ regexp_replace_all(struct_field('citation', 'law'), "'\\s'", "''") }}, '^中华人民共和国', ''),
             '[（(][^（）()]*[）)]$',
             ''
         ) as law_name,
-        list_transform(
-            regexp_extract_all(struct_extract(citation, 'tail'), '第\s*([零〇一二三四五六七八九十百0-9]+)\s*条', 1),
-            lambda article: {{ article_number('article') }}
-        ) as article_numbers
+        {{ list_map(
+            "regexp_extract_all(" ~ struct_field('citation', 'tail') ~ ", '第\\s*([零〇一二三四五六七八九十百0-9]+)\\s*条', 1)",
+            'article',
+            article_number('article')
+        ) }} as article_numbers
     from citation_items
 
 ),
@@ -81,7 +81,7 @@ cited_laws as (
 
     select
         legal_basis,
-        string_agg(distinct law_name, '；' order by law_name) as cited_laws
+        {{ ordered_string_agg('law_name', "'；'", distinct=true) }} as cited_laws
     from citations
     group by legal_basis
 
@@ -103,7 +103,7 @@ basis_rule_matches as (
     inner join rules
         on rules.match_on = 'law_article'
         and citations.law_name = rules.law_name
-        and list_contains(citations.article_numbers, rules.article_number)
+        and {{ list_has('citations.article_numbers', 'rules.article_number') }}
 
     union all
 
@@ -119,7 +119,10 @@ basis_rule_matches as (
     from citations
     inner join rules
         on rules.match_on = 'law'
-        and (citations.law_name = rules.law_name or starts_with(citations.law_name, rules.law_name || '实施'))
+        and (
+            citations.law_name = rules.law_name
+            or {{ text_starts_with('citations.law_name', "rules.law_name || '实施'") }}
+        )
 
 ),
 
@@ -152,7 +155,7 @@ violation_type_rules as (
     from (select distinct violation_type from penalties) as violation_types
     inner join rules
         on rules.match_on = 'violation_type'
-        and regexp_matches(violation_types.violation_type, rules.violation_type_pattern)
+        and {{ regexp_search('violation_types.violation_type', 'rules.violation_type_pattern') }}
 
 ),
 
@@ -202,7 +205,7 @@ derived as (
         _row_number,
         any_value(match_method) as match_method,
         count(distinct domain_code) as domain_count,
-        string_agg(distinct domain_code, '、' order by domain_code) as domain_codes,
+        {{ ordered_string_agg('domain_code', "'、'", distinct=true) }} as domain_codes,
         max(case when match_order = 1 then domain_code end) as domain_code,
         max(case when match_order = 1 then rule_id end) as rule_id
     from best_layer

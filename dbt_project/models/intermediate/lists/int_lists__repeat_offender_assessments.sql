@@ -49,11 +49,13 @@ month_ends as (
 
     select cast(last_day(month_start) as date) as assessment_date
     from (
-        select unnest(generate_series(
-            cast(date_trunc('month', (select min(valid_from) from rules)) as date),
-            cast(date_trunc('month', {{ as_of_date() }}) - interval 1 month as date),
-            interval 1 month
-        )) as month_start
+        select {{ series_rows(
+            "cast(date_trunc('month', first_rules.first_valid_from) as date)",
+            "cast(date_trunc('month', " ~ as_of_date() ~ ") - interval 1 month as date)",
+            'interval 1 month'
+        ) }} as month_start
+        -- the first rule's month from a relation, not a scalar subquery in the series (Spark rejects that)
+        from (select min(valid_from) as first_valid_from from rules) as first_rules
     ) as months
 
 ),
@@ -79,7 +81,7 @@ rule_in_force as (
         rules.min_penalty_count,
         rules.repair_object_type,
         rules.excludes_repaired_penalties,
-        cast(assessment_dates.assessment_date - to_years(rules.window_years) as date) + 1 as window_start,
+        cast(assessment_dates.assessment_date - {{ years_interval('rules.window_years') }} as date) + 1 as window_start,
         assessment_dates.assessment_date as window_end
     from assessment_dates
     inner join rules
@@ -89,7 +91,7 @@ rule_in_force as (
 
 -- 只有处罚总数达到（任一规则的）门槛次数的主体才可能在某个认定日达到门槛（窗口内的计数不会超过总数）：
 -- 其余主体的处罚不按认定日展开（先筛掉，再按认定日展开）
-penalties as materialized (
+penalties as {{ cte_hint(true) }} (
 
     select *
     from recorded_penalties
@@ -192,7 +194,9 @@ main_domain as (
     select
         counted_penalties.assessment_date,
         counted_penalties.enterprise_uscc,
-        counted_penalties.domain_code as main_domain_code
+        counted_penalties.domain_code as main_domain_code,
+        -- a column, not count(*) in the window's order (Spark cannot order a window by an aggregate in QUALIFY)
+        count(*) as domain_penalty_count
     from counted_penalties
     inner join counted
         on counted_penalties.assessment_date = counted.assessment_date
@@ -200,7 +204,7 @@ main_domain as (
     group by counted_penalties.assessment_date, counted_penalties.enterprise_uscc, counted_penalties.domain_code
     qualify row_number() over (
             partition by counted_penalties.assessment_date, counted_penalties.enterprise_uscc
-            order by count(*) desc, counted_penalties.domain_code asc nulls last
+            order by domain_penalty_count desc, main_domain_code asc nulls last
         ) = 1
 
 ),

@@ -94,10 +94,10 @@ tier_facts as (
         record_key,
         repair_date as on_date,
         false as is_short_period,
-        cast(null as varchar[]) as penalty_types,
-        cast(null as varchar) as domain_code,
-        cast(null as varchar) as domain_rule_id,
-        cast(null as varchar[]) as basis_list_types,
+        cast(null as {{ string_list_type() }}) as penalty_types,
+        cast(null as string) as domain_code,
+        cast(null as string) as domain_rule_id,
+        cast(null as {{ string_list_type() }}) as basis_list_types,
         result as inspection_result
     from approved_repairs
 
@@ -119,9 +119,10 @@ repair_facts as (
         false as early_stop_barred,
         repair_tiers.repairable as tier_repairable,
         approved_repairs.apply_date
-        >= publication_starts.publicity_start + to_months(repair_tiers.repair_wait_months) as waiting_over,
+        >= publication_starts.publicity_start
+        + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
         false as repeat_violation,
-        cast(null as varchar[]) as listed_types
+        cast(null as {{ string_list_type() }}) as listed_types
     from approved_repairs
     inner join publication_starts using (task_id, uscc)
     left join repair_tiers

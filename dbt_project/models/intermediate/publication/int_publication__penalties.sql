@@ -148,13 +148,13 @@ type_flags as (
 
     select
         latest.decision_number,
-        list(trim(t.penalty_type)) as penalty_type_list,
+        {{ list_of('trim(t.penalty_type)') }} as penalty_type_list,
         bool_and(coalesce(type_rules.short_period_eligible, false)) as all_short_eligible,
         bool_or(coalesce(type_rules.needs_lower_amount, false)) as needs_lower_amount,
         bool_or(coalesce(type_rules.term_extends_publicity, false)) as term_extends_publicity,
         bool_or(coalesce(type_rules.early_stop_barred, false)) as early_stop_barred
     from latest
-    cross join unnest(string_split(latest.penalty_types, ';')) as t (penalty_type)
+    cross join {{ split_rows('latest.penalty_types', ';', 't', 'penalty_type') }}
     left join type_rules
         on trim(t.penalty_type) = type_rules.penalty_type
         and {{ rule_in_force('latest.decision_date', 'type_rules') }}
@@ -205,7 +205,7 @@ period_rules as (
 -- 据以列入名录或名单的处罚（名单类型的列表）
 list_bases as (
 
-    select related_penalty_number as decision_number, list(distinct list_type) as basis_list_types
+    select related_penalty_number as decision_number, {{ list_of('list_type', distinct=true) }} as basis_list_types
     from list_periods
     where related_penalty_number is not null
     group by related_penalty_number
@@ -271,7 +271,7 @@ tier_facts as (
         penalty_facts.derived_domain_code as domain_code,
         penalty_facts.domain_rule_id,
         penalty_facts.basis_list_types,
-        cast(null as varchar) as inspection_result
+        cast(null as string) as inspection_result
     from penalty_facts
     inner join tier_dates using (decision_number)
 
@@ -303,7 +303,7 @@ repeat_violations as (
 -- 第14条第（四）项：修复决定当日所在的名录、名单（成员期间 [列入日期, 移出日期)）
 listed_on_repair_date as (
 
-    select approved_repairs.application_id, list(distinct list_periods.list_type) as listed_types
+    select approved_repairs.application_id, {{ list_of('list_periods.list_type', distinct=true) }} as listed_types
     from approved_repairs
     inner join latest using (decision_number)
     inner join list_periods
@@ -324,7 +324,8 @@ repair_facts as (
         penalty_facts.early_stop_barred,
         repair_tiers.repairable as tier_repairable,
         approved_repairs.apply_date
-        >= publication_starts.publicity_start + to_months(repair_tiers.repair_wait_months) as waiting_over,
+        >= publication_starts.publicity_start
+        + {{ months_interval('repair_tiers.repair_wait_months') }} as waiting_over,
         repeat_violations.application_id is not null as repeat_violation,
         listed_on_repair_date.listed_types,
         deadline.calendar_date as decision_due_date
@@ -392,18 +393,18 @@ judged as (
             when penalty_facts.term_extends_publicity
                 then greatest(
                         least(
-                            publication_starts.publicity_start + to_months(period_rules.standard_months),
-                            publication_starts.publicity_start + to_months(decision_tier.publicity_cap_months)
+                            publication_starts.publicity_start + {{ months_interval('period_rules.standard_months') }},
+                            publication_starts.publicity_start
+                            + {{ months_interval('decision_tier.publicity_cap_months') }}
                         ),
                         coalesce(latest.valid_until, publication_starts.publicity_start)
                     )
             else least(
-                    publication_starts.publicity_start + to_months(
-                        case when penalty_facts.is_short_period then period_rules.short_months
-                            else period_rules.standard_months
-                        end
-                    ),
-                    publication_starts.publicity_start + to_months(decision_tier.publicity_cap_months)
+                    publication_starts.publicity_start + {{ months_interval(
+                        'case when penalty_facts.is_short_period then period_rules.short_months'
+                        ~ ' else period_rules.standard_months end'
+                    ) }},
+                    publication_starts.publicity_start + {{ months_interval('decision_tier.publicity_cap_months') }}
                 )
         end as date) as regular_publicity_end,
         period_rules.publish_deadline_wd

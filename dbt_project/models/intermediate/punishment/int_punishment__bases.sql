@@ -79,8 +79,8 @@ bases as (
         'serious_list' as basis_type,
         list_decision_number as basis_number,
         uscc,
-        cast(null as varchar) as subject_person_key,
-        cast(null as varchar) as basis_domain,
+        cast(null as string) as subject_person_key,
+        cast(null as string) as basis_domain,
         list_reason as basis_text,
         list_reason as reason,
         list_authority as source_agency,
@@ -123,7 +123,7 @@ bases as (
         'repeat_offender',
         concat_ws(
             '-', repeat_offenders.rule_id, repeat_offenders.enterprise_uscc,
-            strftime(repeat_offenders.qualifying_date, '%Y%m%d')
+            {{ format_date('repeat_offenders.qualifying_date', "%Y%m%d") }}
         ),
         repeat_offenders.enterprise_uscc, null, null, repeat_offenders.rule_id,
         concat(

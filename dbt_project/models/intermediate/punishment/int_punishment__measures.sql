@@ -15,5 +15,5 @@ supervision as (
 )
 
 select * from dishonesty
-union all by name
+{{ union_all_by_name() }}
 select * from supervision

@@ -84,7 +84,7 @@ object_measures as (
         objects.decision_date as start_date,
         removal_paths.release_path as removal_release_path,
         case measures.term_rule
-            when 'fixed' then cast(objects.decision_date + to_months(measures.term_months) as date)
+            when 'fixed' then cast(objects.decision_date + {{ months_interval('measures.term_months') }} as date)
             else coalesce(
                     case when removal_paths.release_path is null then objects.removal_date end,
                     objects.planned_end

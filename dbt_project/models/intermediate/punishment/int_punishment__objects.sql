@@ -56,7 +56,7 @@ objects as (
             else with_rep.subject_person_key
         end as object_key,
         case roles.object_role when 'legal_rep' then with_rep.legal_rep_name end as legal_rep_name,
-        with_rep.* exclude (legal_rep_person_key, legal_rep_name, subject_person_key)
+        with_rep.* {{ star_except() }} (legal_rep_person_key, legal_rep_name, subject_person_key)
     from roles
     inner join with_rep
         on roles.basis_type = with_rep.basis_type

@@ -46,12 +46,12 @@ per_measure as (
 
 ),
 
-joined as materialized (
+joined as {{ cte_hint(true) }} (
 
     select
         om.*,
         enterprises.region_code,
-        per_measure.* exclude (object_measure_id),
+        per_measure.* {{ star_except() }} (object_measure_id),
         case when om.basis_type = 'court_judgment' then om.received_date else om.decision_date end as push_clock_start,
         case
             when om.basis_type = 'court_judgment' then 'external_match_working_days'
@@ -89,7 +89,7 @@ rule_values as (
 with_rules as (
 
     select
-        joined.* exclude (push_rule_code, implemented_month_end),
+        joined.* {{ star_except() }} (push_rule_code, implemented_month_end),
         push_rule.rule_value as push_working_days,
         forward_rule.rule_value as forward_working_days,
         joined.implemented_month_end,

@@ -38,7 +38,7 @@ select
     events.event_id,
     object_measures.object_measure_id,
     stages.stage_code,
-    events.* exclude (event_id),
+    events.* {{ star_except() }} (event_id),
     events.event_date + coalesce(try_cast(events.event_time as time), time '00:00:00') as event_at,  -- 北京时间
     case
         when stages.stage_code is null then '办理环节不在环节代码表中'

@@ -7,7 +7,7 @@
 
 with
 
-registry_records as not materialized (
+registry_records as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
     {%- if scope is not none %}
@@ -43,8 +43,8 @@ enterprise_records as (
     select
         uscc,
         count(*) as registry_record_count,
-        first(_batch_id order by approval_date desc, {{ version_order() }}) as latest_batch_id,
-        first(_row_number order by approval_date desc, {{ version_order() }}) as latest_row_number
+        {{ first_ordered('_batch_id', 'approval_date desc, ' ~ version_order()) }} as latest_batch_id,
+        {{ first_ordered('_row_number', 'approval_date desc, ' ~ version_order()) }} as latest_row_number
     from registry_records
     group by uscc
 

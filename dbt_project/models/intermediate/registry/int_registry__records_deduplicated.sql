@@ -8,7 +8,7 @@
 with
 
 -- read three times below (versions of a key, versions of an enterprise, the kept rows): a scan each, not a copy
-registry_records as not materialized (
+registry_records as {{ cte_hint(false) }} (
 
     select * from {{ ref('stg_landing__registry_records') }}
     {%- if scope is not none %}
@@ -24,8 +24,8 @@ key_versions as (
         uscc,
         approval_date,
         count(*) as version_count,
-        first(_batch_id order by {{ version_order() }}) as kept_batch_id,
-        first(_row_number order by {{ version_order() }}) as kept_row_number
+        {{ first_ordered('_batch_id', version_order()) }} as kept_batch_id,
+        {{ first_ordered('_row_number', version_order()) }} as kept_row_number
     from registry_records
     group by uscc, approval_date
 
@@ -36,9 +36,9 @@ enterprise_versions as (
 
     select
         uscc,
-        first(_batch_id order by {{ version_order(first=true) }}) as first_seen_batch_id,
+        {{ first_ordered('_batch_id', version_order(first=true)) }} as first_seen_batch_id,
         min(_received_at) as first_seen_at,
-        first(_batch_id order by {{ version_order() }}) as last_seen_batch_id,
+        {{ first_ordered('_batch_id', version_order()) }} as last_seen_batch_id,
         max(_received_at) as last_seen_at
     from registry_records
     group by uscc

@@ -113,17 +113,17 @@ select
     max(trigger_end) as end_date,
     cast(count(*) as integer) as trigger_count,
     cast(max(records_in_window) as integer) as max_records_in_window,
-    string_agg(record_key, ';' order by inspection_date, record_key) as trigger_records,
+    {{ ordered_string_agg('record_key', "';'", order_by=['inspection_date', 'record_key']) }} as trigger_records,
     -- the last trigger record in the order trigger_records lists them (a total order: the same every build)
-    first(
-        inspecting_unit
-        order by inspection_date desc, record_key desc, inspecting_unit desc, inspecting_unit_uscc desc
-    )
+    {{ first_ordered(
+        'inspecting_unit',
+        ['inspection_date desc', 'record_key desc', 'inspecting_unit desc', 'inspecting_unit_uscc desc']
+    ) }}
     filter (where inspecting_unit is not null and inspection_date is not null) as issuing_department,
-    first(
-        inspecting_unit_uscc
-        order by inspection_date desc, record_key desc, inspecting_unit desc, inspecting_unit_uscc desc
-    )
+    {{ first_ordered(
+        'inspecting_unit_uscc',
+        ['inspection_date desc', 'record_key desc', 'inspecting_unit desc', 'inspecting_unit_uscc desc']
+    ) }}
     filter (where inspecting_unit_uscc is not null and inspection_date is not null) as issuing_department_uscc
 from islands
 group by derivation_code, uscc, warning_seq

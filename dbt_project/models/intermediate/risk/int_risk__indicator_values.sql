@@ -44,7 +44,8 @@ cumulative as (
         and {{ rule_in_force('enterprise_models.score_date', 'indicators') }}
         and (
             indicators.lookback_months is null
-            or indicator_events.event_date > enterprise_models.score_date - to_months(indicators.lookback_months)
+            or indicator_events.event_date
+            > enterprise_models.score_date - {{ months_interval('indicators.lookback_months') }}
         )
     group by all
 
@@ -89,7 +90,9 @@ age as (
     select
         enterprise_models.score_date, enterprise_models.uscc, enterprise_models.model_id,
         'young_enterprise' as indicator_code,
-        cast(datediff('month', enterprises.established_date, enterprise_models.score_date) as double) as raw_value
+        cast(
+            {{ month_boundaries_between('enterprises.established_date', 'enterprise_models.score_date') }} as double
+        ) as raw_value
     from enterprise_models
     inner join enterprises
         on enterprise_models.uscc = enterprises.uscc

@@ -14,8 +14,8 @@ params as (
     select
         cast(coalesce(
             {{ "'" ~ var('plan_seed') ~ "'" if var('plan_seed', none) else 'null' }},
-            cast(cast({{ risk_parameter('inspection_plan_seed') }} as bigint) as varchar)
-        ) as varchar) as plan_seed,
+            cast(cast({{ risk_parameter('inspection_plan_seed') }} as bigint) as string)
+        ) as string) as plan_seed,
         {{ as_of_date() }} as plan_date,
         cast({{ risk_parameter('sampling_frequency_window_days') }} as integer) as frequency_window_days
 
@@ -36,8 +36,8 @@ key_items as (
 
     select
         valid_licences.uscc,
-        string_agg(distinct items.item_code, ';' order by items.item_code) as key_item_codes,
-        string_agg(distinct items.item_name, ';' order by items.item_name) as key_item_names
+        {{ ordered_string_agg('items.item_code', "';'", distinct=true) }} as key_item_codes,
+        {{ ordered_string_agg('items.item_name', "';'", distinct=true) }} as key_item_names
     from {{ ref('int_risk__valid_licences') }} as valid_licences
     inner join {{ ref('ref_key_supervision_items') }} as items
         on valid_licences.licence_type = items.licence_type

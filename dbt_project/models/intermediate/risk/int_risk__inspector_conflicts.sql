@@ -26,7 +26,7 @@ select
     inspectors.unit_uscc,
     max(penalties.decision_date) as last_decision_date,
     -- the latest decision; on one day several: the last decision number (a total order: the same every build)
-    first(penalties.decision_number order by penalties.decision_date desc, penalties.decision_number desc)
+    {{ first_ordered('penalties.decision_number', 'penalties.decision_date desc, penalties.decision_number desc') }}
     filter (where penalties.decision_number is not null and penalties.decision_date is not null)
         as last_decision_number
 from inspectors

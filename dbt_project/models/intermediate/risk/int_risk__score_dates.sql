@@ -23,7 +23,7 @@ with
 
 offsets as (
 
-    select unnest(range(0, cast({{ risk_parameter('score_history_months') }} as integer) + 1)) as months_back
+    select {{ series_rows('0', 'cast(' ~ risk_parameter('score_history_months') ~ ' as integer)') }} as months_back
 
 ),
 
@@ -31,7 +31,7 @@ dates as (
 
     select
         case when months_back = 0 then {{ as_of_date() }}
-            else cast(last_day({{ as_of_date() }} - to_months(cast(months_back as integer))) as date)
+            else cast(last_day({{ as_of_date() }} - {{ months_interval('cast(months_back as integer)') }}) as date)
         end as score_date,
         months_back = 0 as is_current
     from offsets

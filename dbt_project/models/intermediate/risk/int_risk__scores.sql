@@ -41,7 +41,7 @@ totals as (
         scenario_id, score_date, uscc,
         cast({{ exact_sum('contribution') }} as double) as score,
         count(*) filter (where contribution > 0) as contributing_indicator_count,
-        first(indicator_code order by contribution desc, indicator_code asc)
+        {{ first_ordered('indicator_code', ['contribution desc', 'indicator_code asc']) }}
         filter (where indicator_code is not null and contribution is not null) as top_indicator_code,
         max(contribution) as top_contribution
     from contributions

@@ -44,10 +44,10 @@ final as (
         person_enterprises.person_key,
         -- the name last reported; last reported on one date for several enterprises: the one of the greatest code
         -- (a total order: the same every build)
-        first(
-            person_enterprises.person_name
-            order by person_enterprises.last_seen_date desc, person_enterprises.uscc desc
-        )
+        {{ first_ordered(
+            'person_enterprises.person_name',
+            ['person_enterprises.last_seen_date desc', 'person_enterprises.uscc desc']
+        ) }}
         filter (where person_enterprises.person_name is not null and person_enterprises.last_seen_date is not null)
             as person_name,
         count(*) as enterprise_count,
@@ -55,7 +55,7 @@ final as (
         count(*) filter (where listed_on_date.on_abnormal_list) as abnormal_listed_enterprise_count,
         count(*) filter (where listed_on_date.on_serious_list) as serious_listed_enterprise_count,
         count(ever_serious.uscc) as ever_serious_listed_enterprise_count,
-        string_agg(person_enterprises.uscc, ';' order by person_enterprises.uscc) as enterprise_usccs,
+        {{ ordered_string_agg('person_enterprises.uscc', "';'") }} as enterprise_usccs,
         min(person_enterprises.first_seen_date) as first_seen_date,
         max(person_enterprises.last_seen_date) as last_seen_date,
         {{ as_of_date() }} as as_of_date

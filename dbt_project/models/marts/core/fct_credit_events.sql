@@ -6,6 +6,9 @@
 -- 保留并写明原因（is_linked = false），从不丢弃。
 -- 增量：每次只处理尚未入表的批次，以及表中尚未关联的行（登记信息后到时可重新关联）；全量重建结果相同。
 -- depends_on: {{ ref('stg_landing__batches') }}
+-- incremental on DuckDB, a table rebuilt every run on Spark (macros/portable.sql, by_batch_materialization); the rest
+-- of the configuration is in _core__models.yml
+{{ config(materialized=by_batch_materialization()) }}
 
 with
 

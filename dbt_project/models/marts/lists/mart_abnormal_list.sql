@@ -25,7 +25,7 @@ final as (
         history.list_reason,
         history.list_authority,
         history.valid_from as list_date,
-        {{ as_of_date() }} - history.valid_from as days_listed,
+        {{ days_between('history.valid_from', as_of_date()) }} as days_listed,
         cast(history.valid_from + {{ rule_period('to_serious') }} as date) as serious_list_due_date,
         to_serious.source as serious_list_due_source,
         {{ as_of_date() }} as as_of_date

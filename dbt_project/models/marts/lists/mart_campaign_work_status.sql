@@ -90,18 +90,20 @@ months as (
     select cast(period_month as date) as period_month
     from (
         select
-            unnest(generate_series(
-                (
-                    select min(first_month)
-                    from (
-                        select min(period_month) as first_month from serious_by_month
-                        union all
-                        select min(period_month) as first_month from repeat_by_month
-                    ) as first_months
-                ),
-                date_trunc('month', {{ as_of_date() }}),
-                interval 1 month
-            )) as period_month
+            {{ series_rows(
+                'first_months.first_month',
+                "date_trunc('month', " ~ as_of_date() ~ ")",
+                'interval 1 month'
+            ) }} as period_month
+        -- the first month from a relation, not a scalar subquery in the series (Spark rejects that)
+        from (
+            select min(first_month) as first_month
+            from (
+                select min(period_month) as first_month from serious_by_month
+                union all
+                select min(period_month) as first_month from repeat_by_month
+            ) as months_per_list
+        ) as first_months
     ) as month_series
 
 ),

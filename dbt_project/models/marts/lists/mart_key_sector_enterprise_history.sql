@@ -54,18 +54,18 @@ periods as (
         min(tag_from) as valid_from,
         max(tag_end) as valid_end,
         count(*) as licence_term_count,
-        string_agg(distinct licence_number, ';' order by licence_number) as licence_numbers,
+        {{ ordered_string_agg('licence_number', "';'", distinct=true) }} as licence_numbers,
         -- the period's last and first licence term: ends (starts) latest (earliest), then by licence number and
         -- term (one row each: a total order, the same every build)
-        first(licence_number order by tag_end desc, licence_number desc, valid_from desc)
+        {{ first_ordered('licence_number', 'tag_end desc, licence_number desc, valid_from desc') }}
         filter (where licence_number is not null) as last_licence_number,
-        first(untag_reason order by tag_end desc, licence_number desc, valid_from desc)
+        {{ first_ordered('untag_reason', 'tag_end desc, licence_number desc, valid_from desc') }}
         filter (where untag_reason is not null) as untag_reason,
-        first(_batch_id order by tag_from, licence_number, valid_from)
+        {{ first_ordered('_batch_id', 'tag_from, licence_number, valid_from') }}
         filter (where _batch_id is not null and tag_from is not null) as _batch_id,
-        first(_source_file order by tag_from, licence_number, valid_from)
+        {{ first_ordered('_source_file', 'tag_from, licence_number, valid_from') }}
         filter (where _source_file is not null and tag_from is not null) as _source_file,
-        first(_row_number order by tag_from, licence_number, valid_from)
+        {{ first_ordered('_row_number', 'tag_from, licence_number, valid_from') }}
         filter (where _row_number is not null and tag_from is not null) as _row_number
     from numbered
     group by uscc, key_sector_domain, period_seq

@@ -72,7 +72,7 @@ heavier_penalties as (
         case
             when penalties.is_heavier then penalties.heavier_penalty_types
             -- 待核实：每个未报送是否从重处罚的种类后注明
-            else regexp_replace(penalties.heavier_penalty_types, '([^;]+)', '\1（是否从重处罚未报送）', 'g')
+            else {{ regexp_replace_all('penalties.heavier_penalty_types', "'([^;]+)'", "'\\1（是否从重处罚未报送）'") }}
         end as heavier_penalty_types,
         concat_ws('；', domains.source, penalties.heavier_rule_source) as rule_source,
         penalties._batch_id,

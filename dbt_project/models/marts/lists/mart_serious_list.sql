@@ -21,7 +21,7 @@ final as (
         history.related_penalty_number,
         history.list_authority,
         history.valid_from as list_date,
-        {{ as_of_date() }} - history.valid_from as days_listed,
+        {{ days_between('history.valid_from', as_of_date()) }} as days_listed,
         history.early_removal_from,
         case when history.early_removal_refused_on <= {{ as_of_date() }} then history.early_removal_refused_on end
             as early_removal_refused_on,

@@ -79,20 +79,20 @@ rejected as (
         record_types.record_type,
         coalesce(
             nullif(
-                trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.authority_label || '"')), ''
+                trim({{ json_member_text('rejected_rows.raw_record', 'record_types.authority_label') }}), ''
             ),
             batches.producer_dept
         ) as department,
         coalesce(
-            cast(try_strptime(
-                trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.date_label || '"')),
+            {{ parse_date_formats(
+                'trim(' ~ json_member_text('rejected_rows.raw_record', 'record_types.date_label') ~ ')',
                 ['%Y-%m-%d', '%Y/%m/%d', '%Y年%m月%d日']
-            ) as date),
+            ) }},
             cast(batches.received_at as date)
         ) as decision_date,
-        trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.key_label || '"'))
+        trim({{ json_member_text('rejected_rows.raw_record', 'record_types.key_label') }})
         || coalesce(
-            '/' || trim(json_extract_string(rejected_rows.raw_record, '$."' || record_types.subject_label || '"')), ''
+            '/' || trim({{ json_member_text('rejected_rows.raw_record', 'record_types.subject_label') }}), ''
         )
             as record_key
     from rejected_rows

@@ -26,7 +26,7 @@ events as (
     select
         object_measure_id, 'identified' as stage_code, decision_date as event_date,
         cast(decision_date as timestamp) as event_at, source_agency as actor, '认定机关' as actor_type,
-        reason as event_reason, basis_number as event_source, cast(null as varchar) as link_issue,
+        reason as event_reason, basis_number as event_source, cast(null as string) as link_issue,
         _batch_id, _source_file, _row_number
     from om
     where decision_date <= {{ as_of_date() }}

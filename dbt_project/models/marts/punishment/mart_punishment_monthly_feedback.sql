@@ -53,7 +53,7 @@ notes as (
 )
 
 select
-    strftime(rows.month_start, '%Y-%m') as feedback_month,
+    {{ format_date('rows.month_start', "%Y-%m") }} as feedback_month,
     rows.unit_name as implementing_unit,
     rows.implementing_unit_type,
     rows.measure_id,

@@ -47,9 +47,13 @@ select
     reasons.feed,
     reasons.delivery_month,
     reasons.failed_rule,
-    count(distinct row(reasons._batch_id, reasons._row_number)) as rows_rejected,
+    {{ count_distinct_tuples(['reasons._batch_id', 'reasons._row_number']) }} as rows_rejected,
     count(*) as reasons,
-    round(count(distinct row(reasons._batch_id, reasons._row_number)) / nullif(any_value(rows_read.rows_read), 0), 6)
+    round(
+        {{ count_distinct_tuples(['reasons._batch_id', 'reasons._row_number']) }}
+        / nullif(any_value(rows_read.rows_read), 0),
+        6
+    )
         as share_of_rows_read
 from reasons
 left join rows_read

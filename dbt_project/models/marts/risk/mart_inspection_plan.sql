@@ -75,14 +75,20 @@ assigned as (
 
     select
         candidates.uscc,
-        string_agg(candidates.inspector_id, ';' order by candidates.pick_order)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg(
+            'candidates.inspector_id', "';'", order_by='candidates.pick_order',
+            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        ) }}
             as inspector_ids,
-        string_agg(candidates.inspector_name, ';' order by candidates.pick_order)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg(
+            'candidates.inspector_name', "';'", order_by='candidates.pick_order',
+            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        ) }}
             as inspector_names,
-        string_agg(distinct candidates.unit_name, ';' order by candidates.unit_name)
-        filter (where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection)
+        {{ ordered_string_agg(
+            'candidates.unit_name', "';'", distinct=true,
+            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        ) }}
             as inspector_units,
         count(*) filter (
             where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection
@@ -97,7 +103,7 @@ assigned as (
 final as (
 
     select
-        concat('SJ', strftime(planned.plan_date, '%Y%m%d'), '-', planned.plan_seed) as plan_id,
+        concat('SJ', {{ format_date('planned.plan_date', "%Y%m%d") }}, '-', planned.plan_seed) as plan_id,
         planned.plan_date,
         planned.plan_seed,
         planned.uscc,
@@ -125,22 +131,22 @@ final as (
         coalesce(assigned.assigned_count, 0) >= params.inspectors_per_inspection as is_fully_staffed,
         case planned.plan_type
             when '双随机抽查'
-                then format(
-                        '随机种子 {}；{}类全辖区可抽 {} 户，按比例 {} 应抽 {} 户，按最大余数法分到各区划；{}{}类可抽 {} 户'
-                        || '（近 {} 天双随机抽查 {} 次，未超该类频次上限），分得 {} 户；本户排序值 md5("{}|{}") 居第 {} 位，入选。',
-                        planned.plan_seed, scores.risk_class, planned.class_eligible, planned.sampling_ratio,
-                        planned.class_quota, scores.region_name, scores.risk_class, planned.stratum_eligible,
-                        planned.frequency_window_days, planned.prior_count, planned.stratum_quota,
-                        planned.plan_seed, planned.uscc, planned.draw_rank
-                    )
-            else format('列入重点监管事项清单（{}），全部检查，不参与随机抽取。', planned.key_item_names)
+                then {{ format_text(
+                        "'随机种子 {}；{}类全辖区可抽 {} 户，按比例 {} 应抽 {} 户，按最大余数法分到各区划；{}{}类可抽 {} 户'"
+                        ~ " || '（近 {} 天双随机抽查 {} 次，未超该类频次上限），分得 {} 户；本户排序值 md5(\"{}|{}\") 居第 {} 位，入选。'",
+                        ['planned.plan_seed', 'scores.risk_class', 'planned.class_eligible', 'planned.sampling_ratio',
+                         'planned.class_quota', 'scores.region_name', 'scores.risk_class', 'planned.stratum_eligible',
+                         'planned.frequency_window_days', 'planned.prior_count', 'planned.stratum_quota',
+                         'planned.plan_seed', 'planned.uscc', 'planned.draw_rank']
+                    ) }}
+            else {{ format_text("'列入重点监管事项清单（{}），全部检查，不参与随机抽取。'", ['planned.key_item_names']) }}
         end
-        || format(
-            '检查人员按 md5("{}|{}|执法证号") 排序选派 {} 名', planned.plan_seed, planned.uscc,
-            coalesce(assigned.assigned_count, 0)
-        )
+        || {{ format_text(
+            "'检查人员按 md5(\"{}|{}|执法证号\") 排序选派 {} 名'",
+            ['planned.plan_seed', 'planned.uscc', 'coalesce(assigned.assigned_count, 0)']
+        ) }}
         || case when coalesce(assigned.recused_count, 0) > 0
-                then format('，所在单位近一年处罚过该企业的 {} 名人员已回避', assigned.recused_count)
+                then {{ format_text("'，所在单位近一年处罚过该企业的 {} 名人员已回避'", ['assigned.recused_count']) }}
             else ''
         end
         || case when coalesce(assigned.assigned_count, 0) < params.inspectors_per_inspection

@@ -26,7 +26,7 @@ classes as (
 )
 
 select
-    concat('SJ', strftime(draw.plan_date, '%Y%m%d'), '-', draw.plan_seed) as plan_id,
+    concat('SJ', {{ format_date('draw.plan_date', "%Y%m%d") }}, '-', draw.plan_seed) as plan_id,
     draw.plan_date,
     draw.plan_seed,
     draw.region_code,

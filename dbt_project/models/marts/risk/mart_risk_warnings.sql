@@ -47,8 +47,8 @@ lift_summary as (
         {{ arg_min_received('lifting_department', 'lift_date', where='is_by_issuer') }} as lifting_department,
         {{ arg_min_received('lift_reason', 'lift_date', where='is_by_issuer') }} as lift_reason,
         count(*) filter (where not is_by_issuer) as rejected_lift_count,
-        string_agg(distinct lifting_department, ';' order by lifting_department)
-        filter (where not is_by_issuer) as rejected_lifting_departments
+        {{ ordered_string_agg('lifting_department', "';'", distinct=true, where='not is_by_issuer') }}
+            as rejected_lifting_departments
     from lifts
     group by warning_id
 
@@ -97,7 +97,7 @@ combined as (
         coalesce(lift_summary.rejected_lift_count, 0) as rejected_lift_count,
         lift_summary.rejected_lifting_departments,
         cast(null as integer) as trigger_count,
-        cast(null as varchar) as trigger_records,
+        cast(null as string) as trigger_records,
         issued._batch_id,
         issued._source_file,
         issued._row_number
@@ -108,17 +108,20 @@ combined as (
     union all
 
     select
-        concat('DW-', derived.derivation_code, '-', derived.uscc, '-', strftime(derived.start_date, '%Y%m%d')),
+        concat(
+            'DW-', derived.derivation_code, '-', derived.uscc, '-', {{ format_date('derived.start_date', "%Y%m%d") }}
+        ),
         derived.derivation_code,
         derivations.derivation_name,
         derived.uscc,
         enterprises.enterprise_name,
         derivations.warning_level,
         derivations.warning_type,
-        format(
-            '{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}', derivations.derivation_name,
-            derivations.lookback_days, derived.max_records_in_window, derivations.min_count, derived.trigger_records
-        ),
+        {{ format_text(
+            "'{}：近 {} 天内符合条件的检查结果达 {} 次（阈值 {} 次），触发记录 {}'",
+            ['derivations.derivation_name', 'derivations.lookback_days', 'derived.max_records_in_window',
+             'derivations.min_count', 'derived.trigger_records']
+        ) }},
         derived.start_date,
         derived.end_date,
         derived.issuing_department,

@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,15 +36,15 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(list_decision_number as varchar) as list_decision_number,
-        cast(uscc as varchar) as uscc,
+        cast(list_decision_number as string) as list_decision_number,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(enterprise_name as varchar) as enterprise_name,
-        cast(list_reason as varchar) as list_reason,
-        cast(list_authority as varchar) as list_authority,
-        cast(removal_reason as varchar) as removal_reason,
-        cast(removal_authority as varchar) as removal_authority,
+        cast(enterprise_name as string) as enterprise_name,
+        cast(list_reason as string) as list_reason,
+        cast(list_authority as string) as list_authority,
+        cast(removal_reason as string) as removal_reason,
+        cast(removal_authority as string) as removal_authority,
 
         -- 日期
         cast(list_date as date) as list_date,

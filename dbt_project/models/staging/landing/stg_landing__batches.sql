@@ -10,28 +10,29 @@ source as (
 ),
 
 -- 新工作区尚无台账时 read_json(allow_empty) 不返回任何列：按名补回有类型的列，下游始终能解析
+-- （列序同台账源表的列序：Spark 没有按名合并，按位置合并）
 typed_source as (
 
     select * from source
-    union all by name
+    {{ union_all_by_name() }}
     select
-        cast(null as varchar) as batch_id,
-        cast(null as varchar) as feed,
-        cast(null as varchar) as producer_code,
-        cast(null as varchar) as producer_dept,
-        cast(null as varchar) as source_file,
-        cast(null as varchar) as file_sha256,
-        cast(null as varchar) as encoding,
-        cast(null as varchar) as format,
-        cast(null as varchar) as contract_version,
-        cast(null as varchar) as received_at,
-        cast(null as varchar) as ingested_at,
+        cast(null as string) as batch_id,
+        cast(null as string) as feed,
+        cast(null as string) as producer_code,
+        cast(null as string) as producer_dept,
+        cast(null as string) as source_file,
+        cast(null as string) as file_sha256,
+        cast(null as string) as encoding,
+        cast(null as string) as format,
+        cast(null as string) as contract_version,
+        cast(null as string) as received_at,
+        cast(null as string) as ingested_at,
         cast(null as bigint) as rows_read,
         cast(null as bigint) as rows_landed,
         cast(null as bigint) as rows_quarantined,
-        cast(null as bigint) as rows_late,
-        cast(null as varchar) as status,
-        cast(null as varchar) as error
+        cast(null as string) as status,
+        cast(null as string) as error,
+        cast(null as bigint) as rows_late
     where false
 
 ),
@@ -40,18 +41,18 @@ renamed as (
 
     select
         -- 标识
-        cast(batch_id as varchar) as batch_id,
-        cast(feed as varchar) as feed,
-        cast(status as varchar) as status,
+        cast(batch_id as string) as batch_id,
+        cast(feed as string) as feed,
+        cast(status as string) as status,
 
         -- 来源
-        cast(producer_code as varchar) as producer_code,
-        cast(producer_dept as varchar) as producer_dept,
-        cast(source_file as varchar) as source_file,
-        cast(file_sha256 as varchar) as file_sha256,
-        cast(encoding as varchar) as file_encoding,
-        cast(format as varchar) as file_format,
-        cast(contract_version as varchar) as contract_version,
+        cast(producer_code as string) as producer_code,
+        cast(producer_dept as string) as producer_dept,
+        cast(source_file as string) as source_file,
+        cast(file_sha256 as string) as file_sha256,
+        cast(encoding as string) as file_encoding,
+        cast(format as string) as file_format,
+        cast(contract_version as string) as contract_version,
 
         -- 行数核对：rows_read = rows_landed + rows_quarantined
         cast(rows_read as bigint) as rows_read,
@@ -59,7 +60,7 @@ renamed as (
         cast(rows_quarantined as bigint) as rows_quarantined,
         -- 逾期入库行数（按责任清单报送时限）；旧台账无此项时按 0 计
         coalesce(cast(rows_late as bigint), 0) as rows_late,
-        cast(error as varchar) as error_message,
+        cast(error as string) as error_message,
 
         -- 时间（北京时间；台账记 UTC）
         {{ beijing_time('received_at') }} as received_at,

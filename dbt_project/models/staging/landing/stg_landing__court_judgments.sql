@@ -6,7 +6,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -37,18 +37,18 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(document_number as varchar) as document_number,
-        cast(uscc as varchar) as uscc,
+        cast(document_number as string) as document_number,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(document_type as varchar) as document_type,
-        cast(issuing_body as varchar) as issuing_body,
-        cast(party_name as varchar) as party_name,
-        cast(region_code as varchar) as region_code,
-        cast(person_name as varchar) as person_name,
-        cast(person_id_number as varchar) as person_id_number,  -- 负面清单
-        cast(dishonest_type as varchar) as dishonest_type,
-        cast(summary as varchar) as summary,
+        cast(document_type as string) as document_type,
+        cast(issuing_body as string) as issuing_body,
+        cast(party_name as string) as party_name,
+        cast(region_code as string) as region_code,
+        cast(person_name as string) as person_name,
+        cast(person_id_number as string) as person_id_number,  -- 负面清单
+        cast(dishonest_type as string) as dishonest_type,
+        cast(summary as string) as summary,
 
         -- 日期
         cast(effective_date as date) as effective_date,

@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,15 +36,15 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(commitment_id as varchar) as commitment_id,
-        cast(uscc as varchar) as uscc,
+        cast(commitment_id as string) as commitment_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(enterprise_name as varchar) as enterprise_name,
-        cast(commitment_type as varchar) as commitment_type,
-        cast(commitment_matter as varchar) as commitment_matter,
-        cast(approving_unit as varchar) as approving_unit,
-        cast(fulfilment_status as varchar) as fulfilment_status,
+        cast(enterprise_name as string) as enterprise_name,
+        cast(commitment_type as string) as commitment_type,
+        cast(commitment_matter as string) as commitment_matter,
+        cast(approving_unit as string) as approving_unit,
+        cast(fulfilment_status as string) as fulfilment_status,
 
         -- 日期
         cast(commitment_date as date) as commitment_date,

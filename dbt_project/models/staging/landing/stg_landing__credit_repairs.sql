@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,15 +36,15 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(application_id as varchar) as application_id,
-        cast(uscc as varchar) as uscc,
+        cast(application_id as string) as application_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(enterprise_name as varchar) as enterprise_name,
-        cast(repair_object_type as varchar) as repair_object_type,
-        cast(related_record_number as varchar) as related_record_number,
-        cast(outcome as varchar) as outcome,
-        cast(deciding_authority as varchar) as deciding_authority,
+        cast(enterprise_name as string) as enterprise_name,
+        cast(repair_object_type as string) as repair_object_type,
+        cast(related_record_number as string) as related_record_number,
+        cast(outcome as string) as outcome,
+        cast(deciding_authority as string) as deciding_authority,
 
         -- 日期
         cast(apply_date as date) as apply_date,

@@ -6,7 +6,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -37,15 +37,15 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(hold_id as varchar) as hold_id,
-        cast(uscc as varchar) as uscc,
+        cast(hold_id as string) as hold_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(record_type as varchar) as record_type,
-        cast(record_number as varchar) as record_number,
-        cast(hold_reason as varchar) as hold_reason,
-        cast(legal_basis as varchar) as legal_basis,
-        cast(approving_unit as varchar) as approving_unit,
+        cast(record_type as string) as record_type,
+        cast(record_number as string) as record_number,
+        cast(hold_reason as string) as hold_reason,
+        cast(legal_basis as string) as legal_basis,
+        cast(approving_unit as string) as approving_unit,
 
         -- 日期
         cast(approved_date as date) as approved_date,

@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,17 +36,17 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(task_id as varchar) as task_id,
-        cast(uscc as varchar) as uscc,
+        cast(task_id as string) as task_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(task_name as varchar) as task_name,
-        cast(inspection_type as varchar) as inspection_type,
-        cast(party_name as varchar) as party_name,
-        cast(result as varchar) as result,
-        cast(inspecting_unit as varchar) as inspecting_unit,
-        cast(inspecting_unit_uscc as varchar) as inspecting_unit_uscc,
-        cast(inspector_ids as varchar) as inspector_ids,
+        cast(task_name as string) as task_name,
+        cast(inspection_type as string) as inspection_type,
+        cast(party_name as string) as party_name,
+        cast(result as string) as result,
+        cast(inspecting_unit as string) as inspecting_unit,
+        cast(inspecting_unit_uscc as string) as inspecting_unit_uscc,
+        cast(inspector_ids as string) as inspector_ids,
 
         -- 日期
         cast(inspection_date as date) as inspection_date,

@@ -6,7 +6,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -37,36 +37,36 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(licence_number as varchar) as licence_number,
-        cast(uscc as varchar) as uscc,
+        cast(licence_number as string) as licence_number,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(party_name as varchar) as party_name,
-        cast(party_category as varchar) as party_category,
-        cast(party_registration_number as varchar) as party_registration_number,
-        cast(party_org_code as varchar) as party_org_code,
-        cast(party_tax_registration_number as varchar) as party_tax_registration_number,
-        cast(party_institution_certificate_number as varchar) as party_institution_certificate_number,
-        cast(party_social_org_registration_number as varchar) as party_social_org_registration_number,
-        cast(legal_rep_name as varchar) as legal_rep_name,
-        cast(legal_rep_id_type as varchar) as legal_rep_id_type,
-        cast(legal_rep_id_number as varchar) as legal_rep_id_number,  -- 负面清单
-        cast(party_id_type as varchar) as party_id_type,
-        cast(party_id_number as varchar) as party_id_number,  -- 负面清单
-        cast(document_name as varchar) as document_name,
-        cast(document_number as varchar) as document_number,
-        cast(item_name as varchar) as item_name,
-        cast(licence_category as varchar) as licence_category,
-        cast(certificate_name as varchar) as certificate_name,
-        cast(licence_content as varchar) as licence_content,
-        cast(authority_name as varchar) as authority_name,
-        cast(authority_uscc as varchar) as authority_uscc,
-        cast(licence_status as varchar) as licence_status,
-        cast(source_unit as varchar) as source_unit,
-        cast(source_unit_uscc as varchar) as source_unit_uscc,
-        cast(local_code as varchar) as local_code,
-        cast(data_updated_at as varchar) as data_updated_at,
-        cast(remarks as varchar) as remarks,
+        cast(party_name as string) as party_name,
+        cast(party_category as string) as party_category,
+        cast(party_registration_number as string) as party_registration_number,
+        cast(party_org_code as string) as party_org_code,
+        cast(party_tax_registration_number as string) as party_tax_registration_number,
+        cast(party_institution_certificate_number as string) as party_institution_certificate_number,
+        cast(party_social_org_registration_number as string) as party_social_org_registration_number,
+        cast(legal_rep_name as string) as legal_rep_name,
+        cast(legal_rep_id_type as string) as legal_rep_id_type,
+        cast(legal_rep_id_number as string) as legal_rep_id_number,  -- 负面清单
+        cast(party_id_type as string) as party_id_type,
+        cast(party_id_number as string) as party_id_number,  -- 负面清单
+        cast(document_name as string) as document_name,
+        cast(document_number as string) as document_number,
+        cast(item_name as string) as item_name,
+        cast(licence_category as string) as licence_category,
+        cast(certificate_name as string) as certificate_name,
+        cast(licence_content as string) as licence_content,
+        cast(authority_name as string) as authority_name,
+        cast(authority_uscc as string) as authority_uscc,
+        cast(licence_status as string) as licence_status,
+        cast(source_unit as string) as source_unit,
+        cast(source_unit_uscc as string) as source_unit_uscc,
+        cast(local_code as string) as local_code,
+        cast(data_updated_at as string) as data_updated_at,
+        cast(remarks as string) as remarks,
 
         -- 日期
         cast(decision_date as date) as decision_date,
@@ -86,13 +86,53 @@ renamed as (
 defaulted as (
 
     select
-        * replace (
-            coalesce(party_category, {{ party_category_from_identifiers() }}) as party_category,
-            coalesce(licence_number, document_number) as licence_number,
-            coalesce(valid_from, decision_date) as valid_from,
-            coalesce(source_unit, _producer_dept) as source_unit,
-            coalesce(source_unit_uscc, _producer_dept_uscc) as source_unit_uscc
-        )
+        coalesce(licence_number, document_number) as licence_number,
+        uscc,
+        party_name,
+        coalesce(party_category, {{ party_category_from_identifiers() }}) as party_category,
+        party_registration_number,
+        party_org_code,
+        party_tax_registration_number,
+        party_institution_certificate_number,
+        party_social_org_registration_number,
+        legal_rep_name,
+        legal_rep_id_type,
+        legal_rep_id_number,
+        party_id_type,
+        party_id_number,
+        document_name,
+        document_number,
+        item_name,
+        licence_category,
+        certificate_name,
+        licence_content,
+        authority_name,
+        authority_uscc,
+        licence_status,
+        coalesce(source_unit, _producer_dept) as source_unit,
+        coalesce(source_unit_uscc, _producer_dept_uscc) as source_unit_uscc,
+        local_code,
+        data_updated_at,
+        remarks,
+        decision_date,
+        coalesce(valid_from, decision_date) as valid_from,
+        valid_to,
+        status_date,
+        _batch_id,
+        _feed,
+        _producer_code,
+        _producer_dept,
+        _producer_dept_uscc,
+        _providing_system,
+        _source_file,
+        _row_number,
+        _file_sha256,
+        _received_at,
+        _ingested_at,
+        _due_by,
+        _due_by_estimated,
+        _is_late,
+        _warnings
     from renamed
 
 )

@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,14 +36,14 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(objection_id as varchar) as objection_id,
-        cast(uscc as varchar) as uscc,
+        cast(objection_id as string) as objection_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(related_record_number as varchar) as related_record_number,
-        cast(objection_reason as varchar) as objection_reason,
-        cast(outcome as varchar) as outcome,
-        cast(handling_authority as varchar) as handling_authority,
+        cast(related_record_number as string) as related_record_number,
+        cast(objection_reason as string) as objection_reason,
+        cast(outcome as string) as outcome,
+        cast(handling_authority as string) as handling_authority,
 
         -- 日期
         cast(objection_date as date) as objection_date,

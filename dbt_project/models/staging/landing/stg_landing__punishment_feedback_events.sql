@@ -5,7 +5,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -36,19 +36,19 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(event_id as varchar) as event_id,
-        cast(uscc as varchar) as uscc,
+        cast(event_id as string) as event_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(object_role as varchar) as object_role,
-        cast(basis_number as varchar) as basis_number,
-        cast(measure_id as varchar) as measure_id,
-        cast(stage as varchar) as stage,
-        cast(unit_name as varchar) as unit_name,
-        cast(unit_type as varchar) as unit_type,
-        cast(event_time as varchar) as event_time,
-        cast(consultation as varchar) as consultation,
-        cast(note as varchar) as note,
+        cast(object_role as string) as object_role,
+        cast(basis_number as string) as basis_number,
+        cast(measure_id as string) as measure_id,
+        cast(stage as string) as stage,
+        cast(unit_name as string) as unit_name,
+        cast(unit_type as string) as unit_type,
+        cast(event_time as string) as event_time,
+        cast(consultation as string) as consultation,
+        cast(note as string) as note,
 
         -- 日期
         cast(event_date as date) as event_date,

@@ -6,7 +6,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -37,22 +37,22 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(uscc as varchar) as uscc,
+        cast(uscc as string) as uscc,
         cast(approval_date as date) as approval_date,
 
         -- 文本与代码
-        cast(registration_number as varchar) as registration_number,
-        cast(enterprise_name as varchar) as enterprise_name,
-        cast(entity_type as varchar) as entity_type,
-        cast(region_code as varchar) as region_code,
-        cast(industry_code as varchar) as industry_code,
-        cast(legal_rep_name as varchar) as legal_rep_name,
-        cast(legal_rep_id_type as varchar) as legal_rep_id_type,
-        cast(legal_rep_id_number as varchar) as legal_rep_id_number,  -- 负面清单
-        cast(status as varchar) as registration_status,
-        cast(address as varchar) as address,
-        cast(contact_phone as varchar) as contact_phone,  -- 负面清单
-        cast(registration_authority as varchar) as registration_authority,
+        cast(registration_number as string) as registration_number,
+        cast(enterprise_name as string) as enterprise_name,
+        cast(entity_type as string) as entity_type,
+        cast(region_code as string) as region_code,
+        cast(industry_code as string) as industry_code,
+        cast(legal_rep_name as string) as legal_rep_name,
+        cast(legal_rep_id_type as string) as legal_rep_id_type,
+        cast(legal_rep_id_number as string) as legal_rep_id_number,  -- 负面清单
+        cast(status as string) as registration_status,
+        cast(address as string) as address,
+        cast(contact_phone as string) as contact_phone,  -- 负面清单
+        cast(registration_authority as string) as registration_authority,
 
         -- 金额与数量
         cast(registered_capital_wan as double) as registered_capital_wan,

@@ -19,17 +19,17 @@ renamed as (
 
     select
         -- 来源
-        cast(source._batch_id as varchar) as _batch_id,
-        cast(source._feed as varchar) as _feed,
-        cast(source._source_file as varchar) as _source_file,
+        cast(source._batch_id as string) as _batch_id,
+        cast(source._feed as string) as _feed,
+        cast(source._source_file as string) as _source_file,
         cast(source._row_number as bigint) as _row_number,
 
         -- 原因
-        cast(source.rule as varchar) as failed_rule,
-        cast(source.field as varchar) as field_name,
-        cast(source.value as varchar) as received_value,
-        cast(source.message as varchar) as message,
-        cast(source.raw_record as varchar) as raw_record
+        cast(source.rule as string) as failed_rule,
+        cast(source.field as string) as field_name,
+        cast(source.value as string) as received_value,
+        cast(source.message as string) as message,
+        cast(source.raw_record as string) as raw_record
 
     from source
     inner join recorded_batches

@@ -6,7 +6,7 @@
 -- 增量构建按批次（macros/landed_batches.sql）：只读新提交或被替换的批次，删除台账中已不再提交的批次。
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_batch_id',
     on_schema_change='sync_all_columns',
@@ -37,22 +37,22 @@ renamed as (
 
     select
         -- 标识与业务主键
-        cast(warning_id as varchar) as warning_id,
-        cast(uscc as varchar) as uscc,
+        cast(warning_id as string) as warning_id,
+        cast(uscc as string) as uscc,
 
         -- 文本与代码
-        cast(object_name as varchar) as object_name,
-        cast(warning_level as varchar) as warning_level,
-        cast(warning_type as varchar) as warning_type,
-        cast(warning_reason as varchar) as warning_reason,
-        cast(issuing_department as varchar) as issuing_department,
-        cast(issuing_department_uscc as varchar) as issuing_department_uscc,
-        cast(responding_departments as varchar) as responding_departments,
-        cast(measures as varchar) as measures,
-        cast(legal_basis as varchar) as legal_basis,
-        cast(lifting_department as varchar) as lifting_department,
-        cast(lifting_department_uscc as varchar) as lifting_department_uscc,
-        cast(lift_reason as varchar) as lift_reason,
+        cast(object_name as string) as object_name,
+        cast(warning_level as string) as warning_level,
+        cast(warning_type as string) as warning_type,
+        cast(warning_reason as string) as warning_reason,
+        cast(issuing_department as string) as issuing_department,
+        cast(issuing_department_uscc as string) as issuing_department_uscc,
+        cast(responding_departments as string) as responding_departments,
+        cast(measures as string) as measures,
+        cast(legal_basis as string) as legal_basis,
+        cast(lifting_department as string) as lifting_department,
+        cast(lifting_department_uscc as string) as lifting_department_uscc,
+        cast(lift_reason as string) as lift_reason,
 
         -- 日期
         cast(start_date as date) as start_date,

@@ -112,8 +112,9 @@ def build(
 def mart_names(ws: Workspace) -> list[str]:
     with read_only(ws.warehouse) as con:
         rows = con.execute(
-            "select table_name from information_schema.tables where table_name like 'dim\\_%' escape '\\'"
-            " or table_name like 'fct\\_%' escape '\\' or table_name like 'pub\\_%' escape '\\' order by 1"
+            "select table_name from information_schema.tables where table_schema = 'main' and ("
+            "table_name like 'dim\\_%' escape '\\' or table_name like 'fct\\_%' escape '\\'"
+            " or table_name like 'pub\\_%' escape '\\') order by 1"
         ).fetchall()
     return [r[0] for r in rows]
 

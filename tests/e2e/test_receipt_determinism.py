@@ -127,7 +127,8 @@ def _rows(ws: Workspace) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]
             for schema, name in con.execute(
                 "select table_schema, table_name from information_schema.tables order by table_name"
             ).fetchall()
-            if name.startswith(COMPARED)
+            # build_state: what each build took in, by batch id and ingestion time (internal, not a mart)
+            if name.startswith(COMPARED) and schema != "build_state"
         ]
         return {
             name: (

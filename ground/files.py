@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,3 +129,20 @@ def locked_scratch(parent: Path, lock_file: Path) -> Iterator[Path]:
         remove_leftovers(parent)
         with scratch_folder(parent) as scratch:
             yield scratch
+
+
+def sync_generated(path: Path, text: str, *, check: bool, name: str, command: str) -> int:
+    """Write a generated file (only when its text changed), or with ``check`` write nothing and exit 1 when the
+    committed file is stale: the ``--check`` of the project's generators (pre-commit, CI). ``name`` is the file as
+    the message shows it, ``command`` what regenerates it."""
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if check:
+        if current != text:
+            print(f"{name} is stale (run `{command}` and commit the result)", file=sys.stderr)
+            return 1
+        print(f"{name} is up to date")
+        return 0
+    if current != text:
+        atomic_write_text(path, text)
+    print(f"wrote {name}")
+    return 0

@@ -20,7 +20,7 @@ import csv
 import io
 import sys
 
-from ground.files import atomic_write_text
+from ground.files import sync_generated
 from ground.settings import PROJECT_ROOT, SEEDS_DIR
 from ground.workdays import calendar_rows
 
@@ -47,19 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m warehouse.calendar_seed", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the seed is stale")
     args = parser.parse_args(argv)
-    text = render()
     name = SEED.relative_to(PROJECT_ROOT).as_posix()
-    current = SEED.read_text(encoding="utf-8") if SEED.exists() else None
-    if args.check:
-        if current != text:
-            print(f"{name} is stale (run `python -m warehouse.calendar_seed` and commit the result)", file=sys.stderr)
-            return 1
-        print(f"{name} is up to date")
-        return 0
-    if current != text:
-        atomic_write_text(SEED, text)
-    print(f"wrote {name}")
-    return 0
+    return sync_generated(SEED, render(), check=args.check, name=name, command="python -m warehouse.calendar_seed")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from ground.files import atomic_write_text
+from ground.files import sync_generated
 from ground.settings import PROJECT_ROOT
 
 CATALOGUE = Path("docs") / "rules.md"
@@ -547,21 +547,13 @@ def main(argv: list[str] | None = None) -> int:
     except RuleCatalogueError as e:
         print(f"rule catalogue: {e}", file=sys.stderr)
         return 2
-    target = PROJECT_ROOT / CATALOGUE
-    current = target.read_text(encoding="utf-8") if target.exists() else None
-    if args.check:
-        if current != text:
-            print(
-                f"{CATALOGUE.as_posix()} is stale (run `python -m warehouse.rule_catalogue` and commit the result)",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{CATALOGUE.as_posix()} is up to date")
-        return 0
-    if current != text:
-        atomic_write_text(target, text)
-    print(f"wrote {CATALOGUE.as_posix()}")
-    return 0
+    return sync_generated(
+        PROJECT_ROOT / CATALOGUE,
+        text,
+        check=args.check,
+        name=CATALOGUE.as_posix(),
+        command="python -m warehouse.rule_catalogue",
+    )
 
 
 if __name__ == "__main__":

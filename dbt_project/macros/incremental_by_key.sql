@@ -17,26 +17,31 @@
   (its config: incremental, the hooks below) and filters its read with `{{ changed_keys_filter(scope) }}` when
   `scope is not none`.
   The key must not be null (a data test says so).
+  `keys_of` (optional): for a staged relation whose rows name the model's key otherwise, how to find the keys its
+  new batches change: {'stg_…': {'column': the column holding the key (default: the key), 'versions_of': a record
+  id whose every version counts (a correction may move the record to another key: the keys of all its versions
+  too), 'through': [{'relation': 'stg_…', 'from': …, 'to': …}, …] (the keys found, mapped on through another
+  staged relation of the list: its `to` where its `from` is one of them)}}.
   按业务主键增量：只重算新批次所报主键的行，其余保留；批次被撤回、代码表或模型改变、尚无记录时全部重算。
 -#}
 
 {#- The model's config, and the scope of this build: none (recompute every key) or the batches whose keys change. -#}
-{% macro incremental_by_key(staged, key, env=[], on_schema_change='ignore') -%}
+{% macro incremental_by_key(staged, key, env=[], on_schema_change='ignore', keys_of={}) -%}
     {%- for name in ([staged] if staged is string else staged) -%}{%- do ref(name) -%}{%- endfor -%}
-    {{ return(adapter.dispatch('incremental_by_key')(staged, key, env, on_schema_change)) }}
+    {{ return(adapter.dispatch('incremental_by_key')(staged, key, env, on_schema_change, keys_of)) }}
 {%- endmacro %}
 
 {#- Spark's Parquet tables take no DELETE: there the model is a table rebuilt whole (scope none). -#}
-{% macro spark__incremental_by_key(staged, key, env, on_schema_change) -%}
+{% macro spark__incremental_by_key(staged, key, env, on_schema_change, keys_of={}) -%}
     {{ config(materialized='table') }}
     {{ return(none) }}
 {%- endmacro %}
 
-{% macro default__incremental_by_key(staged, key, env, on_schema_change) -%}
+{% macro default__incremental_by_key(staged, key, env, on_schema_change, keys_of={}) -%}
     {{ config(
         materialized='incremental',
         on_schema_change=on_schema_change,
-        meta={'incremental_by_key': {'staged': staged, 'key': key, 'env': env}},
+        meta={'incremental_by_key': {'staged': staged, 'key': key, 'env': env, 'keys_of': keys_of}},
         pre_hook="{{ delete_changed_keys() }}",
         post_hook="{{ record_staged_batches() }}",
     ) }}
@@ -134,12 +139,36 @@
 {% macro changed_keys_filter(scope, column=none) -%}
     {%- if not execute -%}{{ return('true') }}{%- endif -%}
     {%- set spec = by_key_spec() -%}
+    {%- set names = [spec.staged] if spec.staged is string else spec.staged %}
     {{ column or spec.key }} in (
-        {%- for relation in _staged_relations() %}
+        {%- for name in names %}
             {{ 'union all' if not loop.first }}
-            select {{ spec.key }} from {{ relation }} where {{ in_literals('_batch_id', scope) }}
+            {{ _changed_keys_of(name, spec.get('keys_of', {}).get(name, {}), spec.key, scope) }}
         {%- endfor %}
     )
+{%- endmacro %}
+
+{#- The keys the batches in scope change through one staged relation (`of`: its entry in keys_of, or {}). -#}
+{% macro _changed_keys_of(name, of, key, scope) -%}
+    {%- set column = of.get('column', key) -%}
+    {%- set sql -%}
+        {%- if of.get('versions_of') -%}
+            select {{ column }} from {{ ref(name) }}
+            where {{ in_literals('_batch_id', scope) }}
+                or {{ of.versions_of }} in (
+                    select {{ of.versions_of }} from {{ ref(name) }} where {{ in_literals('_batch_id', scope) }}
+                )
+        {%- else -%}
+            select {{ column }} from {{ ref(name) }} where {{ in_literals('_batch_id', scope) }}
+        {%- endif -%}
+    {%- endset -%}
+    {%- set steps = [sql] -%}
+    {%- for hop in of.get('through', []) -%}
+        {%- do steps.append(
+            'select ' ~ hop.to ~ ' from ' ~ ref(hop.relation) ~ ' where ' ~ hop['from'] ~ ' in (' ~ steps[-1] ~ ')'
+        ) -%}
+    {%- endfor -%}
+    {{ steps[-1] }}
 {%- endmacro %}
 
 

@@ -4,18 +4,42 @@
     某一名录的全部列入与移出历史（移出日期、路径与原因取名录模型）。 -#}
 {% macro list_history(list_type, extra_columns=[]) %}
 
+{#- by key (incremental_by_key): the list decisions whose period changes, and those of the enterprises whose registry
+    rows are new (name, region) -#}
+{%- set inputs = list_period_inputs() %}
+{%- set listings = {
+    'abnormal': 'stg_landing__abnormal_listings', 'serious': 'stg_landing__serious_listings'
+}[list_type] %}
+{%- set keys_of = {} %}
+{%- do keys_of.update(inputs.keys_of) %}
+{%- do keys_of.update({'stg_landing__registry_records': {
+    'column': 'uscc', 'through': [{'relation': listings, 'from': 'uscc', 'to': 'list_decision_number'}]
+}}) %}
+{%- set scope = incremental_by_key(
+    inputs.staged + ['stg_landing__registry_records'],
+    'list_decision_number',
+    on_schema_change='fail',
+    keys_of=keys_of,
+) %}
+
 with
 
 periods as (
 
     select * from {{ ref('int_lists__list_periods') }}
     where list_type = '{{ list_type }}'
+    {%- if scope is not none %}
+        and {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 
 enterprises as (
 
     select * from {{ ref('dim_enterprise') }}
+    {%- if scope is not none %}
+    where uscc in (select uscc from periods)
+    {%- endif %}
 
 ),
 
@@ -54,3 +78,30 @@ final as (
 select * from final
 
 {% endmacro %}
+
+
+{#- What int_lists__list_periods reads, and how each input's new batches name the list decisions (list_decision_number)
+    they change — incremental_by_key's `staged` and `keys_of`: the listings themselves; a credit repair (every version
+    of the application) by its related record number; a penalty, and an objection (every version) to one, through the
+    serious listings that rest on it (related_penalty_number). 名录期间模型的输入及各输入的新批次所涉列入决定。 -#}
+{% macro list_period_inputs() -%}
+    {%- set via_serious_listings = [
+        {'relation': 'stg_landing__serious_listings', 'from': 'related_penalty_number', 'to': 'list_decision_number'}
+    ] -%}
+    {{ return({
+        'staged': [
+            'stg_landing__abnormal_listings',
+            'stg_landing__serious_listings',
+            'stg_landing__credit_repairs',
+            'stg_landing__penalties',
+            'stg_landing__objections',
+        ],
+        'keys_of': {
+            'stg_landing__credit_repairs': {'column': 'related_record_number', 'versions_of': 'application_id'},
+            'stg_landing__penalties': {'column': 'decision_number', 'through': via_serious_listings},
+            'stg_landing__objections': {
+                'column': 'related_record_number', 'versions_of': 'objection_id', 'through': via_serious_listings
+            },
+        },
+    }) }}
+{%- endmacro %}

@@ -4,17 +4,23 @@ shared demo build).
 The rules themselves are pinned by dbt unit tests next to the models (the 10th penalty, the day the 3 years end,
 a repair approved the day before, a licence expiring on a holiday, …); these tests check that they exist and that
 every list mart is documented in Chinese with an enforced contract. The incremental event timeline:
-test_timeline_incremental.py.
+test_timeline_incremental.py. The list models incremental by key (macros/incremental_by_key.sql, `keys_of`): a
+correction that moves an objection from one penalty to another recomputes both penalties and the listing resting on
+each, exactly as a full refresh computes them.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, date, datetime
 
 import pytest
-from helpers import manifest
+from helpers import DEMO_AS_OF, land_batch, manifest, query
 
+from contracts import load_contracts
 from ground.settings import SEEDS_DIR
+from warehouse import dbt
 
 LIST_MARTS = (
     "dim_enterprise",
@@ -83,3 +89,84 @@ def test_rule_seeds_carry_validity_and_source():
     for path in (SEEDS_DIR / "lists").glob("rule_*.csv"):
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
         assert {"valid_from", "valid_to", "source"} <= set(header), path.name
+
+
+# ------------------------------------------------------------------ the list models incremental by key
+
+LISTS_BY_KEY = (
+    "intermediate.int_lists__penalty_domains",
+    "intermediate.int_lists__penalties",
+    "intermediate.int_lists__list_periods",
+    "main.mart_abnormal_list_history",
+    "main.mart_serious_list_history",
+)
+LISTS_STAGED = ("stg_landing__batches", "stg_landing__objections")
+
+
+def _run_lists_by_key(ws, *flags: str) -> None:
+    log: list[str] = []
+    args = ["run", *flags, "--select", *LISTS_STAGED, *(t.split(".")[1] for t in LISTS_BY_KEY)]
+    code = dbt(ws, *args, "--vars", json.dumps({"as_of_date": DEMO_AS_OF.isoformat()}), on_line=log.append)
+    assert code == 0, "\n".join(log[-40:])
+
+
+def _table_rows(ws, table: str) -> list[tuple]:
+    return sorted(query(ws, f"select * from {table}"), key=repr)
+
+
+def _revocation_of(ws, decision_number: str) -> tuple:
+    sql = "select revoked_via, revocation_objection_id from intermediate.int_lists__penalties where decision_number = ?"
+    return query(ws, sql, decision_number)[0]
+
+
+def test_an_objection_moved_to_another_penalty_recomputes_both_as_a_full_refresh_does(demo, tmp_path):
+    ws = demo.copy(tmp_path, published=False)
+    # a penalty a serious listing rests on, and another penalty: both in force, no objection yet
+    rests_on = """
+        select p.decision_number, p.enterprise_uscc, l.list_decision_number
+        from intermediate.int_lists__penalties p
+        join intermediate.int_lists__list_periods l on l.related_penalty_number = p.decision_number
+        where p.is_in_force and l.removal_path is distinct from 'basis_revoked'
+        order by 1 limit 1"""
+    [(listed_penalty, listed_uscc, listing)] = query(ws, rests_on)
+    other = """
+        select decision_number, enterprise_uscc from intermediate.int_lists__penalties
+        where is_in_force and enterprise_uscc is not null and decision_number <> ?
+            and decision_number not in (select related_record_number from staging.stg_landing__objections)
+        order by 1 limit 1"""
+    [(other_penalty, other_uscc)] = query(ws, other, listed_penalty)
+    objections = load_contracts()["objections"]
+
+    def objection(related: str, uscc: str) -> dict:
+        return dict(
+            objection_id="YY31011020269901",
+            uscc=uscc,
+            related_record_number=related,
+            objection_date=date(2026, 5, 4),
+            objection_reason="处罚认定事实不清",
+            outcome="撤销",
+            outcome_date=date(2026, 6, 10),
+            handling_authority="上海市人民政府",
+        )
+
+    # day 1: the objection revokes the other penalty
+    received = datetime(2026, 6, 12, 2, tzinfo=UTC)
+    land_batch(ws, objections, 9901, [objection(other_penalty, other_uscc)], received=received, due_by=received.date())
+    _run_lists_by_key(ws)
+    assert _revocation_of(ws, other_penalty) == ("objection", "YY31011020269901")
+
+    # day 2: corrected — it was about the penalty the listing rests on
+    received = datetime(2026, 6, 15, 2, tzinfo=UTC)
+    land_batch(
+        ws, objections, 9902, [objection(listed_penalty, listed_uscc)], received=received, due_by=received.date()
+    )
+    _run_lists_by_key(ws)
+    assert _revocation_of(ws, other_penalty) == (None, None)  # the earlier version's penalty counts again
+    assert _revocation_of(ws, listed_penalty) == ("objection", "YY31011020269901")
+    removal = "select removal_path from intermediate.int_lists__list_periods where list_decision_number = ?"
+    assert query(ws, removal, listing) == [("basis_revoked",)]
+
+    incremental = {t: _table_rows(ws, t) for t in LISTS_BY_KEY}
+    _run_lists_by_key(ws, "--full-refresh")
+    for table in LISTS_BY_KEY:
+        assert incremental[table] == _table_rows(ws, table), table

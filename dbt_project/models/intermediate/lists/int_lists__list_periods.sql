@@ -11,24 +11,46 @@
 -- 信用修复（获准的修复决定或报送的信用修复移出）未满规定列入时长的不移出，记入 early_removal_refused_on 待核查。
 -- 成员区间为 [list_date, removal_date)：移出当日起不再在名单上。期满日可能在将来（已确定的计划移出）；截至某日是否已
 -- 移出由读者比较 removal_date 与该日（本模型不依赖 as_of_date）。
+-- 每行只取决于同一列入决定书文号的列入记录、关联文号为它的信用修复（申请的各个版本）与据以列入的处罚（处罚及其异议经
+-- 严重违法失信名单的 related_penalty_number 找到列入决定）：增量构建只重算这些文号（宏 incremental_by_key，
+-- 输入及其所涉文号见宏 list_period_inputs）。
+
+{%- set inputs = list_period_inputs() %}
+{%- set scope = incremental_by_key(inputs.staged, 'list_decision_number', keys_of=inputs.keys_of) %}
+{%- set changed = 'where ' ~ changed_keys_filter(scope) if scope is not none else '' %}
 
 with
 
 abnormal_listings as (
 
     select * from {{ ref('stg_landing__abnormal_listings') }}
+    {{ changed }}
 
 ),
 
 serious_listings as (
 
     select * from {{ ref('stg_landing__serious_listings') }}
+    {{ changed }}
+
+),
+
+repair_versions as (
+
+    select * from {{ ref('stg_landing__credit_repairs') }}
+    {%- if scope is not none %}
+    -- every version of the applications that name a changed list decision in any version
+    where application_id in (
+        select application_id from {{ ref('stg_landing__credit_repairs') }}
+        where {{ changed_keys_filter(scope, 'related_record_number') }}
+    )
+    {%- endif %}
 
 ),
 
 credit_repairs as (
 
-    select * from {{ ref('stg_landing__credit_repairs') }}
+    select * from repair_versions
     qualify {{ latest_version('application_id') }}
 
 ),
@@ -42,6 +64,9 @@ repair_outcomes as (
 penalties as (
 
     select * from {{ ref('int_lists__penalties') }}
+    {%- if scope is not none %}
+    where decision_number in (select related_penalty_number from serious_listings)
+    {%- endif %}
 
 ),
 

@@ -9,18 +9,32 @@
 -- is_heavier：是否较重行政处罚（总局令第44号第2条），“较重”只在这里判定：处罚种类逐项对照
 -- rule_serious_list_penalty_types（决定日期当日有效的行），不须裁量的种类即为较重，罚款按从重处罚裁量（报送“是”）
 -- 才算；都不满足而罚款未报送是否从重处罚的为空（待核实）。严重违法失信名单候选与信用风险指标都读这一列。
+-- 每行只取决于同一文号的处罚记录与异议（异议的各个版本所关联的文号）：增量构建只重算新批次所报文号
+-- （宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key(
+    ['stg_landing__penalties', 'stg_landing__objections'],
+    'decision_number',
+    keys_of={'stg_landing__objections': {'column': 'related_record_number', 'versions_of': 'objection_id'}},
+) %}
 
 with
 
 penalties as (
 
     select * from {{ ref('stg_landing__penalties') }}
+    {%- if scope is not none %}
+    where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 
 penalty_domains as (
 
     select * from {{ ref('int_lists__penalty_domains') }}
+    {%- if scope is not none %}
+    where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 
@@ -30,9 +44,22 @@ record_statuses as (
 
 ),
 
-objections as (
+objection_versions as (
 
     select * from {{ ref('stg_landing__objections') }}
+    {%- if scope is not none %}
+    -- every version of the objections that name a changed decision number in any version
+    where objection_id in (
+        select objection_id from {{ ref('stg_landing__objections') }}
+        where {{ changed_keys_filter(scope, 'related_record_number') }}
+    )
+    {%- endif %}
+
+),
+
+objections as (
+
+    select * from objection_versions
     qualify {{ latest_version('objection_id') }}
 
 ),

@@ -8,6 +8,9 @@
 -- 按 law_article → law → violation_type 的顺序取第一个有匹配的层次；规则按处罚决定当日有效的版本。
 -- 处罚依据中的引用按书名号识别：《法规名称》及其后至下一个书名号之前的“第N条”；名称去掉“中华人民共和国”前缀与
 -- 末尾括注（如版本年份）后比对。derived_* 列为不看报送值的判定结果（报送值与规则不一致时可据此核对）。
+-- 每行只取决于该处罚记录与规则种子表：增量构建只重算新批次所报文号（宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key('stg_landing__penalties', 'decision_number') %}
 
 with
 
@@ -22,6 +25,9 @@ penalties as (
         _batch_id,
         _row_number
     from {{ ref('stg_landing__penalties') }}
+    {%- if scope is not none %}
+    where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

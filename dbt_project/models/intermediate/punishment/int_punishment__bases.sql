@@ -5,6 +5,16 @@
 -- 最早者），处罚事由取 int_lists__penalties 的撤销（路径 basis_revoked）；解除路径由 punishment_release_paths 对照。
 -- 负面清单字段（文书所列自然人证件号码）在此只用于计算人员哈希键。
 
+-- 增量构建按案件（事由文书号）只重算新批次与截至日期变动所涉案件（宏 incremental_by_case、punishment_case_keys）；
+-- 屡禁不止事由每次全部重算（随新处罚与日期变化，行数少）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs'],
+    'basis_number', 'punishment_case_keys', {'cases': 'this'}, env=['CWH_PERSON_KEY_SALT'], dated='window',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
+
 {#- 名录事由的移出原因，附据以移出的信用修复申请编号或被撤销的处罚文号 -#}
 {%- set listing_removal_reason -%}
     removal_reason || coalesce('（' || case removal_path
@@ -19,6 +29,9 @@ with
 listings as (
 
     select * from {{ ref('int_lists__list_periods') }}
+    {%- if selected %}
+    where {{ selected('list_decision_number') }}
+    {%- endif %}
 
 ),
 
@@ -26,12 +39,18 @@ listings as (
 penalty_status as (
 
     select * from {{ ref('int_lists__penalties') }}
+    {%- if selected %}
+    where {{ selected('decision_number') }}
+    {%- endif %}
 
 ),
 
 court as (
 
     select * from {{ ref('stg_landing__court_judgments') }}
+    {%- if selected %}
+    where {{ selected('document_number') }}
+    {%- endif %}
     qualify {{ latest_version('document_number') }}
 
 ),
@@ -54,6 +73,9 @@ penalties as (
         on staged._batch_id = penalty_domains._batch_id
         and staged._row_number = penalty_domains._row_number
     where staged.uscc is not null
+    {%- if selected %}
+        and {{ selected('staged.decision_number') }}
+    {%- endif %}
     qualify {{ latest_version('decision_number', alias='staged', first=true) }}
 
 ),

@@ -6,18 +6,33 @@
 -- 这里不再对名录事由直接读信用修复，不再对处罚事由直接读撤销的异议，以免与名录、公示不一致；其余事由（外单位文书等）
 -- 的异议、信用修复仍按文书号直接对应。信用修复不解除法定期限未届满的措施（repair_blocked）；异议变更处罚后，原决定中
 -- 触发该措施的处罚种类不再存在的，该措施解除（“收窄”）。end_date 当日起不再限制。
+-- 增量构建按案件（事由文书号）只重算新批次与截至日期变动所涉案件（宏 incremental_by_case、punishment_case_keys）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records'],
+    'basis_number', 'punishment_case_keys', {'measures': 'this'}, env=['CWH_PERSON_KEY_SALT'], dated='window',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
 
 with
 
 objects as (
 
     select * from {{ ref('int_punishment__objects') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 
 matched as (
 
     select * from {{ ref('int_punishment__matched_triggers') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 
@@ -40,6 +55,13 @@ objections as (
     inner join paths
         on paths.source_field = 'objection_outcome' and objections.outcome = paths.source_value
     where objections.outcome_date <= {{ as_of_date() }}
+    {%- if selected %}
+        -- every version of the objections naming a selected case (the versions name the same case: see the keys)
+        and objections.objection_id in (
+            select objection_id from {{ ref('stg_landing__objections') }}
+            where {{ selected('related_record_number') }}
+        )
+    {%- endif %}
     qualify {{ latest_version('objection_id') }}
 
 ),
@@ -52,6 +74,12 @@ repairs as (
         on paths.source_field = 'repair_outcome' and repairs.outcome = paths.source_value
         and paths.release_path = 'repair'
     where repairs.decision_date <= {{ as_of_date() }}
+    {%- if selected %}
+        and repairs.application_id in (
+            select application_id from {{ ref('stg_landing__credit_repairs') }}
+            where {{ selected('related_record_number') }}
+        )
+    {%- endif %}
     qualify {{ latest_version('application_id') }}
 
 ),
@@ -61,6 +89,9 @@ penalty_latest as (
 
     select decision_number, penalty_types, revoked_licence
     from {{ ref('int_lists__penalties') }}
+    {%- if selected %}
+    where {{ selected('decision_number') }}
+    {%- endif %}
 
 ),
 

@@ -5,6 +5,15 @@
 --   调整：异议解除后 objection_adjust_working_days
 -- 期限规则按对象所在地区（事由所涉经营主体的登记地区）适用范围最具体的有效规则（punishment_rules.region_scope）；
 -- 没有适用规则的地区（如杭州闭环指导意见之外的地区）不计期限，期限为空，也就不产生超期预警。
+-- 增量构建按案件（事由文书号）只重算新批次与截至日期变动所涉案件（宏 incremental_by_case、punishment_case_keys）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records', 'stg_landing__punishment_feedback_events'],
+    'basis_number', 'punishment_case_keys', {'measures': 'object_measures'}, env=['CWH_PERSON_KEY_SALT'], dated='window',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
 
 with
 
@@ -12,6 +21,9 @@ om as (
 
     select * from {{ ref('int_punishment__object_measures') }}
     where object_key is not null
+    {%- if selected %}
+        and {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 
@@ -25,6 +37,9 @@ events as (
 
     select * from {{ ref('int_punishment__unit_events') }}
     where object_measure_id is not null
+    {%- if selected %}
+        and {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 

@@ -1,5 +1,24 @@
 -- 闭环系统报送的办理事件，对应到对象 × 措施（按事由文书号、对象角色、措施编号）；对应不上的保留并写明原因。
 -- 同一事件在多个批次中重报时取最后收到的版本。
+-- 增量构建按案件（事由文书号）只重算新批次与截至日期变动所涉案件（宏 incremental_by_case、punishment_case_keys）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records', 'stg_landing__punishment_feedback_events'],
+    'basis_number', 'punishment_case_keys', {'old_cases': 'object_measure'}, env=['CWH_PERSON_KEY_SALT'], dated='window',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
+
+{#- every version of the events naming a selected case (the keys hold the cases of all versions of a new event) -#}
+{%- set selected_events -%}
+    {%- if selected %}
+        and event_id in (
+            select event_id from {{ ref('stg_landing__punishment_feedback_events') }}
+            where {{ selected('basis_number') }}
+        )
+    {%- endif %}
+{%- endset %}
 
 with
 
@@ -9,6 +28,7 @@ latest_versions as (
     select _batch_id, _row_number
     from {{ ref('stg_landing__punishment_feedback_events') }}
     where event_date <= {{ as_of_date() }}
+    {{- selected_events }}
     qualify {{ latest_version('event_id') }}
 
 ),
@@ -31,6 +51,9 @@ object_measures as (
 
     select object_measure_id, basis_number, object_role, measure_id
     from {{ ref('int_punishment__object_measures') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 )
 

@@ -1,17 +1,36 @@
 -- 失信联合惩戒闭环事件流水：每次环节变化一行（谁、何时、为何），只增不改。认定与解除由事由、异议、信用修复和
 -- 期限推导；推送至反馈、调整来自闭环系统报送。对应不上对象措施的报送事件也在此（link_issue 写明原因）。
+-- 增量构建按案件只重算新批次与截至日期变动所涉案件（宏 incremental_by_case、punishment_case_keys）；对应不上的事件以
+-- 事件编号为键。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records', 'stg_landing__punishment_feedback_events'],
+    'coalesce(basis_number, event_source)', 'punishment_case_keys',
+    {'measures': 'object_measures', 'old_cases': 'object_measure', 'event_ids': true},
+    env=['CWH_PERSON_KEY_SALT'], dated='window', on_schema_change='fail',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
 
 with
 
 om as (
 
     select * from {{ ref('int_punishment__object_measures') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 
 unit_events as (
 
     select * from {{ ref('int_punishment__unit_events') }}
+    {%- if selected %}
+    -- the mart's key: the case where the event is linked, else the event
+    where {{ selected('case when object_measure_id is not null then basis_number else event_id end') }}
+    {%- endif %}
 
 ),
 

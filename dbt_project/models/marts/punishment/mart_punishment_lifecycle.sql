@@ -1,11 +1,23 @@
 -- 失信联合惩戒对象措施台账：每个对象 × 措施一行，事由、措施、期限、各环节办理情况、解除情况与截至 as_of_date 的状态。
 -- 登记拦截的限制索引由此表生成（interception/restrictions.py）。
+-- 增量构建按案件只重算新批次所涉案件（宏 incremental_by_case）；每行带 as_of_date，截至日期变动时全部重算。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records', 'stg_landing__punishment_feedback_events'],
+    'basis_number', 'punishment_case_keys', {'measures': 'object_measures'},
+    env=['CWH_PERSON_KEY_SALT'], dated='whole', on_schema_change='fail',
+) %}
 
 with
 
 deadlines as (
 
     select * from {{ ref('int_punishment__stage_deadlines') }}
+    {%- if scope is not none %}
+    where {{ selected_keys_filter('basis_number') }}
+    {%- endif %}
 
 ),
 

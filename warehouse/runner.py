@@ -28,6 +28,7 @@ from ground.settings import (
     Workspace,
     spark_env_dir,
 )
+from warehouse import spark_catalog
 
 
 class BuildFailed(ActionableError):
@@ -123,9 +124,12 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
             on_line(line.rstrip())
     code = proc.wait()
     if ws.on_spark:
-        from warehouse.spark_catalog import refresh
-
-        refresh(ws)  # what the run made or replaced, readable by the gate and publication as before
+        try:
+            spark_catalog.refresh(ws)  # what the run made or replaced, readable by the gate and publication as before
+        except spark_catalog.CatalogError:
+            if code == 0:
+                raise
+            # a failed run may leave a table half written: its own failure is the message, not the catalogue's
     return code
 
 

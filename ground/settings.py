@@ -144,12 +144,11 @@ SPARK_WAREHOUSE_DIR_ENV = "CWH_SPARK_WAREHOUSE_DIR"
 def dbt_target(text: str | None = None) -> str:
     """``text`` (the command line's ``--target``), else ``$CWH_DBT_TARGET``, else ``duckdb``; anything else is a clear
     error."""
-    value = (text if text is not None else os.environ.get(DBT_TARGET_ENV, DUCKDB_TARGET)).strip().lower()
+    raw = text if text is not None else os.environ.get(DBT_TARGET_ENV, DUCKDB_TARGET)
+    value = raw.strip().lower()
     if value not in DBT_PROFILE_TARGETS:
         source = "--target" if text is not None else f"环境变量 {DBT_TARGET_ENV}"
-        raise ActionableError(
-            f"{source} 应为 {' 或 '.join(DBT_PROFILE_TARGETS)}（构建仓库的引擎），收到 {value or text!r}"
-        )
+        raise ActionableError(f"{source} 应为 {' 或 '.join(DBT_PROFILE_TARGETS)}（构建仓库的引擎），收到 {raw!r}")
     return value
 
 

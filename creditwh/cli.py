@@ -45,14 +45,21 @@ console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 HomeOpt = Annotated[Path | None, typer.Option("--home", help="工作目录（默认 $CWH_HOME 或 ./var）")]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        help="构建仓库的引擎：duckdb（内嵌，默认）或 spark（Apache Spark，见 docs/spark.md）；默认取 $CWH_DBT_TARGET",
+    ),
+]
 
 
 class UserError(ActionableError):
     """Something the user can fix; printed without a traceback."""
 
 
-def _ws(home: Path | None) -> Workspace:
-    return Workspace.from_env(home)
+def _ws(home: Path | None, target: str | None = None) -> Workspace:
+    return Workspace.from_env(home, target)
 
 
 def _progress() -> Progress:
@@ -331,25 +338,27 @@ def ingest_cmd(
 @app.command("build")
 def build_cmd(
     home: HomeOpt = None,
+    target: TargetOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（默认今天）：公示期、名单等按此日判断")] = None,
 ):
     """dbt build：种子表、staging、集市与全部测试。"""
-    do_build(_ws(home), _date(as_of, "--as-of") if as_of else _today())
+    do_build(_ws(home, target), _date(as_of, "--as-of") if as_of else _today())
 
 
 @app.command("check")
-def check_cmd(home: HomeOpt = None):
+def check_cmd(home: HomeOpt = None, target: TargetOpt = None):
     """只运行发布前的质量闸门（不写文件）。"""
-    do_check(_ws(home))
+    do_check(_ws(home, target))
 
 
 @app.command("publish")
 def publish_cmd(
     home: HomeOpt = None,
+    target: TargetOpt = None,
     release_date: Annotated[str | None, typer.Option(help="发布日期（默认为仓库构建的截至日期）")] = None,
 ):
     """质量闸门通过后写出公示文件与清单（manifest）。"""
-    ws = _ws(home)
+    ws = _ws(home, target)
     release = do_publish(ws, _date(release_date, "--release-date") if release_date else None)
     print_summary(ws, release)
 
@@ -357,6 +366,7 @@ def publish_cmd(
 @app.command("run")
 def run_cmd(
     home: HomeOpt = None,
+    target: TargetOpt = None,
     entities: EntitiesOpt = DEMO["entities"],
     seed: SeedOpt = DEMO["seed"],
     start: StartOpt = DEMO["start"],
@@ -367,7 +377,7 @@ def run_cmd(
     skip_generate: Annotated[bool, typer.Option("--skip-generate", help="使用接收目录中已有的文件")] = False,
 ):
     """主作业：生成演示数据 → 入库 → 构建 → 质量闸门 → 发布，最后打印汇总。"""
-    ws = _ws(home)
+    ws = _ws(home, target)
     if fresh and ws.home.exists():
         shutil.rmtree(ws.home)
     if not skip_generate:
@@ -384,9 +394,9 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="业务日期（默
 
 
 @app.command("daily-release")
-def daily_release_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
+def daily_release_cmd(home: HomeOpt = None, target: TargetOpt = None, as_of: AsOfOpt = None):
     """每日到期释放：dbt build --select tag:daily_release，再质量闸门与发布（即 Airflow 的 daily_release）。"""
-    ws, day = _ws(home), _date(as_of, "--as-of") if as_of else _today()
+    ws, day = _ws(home, target), _date(as_of, "--as-of") if as_of else _today()
     with console.status("dbt build（到期释放）…"):
         result = jobs.build_daily_release(ws, day)
     console.print(f"截至 {day} 的到期释放：{result['models']} 个模型，{result['tests']} 项测试")
@@ -394,17 +404,17 @@ def daily_release_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
 
 
 @app.command("feedback")
-def feedback_cmd(home: HomeOpt = None, as_of: AsOfOpt = None):
+def feedback_cmd(home: HomeOpt = None, target: TargetOpt = None, as_of: AsOfOpt = None):
     """每月失信惩戒实施情况反馈（上个月）：dbt build --select tag:monthly_feedback 并导出 CSV（即 Airflow 的 monthly_feedback）。"""
     with console.status("dbt build（月度反馈）与导出 …"):
-        export = jobs.monthly_feedback(_ws(home), _date(as_of, "--as-of") if as_of else _today())["export"]
+        export = jobs.monthly_feedback(_ws(home, target), _date(as_of, "--as-of") if as_of else _today())["export"]
     console.print(f"{export['feedback_month']} 反馈报表 {len(export['files']) - 1} 个 → {export['path']}")
 
 
 @app.command("status")
-def status_cmd(home: HomeOpt = None):
+def status_cmd(home: HomeOpt = None, target: TargetOpt = None):
     """各层现状：接收目录、入库日志、仓库与最近的发布。"""
-    ws = _ws(home)
+    ws = _ws(home, target)
     if not ws.home.exists():
         raise UserError(f"工作目录 {ws.home} 不存在：先运行 `cwh run`（或 `cwh generate`）")
     print_summary(ws)

@@ -12,8 +12,10 @@
     monthly_feedback    cron, days 1–15: in the first working week only (rule seed), dbt build
                         tag:monthly_feedback, then the CSV export under reports/feedback/<YYYY-MM>/
 
-DuckDB has one writer, and a writing process locks readers of other processes out: every task that opens the
-warehouse takes the single slot of the ``duckdb_writer`` pool, and those DAGs run one at a time.
+DuckDB has one writer, and a writing process locks readers of other processes out: on the DuckDB target every task
+that opens the warehouse takes the single slot of the ``duckdb_writer`` pool, and those DAGs run one at a time. The
+engine is the workspace's setting (``CWH_DBT_TARGET``, read when the DAG files are parsed); on Spark those tasks take
+no pool (docs/spark.md).
 
 Parse time stays cheap: this module imports Airflow's SDK, pendulum and the service layer, whose components (polars,
 DuckDB, dbt, great-expectations) load inside the job functions when a task runs.
@@ -47,13 +49,28 @@ from creditwh.triggers import InboxTrigger, QuietTrigger, active_ingestion_runs
 from ground.clock import LOCAL_TZ
 from ground.errors import ActionableError
 from ground.runtime import configure_allocator
-from ground.settings import Workspace, build_max_wait_seconds, build_quiet_seconds, inbox_poll_seconds
+from ground.settings import (
+    DUCKDB_TARGET,
+    Workspace,
+    build_max_wait_seconds,
+    build_quiet_seconds,
+    dbt_target,
+    inbox_poll_seconds,
+)
 
 log = logging.getLogger(__name__)
 
 OWNER = "credit-warehouse"
 POOL = "duckdb_writer"
 POOL_DESCRIPTION = "DuckDB 仓库文件单写入锁：写入进程独占文件，一次只允许一个任务打开仓库"
+
+
+def warehouse_pool() -> str | None:
+    """The pool of the tasks that open the warehouse: DuckDB's one-writer pool on the DuckDB target; none on Spark,
+    whose tables are files a reader opens without a lock (None: Airflow's default pool)."""
+    return POOL if dbt_target() == DUCKDB_TARGET else None
+
+
 TZ = pendulum.timezone(LOCAL_TZ.key)
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TZ)
 TAGS = ["credit-warehouse"]
@@ -327,7 +344,7 @@ class WaitForQuiet(BaseOperator):
         return self._verdict(context)
 
 
-@task(pool=POOL, outlets=[WAREHOUSE], execution_timeout=BUILD_TIMEOUT)
+@task(outlets=[WAREHOUSE], execution_timeout=BUILD_TIMEOUT)
 def dbt_build(decision: dict | None = None, **context) -> dict:
     as_of = business_date(context)
     result = run_job(jobs.build_warehouse, as_of)
@@ -354,7 +371,7 @@ def warehouse_build_dag(doc: str | None) -> DAG:
         wait = WaitForQuiet(
             task_id="wait_for_quiet", ingest_dags=[f"ingest_{code}" for code in producers], feed_assets=feeds
         )
-        dbt_build(wait.output)
+        dbt_build.override(pool=warehouse_pool())(wait.output)
     return dag
 
 
@@ -373,7 +390,7 @@ def dated_step(task_id: str, job: Callable[..., dict], **task_args):
     """A task that runs ``job(ws, day)`` for the ISO date it is given (each job its own task function, so the
     task names the job it calls)."""
 
-    @task(task_id=task_id, pool=POOL, **task_args)
+    @task(task_id=task_id, pool=warehouse_pool(), **task_args)
     def step(day: str) -> dict:
         return run_job(job, date.fromisoformat(day))
 

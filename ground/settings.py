@@ -6,6 +6,8 @@ var/landing/_ledger/<feed>/<id>.json the ingestion log: one committed entry per 
 var/quarantine/<feed>/batch_id=…/    rejected rows, one row per reason
 var/warehouse/warehouse.duckdb       the embedded warehouse dbt builds
 var/warehouse/tmp/                   where DuckDB spills beyond its memory limit (CWH_DUCKDB_TEMP_DIRECTORY)
+var/warehouse/spark_catalog.duckdb   on the Spark target: the Spark tables as DuckDB views (warehouse/spark_catalog.py)
+var/spark/                           on the Spark target: its catalogue (metastore_db), tables' files, scratch space
 var/gate/                            great-expectations Data Docs of every gate run
 var/publication/releases/<date>/     public extracts + manifest, written atomically
 """
@@ -124,13 +126,51 @@ def duckdb_settings(warehouse: Path) -> dict[str, str]:
     return {"memory_limit": duckdb_memory_limit(), "threads": str(duckdb_threads()), "temp_directory": str(temp)}
 
 
+# The engine dbt builds the warehouse on (docs/spark.md): the embedded DuckDB, or Apache Spark through dbt's Spark
+# adapter. One setting, ``$CWH_DBT_TARGET``; the command line's ``--target`` overrides it. Each engine is a target of
+# dbt_project/profiles.yml. Spark's dbt runs from an environment of its own (pyspark must never be importable beside
+# great-expectations): ``$CWH_SPARK_ENV``, else ``.venv-spark`` beside the project; it needs a Java 17 runtime.
+DBT_TARGET_ENV = "CWH_DBT_TARGET"
+DUCKDB_TARGET = "duckdb"
+SPARK_TARGET = "spark"
+DBT_PROFILE_TARGETS = {DUCKDB_TARGET: "dev", SPARK_TARGET: "spark"}  # engine → target name in profiles.yml
+SPARK_ENV_ENV = "CWH_SPARK_ENV"
+SPARK_ENV_DIR = PROJECT_ROOT / ".venv-spark"
+# Where Spark keeps the tables' files (spark.sql.warehouse.dir): ``$CWH_SPARK_WAREHOUSE_DIR``, else
+# ``$CWH_HOME/spark/warehouse`` (profiles.yml falls back to the same folder when dbt runs without the runner).
+SPARK_WAREHOUSE_DIR_ENV = "CWH_SPARK_WAREHOUSE_DIR"
+
+
+def dbt_target(text: str | None = None) -> str:
+    """``text`` (the command line's ``--target``), else ``$CWH_DBT_TARGET``, else ``duckdb``; anything else is a clear
+    error."""
+    raw = text if text is not None else os.environ.get(DBT_TARGET_ENV, DUCKDB_TARGET)
+    value = raw.strip().lower()
+    if value not in DBT_PROFILE_TARGETS:
+        source = "--target" if text is not None else f"环境变量 {DBT_TARGET_ENV}"
+        raise ActionableError(f"{source} 应为 {' 或 '.join(DBT_PROFILE_TARGETS)}（构建仓库的引擎），收到 {raw!r}")
+    return value
+
+
+def spark_env_dir() -> Path:
+    """The virtual environment with dbt-spark and pyspark: ``$CWH_SPARK_ENV``, else ``.venv-spark`` in the project."""
+    text = os.environ.get(SPARK_ENV_ENV)
+    return Path(text).resolve() if text else SPARK_ENV_DIR
+
+
 @dataclass(frozen=True)
 class Workspace:
     home: Path
+    target: str = DUCKDB_TARGET  # the engine dbt builds on: DUCKDB_TARGET or SPARK_TARGET
 
     @classmethod
-    def from_env(cls, home: str | os.PathLike[str] | None = None) -> Workspace:
-        return cls(Path(home or os.environ.get("CWH_HOME", "var")).resolve())
+    def from_env(cls, home: str | os.PathLike[str] | None = None, target: str | None = None) -> Workspace:
+        """The workspace ``home`` (else ``$CWH_HOME``, else ``./var``) on the engine ``target`` (else the setting)."""
+        return cls(Path(home or os.environ.get("CWH_HOME", "var")).resolve(), dbt_target(target))
+
+    @property
+    def on_spark(self) -> bool:
+        return self.target == SPARK_TARGET
 
     @property
     def feeds(self) -> Path:
@@ -155,7 +195,21 @@ class Workspace:
 
     @property
     def warehouse(self) -> Path:
-        return self.home / "warehouse" / "warehouse.duckdb"
+        """The DuckDB file every reader opens: the warehouse itself, or on Spark the catalogue of views over the Spark
+        tables' Parquet folders (``warehouse/spark_catalog.py``) — the gate, publication, the restriction index and
+        the serving snapshot read either alike."""
+        return self.home / "warehouse" / ("spark_catalog.duckdb" if self.on_spark else "warehouse.duckdb")
+
+    @property
+    def spark(self) -> Path:
+        """Spark's folder in the workspace (profiles.yml, target spark): metastore_db, derby.log, tmp."""
+        return self.home / "spark"
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """The tables' files on Spark, one folder per table: ``<dir>/<schema>.db/<table>/``."""
+        text = os.environ.get(SPARK_WAREHOUSE_DIR_ENV)
+        return Path(text).resolve() if text else self.spark / "warehouse"
 
     @property
     def gate(self) -> Path:

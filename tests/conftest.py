@@ -36,6 +36,7 @@ DEMO_MODULES = {
     "tests/dbt/test_publication.py",
     "tests/unit/test_console.py",
     "tests/e2e/test_console_browser.py",
+    "tests/e2e/test_spark_catalog_readers.py",
 }
 
 

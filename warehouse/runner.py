@@ -1,13 +1,16 @@
-"""Running dbt against the embedded warehouse, and reading its status.
+"""Running dbt against the workspace's engine (the embedded DuckDB, or Apache Spark), and reading its status.
 
 dbt runs in a child process: DuckDB allows one writer, and a DuckDB file opened by an in-process dbt
-run stays open with a configuration that later read-only connections in the same process cannot share.
+run stays open with a configuration that later read-only connections in the same process cannot share. On Spark the
+child is the dbt of Spark's own environment (``ground.settings.spark_env_dir``: pyspark is never imported here), and
+after every run the Spark tables are opened again as DuckDB views (``warehouse.spark_catalog``) for the readers.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +20,15 @@ from pathlib import Path
 
 from ground.database import read_only
 from ground.errors import ActionableError
-from ground.settings import DBT_PROJECT_DIR, Workspace
+from ground.settings import (
+    DBT_PROFILE_TARGETS,
+    DBT_PROJECT_DIR,
+    SPARK_ENV_ENV,
+    SPARK_WAREHOUSE_DIR_ENV,
+    Workspace,
+    spark_env_dir,
+)
+from warehouse import spark_catalog
 
 
 class BuildFailed(ActionableError):
@@ -36,6 +47,41 @@ class BuildResult:
     marts: list[str]
 
 
+class SparkUnavailable(ActionableError):
+    """The Spark target was chosen, but its environment or Java is missing: the message says what to install."""
+
+
+SPARK_INSTALL = (
+    "安装方法（在项目目录下）：先安装 Java 17 运行时 `sudo apt-get install -y openjdk-17-jre-headless`，"
+    "再创建 Spark 的独立环境 `UV_PROJECT_ENVIRONMENT=.venv-spark python3 -m uv sync --frozen --group spark`"
+    "（或 `./dev spark-env`，两步都做）；环境在别处时用环境变量 "
+    f"{SPARK_ENV_ENV} 指明其目录。不用 Spark 时去掉 --target spark（默认 duckdb）"
+)
+
+
+def java_runtime() -> str | None:
+    """The ``java`` pyspark will start: ``$JAVA_HOME/bin/java``, else the one on the PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def dbt_executable(ws: Workspace) -> str:
+    """The dbt to run for the workspace's engine: this environment's on DuckDB, Spark's environment's on Spark."""
+    if not ws.on_spark:
+        exe = Path(sys.executable).with_name("dbt")
+        return str(exe) if exe.exists() else "dbt"
+    exe = spark_env_dir() / "bin" / "dbt"
+    if not exe.is_file():
+        raise SparkUnavailable(f"目标引擎为 Spark，但找不到 Spark 环境中的 dbt（{exe}）。{SPARK_INSTALL}")
+    if java_runtime() is None:
+        raise SparkUnavailable(
+            f"目标引擎为 Spark，但找不到 Java 运行时（JAVA_HOME 或 PATH 中的 java）。{SPARK_INSTALL}"
+        )
+    return str(exe)
+
+
 def dbt_env(ws: Workspace) -> dict[str, str]:
     env = dict(os.environ)
     env["CWH_HOME"] = str(ws.home)
@@ -43,27 +89,48 @@ def dbt_env(ws: Workspace) -> dict[str, str]:
     env["DBT_TARGET_PATH"] = str(ws.home / "dbt" / "target")
     env["DBT_LOG_PATH"] = str(ws.home / "dbt" / "logs")
     env.update(ws.duckdb_env())  # DuckDB's memory limit, threads and spill folder, read by profiles.yml
+    if ws.on_spark:
+        env[SPARK_WAREHOUSE_DIR_ENV] = str(ws.spark_warehouse)  # spark.sql.warehouse.dir, read by profiles.yml
+        env.pop("VIRTUAL_ENV", None)  # Spark's dbt is its own environment's
     return env
 
 
 def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None) -> int:
-    """Run one dbt command for this workspace; stream its log lines to ``on_line``."""
-    exe = Path(sys.executable).with_name("dbt")
+    """Run one dbt command for this workspace on its engine; stream its log lines to ``on_line``."""
     cmd = [
-        str(exe) if exe.exists() else "dbt",
+        dbt_executable(ws),
         *args,
+        "--target",
+        DBT_PROFILE_TARGETS[ws.target],
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
     ]
     ws.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(cmd, env=dbt_env(ws), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if ws.on_spark:
+        ws.spark.mkdir(parents=True, exist_ok=True)  # also the working directory: whatever Spark drops lands there
+    proc = subprocess.Popen(
+        cmd,
+        env=dbt_env(ws),
+        cwd=ws.spark if ws.on_spark else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if on_line:
             on_line(line.rstrip())
-    return proc.wait()
+    code = proc.wait()
+    if ws.on_spark:
+        try:
+            spark_catalog.refresh(ws)  # what the run made or replaced, readable by the gate and publication as before
+        except spark_catalog.CatalogError:
+            if code == 0:
+                raise
+            # a failed run may leave a table half written: its own failure is the message, not the catalogue's
+    return code
 
 
 def build(

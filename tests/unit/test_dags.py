@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -96,6 +97,31 @@ def test_one_warehouse_task_at_a_time(bag, orchestration):
         dag = bag.dags[dag_id]
         assert dag.max_active_runs == 1
         assert {t.task_id for t in dag.tasks if t.pool == orchestration.POOL} == task_ids
+
+
+@pytest.mark.parametrize("target", ["spark", "oracle"])
+def test_on_spark_no_task_takes_the_duckdb_pool(airflow_home, target):
+    """The engine is the workspace's setting, read as the DAG files are parsed: on Spark the same DAGs and tasks, none
+    in DuckDB's one-writer pool (only Airflow's default pool is known, so a task in any other is an import error);
+    an unknown engine is an import error that says what the setting accepts."""
+    code = (
+        "import json\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAGS)!r}, known_pools={{'default_pool'}})\n"
+        "print(json.dumps({'errors': [str(e) for e in bag.import_errors.values()],"
+        " 'tasks': {d.dag_id: {t.task_id: t.pool for t in d.tasks} for d in bag.dags.values()}}))"
+    )
+    env = {**os.environ, "CWH_DBT_TARGET": target}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    parsed = json.loads(out.stdout.strip().splitlines()[-1])
+    if target == "oracle":
+        assert parsed["errors"] and all("CWH_DBT_TARGET 应为 duckdb 或 spark" in e for e in parsed["errors"])
+        return
+    assert parsed["errors"] == [] and set(parsed["tasks"]) == set(CATCHUP)
+    for dag_id, task_ids in WAREHOUSE_TASKS.items():
+        assert task_ids <= set(parsed["tasks"][dag_id])
+    assert {pool for tasks in parsed["tasks"].values() for pool in tasks.values()} == {"default_pool"}
 
 
 def test_each_producer_dag_emits_one_asset_per_feed(bag, orchestration):

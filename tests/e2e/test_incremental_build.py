@@ -7,7 +7,9 @@ it (no ``--full-refresh``). Then, as the days go on: two of "the next day's deli
 --next-day``), and a copy of an early delivery under another name that declares an earlier receipt — it takes the
 committed batch's place (same batch id, new provenance), so incremental staging must load that batch again. Last, a
 copy of the landing zone is built with ``--full-refresh`` and every table of both warehouses is compared, rows order
-free, values exact. Left out: the snapshot (``snapshots`` schema: it records build times) and the work sets — tables
+free, values exact. The as-of date moves with the builds, as the pipeline's does (each build is for its business
+date): a wave is built as of its last receipt date, each later build a day on; the full refresh is for the last build's
+date. Left out: the snapshot (``snapshots`` schema: it records build times) and the work sets — tables
 a model marks ``meta: {work_set: true}``, which hold what one build computed (on an incremental build, the current
 month for every enterprise and earlier months for the change set only; docs/risk.md).
 """
@@ -28,9 +30,10 @@ from ingestion.inbox import MARKER, parse_marker
 
 pytestmark = pytest.mark.e2e
 
-AS_OF = {"as_of_date": "2026-11-23"}
+FINAL_AS_OF = date(2026, 11, 23)
 DATA = dict(entities=150, seed=26, start=date(2025, 5, 1), end=date(2026, 10, 31), fault_rate=0.02)
 WAVES = (date(2025, 12, 1), date(2026, 6, 1))  # receipts before the first date, before the second, the rest
+AS_OF_WAVES = (*WAVES, FINAL_AS_OF - timedelta(days=3))  # each wave's build; then a day on for each later build
 LEFT_OUT = ("snapshots",)  # dbt_valid_from / dbt_valid_to are build times
 
 
@@ -55,8 +58,8 @@ def _deliver(src: Path, ws: Workspace, rel: Path, as_name: Path | None = None, m
     shutil.copyfile(src / rel, target)
 
 
-def _build(ws: Workspace, *flags: str) -> None:
-    dbt_ok("run", *flags, home=ws.home, vars=AS_OF)
+def _build(ws: Workspace, as_of: date, *flags: str) -> None:
+    dbt_ok("run", *flags, home=ws.home, vars={"as_of_date": as_of.isoformat()})
 
 
 def _work_sets(ws: Workspace) -> set[str]:
@@ -93,18 +96,18 @@ def day_by_day(tmp_path_factory) -> tuple[Workspace, Workspace]:
     deliveries = _deliveries(src)
     ws = Workspace(tmp_path_factory.mktemp("incremental") / "home").ensure()
     shutil.copytree(src / "_generator", ws.feeds / "_generator")  # what --next-day reads of the generated world
-    dbt_ok("seed", home=ws.home, vars=AS_OF)
+    dbt_ok("seed", home=ws.home, vars={"as_of_date": FINAL_AS_OF.isoformat()})
     bounds = [*WAVES, date.max]
-    for i, bound in enumerate(bounds):
+    for i, (bound, as_of) in enumerate(zip(bounds, AS_OF_WAVES, strict=True)):
         low = bounds[i - 1] if i else date.min
         for rel, _ in (d for d in deliveries if low <= d[1] < bound):
             _deliver(src, ws, rel)
         jobs.ingest(ws)
-        _build(ws)
-    for _ in range(2):
+        _build(ws, as_of)
+    for days in (1, 2):
         assert jobs.generate_next_day(ws).files
         jobs.ingest(ws)
-        _build(ws)
+        _build(ws, AS_OF_WAVES[-1] + timedelta(days=days))
     # an early penalty delivery again, under another name, declaring a receipt a day before the first copy's
     rel, received = next(
         d for d in deliveries if d[0].parts[1] == "penalties" and len((src / d[0]).read_bytes().splitlines()) > 1
@@ -114,10 +117,10 @@ def day_by_day(tmp_path_factory) -> tuple[Workspace, Workspace]:
     results = jobs.ingest(ws)
     [resent] = [r for r in results if r.source_file.endswith(f"resent_{rel.name}")]
     assert resent.status == "landed" and resent.rows_landed > 0
-    _build(ws)
+    _build(ws, FINAL_AS_OF)
     full = copy_workspace(ws, tmp_path_factory.mktemp("full") / "home", skip=("feeds", "warehouse"))
-    dbt_ok("seed", home=full.home, vars=AS_OF)
-    _build(full, "--full-refresh")
+    dbt_ok("seed", home=full.home, vars={"as_of_date": FINAL_AS_OF.isoformat()})
+    _build(full, FINAL_AS_OF, "--full-refresh")
     return ws, full
 
 

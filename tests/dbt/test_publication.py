@@ -10,20 +10,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
-from helpers import DEMO_AS_OF, files_of, query
+from helpers import DEMO_AS_OF, files_of, query, read_landed, write_feed
 
 from contracts.publication import record_types
+from creditwh import jobs
 from creditwh.jobs import publish
 from ground.settings import Workspace
 from publication import delta as delta_step
 from publication import rates
 from publication.publish import ReleaseDateMismatch
 from quality_gate import GateFailed
+from warehouse import dbt
 
 AS_OF = DEMO_AS_OF
 
@@ -316,3 +319,101 @@ def test_a_second_release_on_the_same_date_is_a_revision_with_its_delta_against_
     assert files_of(publish(ws).path) == second
     delta_step.build_delta(ws, AS_OF)
     assert files_of(release.path) == second
+
+
+# ------------------------------------------------------------------ incremental by record (docs/stack.md, issue 26)
+
+BY_RECORD = (
+    "intermediate.int_publication__penalties",
+    "intermediate.int_publication__licences",
+    "intermediate.int_publication__inspections",
+    "main.pub_penalties",
+    "main.pub_licences",
+    "main.pub_inspections",
+)
+MARK = "※"  # never in a party name: the rows an incremental build kept keep it
+
+
+def _run(ws: Workspace, day: date, *args: str) -> None:
+    log: list[str] = []
+    vars_ = ["--vars", json.dumps({"as_of_date": day.isoformat()})]
+    assert dbt(ws, "run", *args, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+
+
+def _incremental_equals_a_full_refresh(ws: Workspace, day: date, *select: str) -> dict[str, list[tuple]]:
+    """Mark every row, build incrementally as of ``day``, then check that rows were both kept (marked) and recomputed
+    (unmarked) where the model has rows, and that without the marks the tables equal a full refresh as of ``day``."""
+    with duckdb.connect(str(ws.warehouse)) as con:
+        for table in BY_RECORD:
+            con.execute(f"update {table} set party_name = party_name || '{MARK}'")
+    _run(ws, day, "--select", *select)
+    kept = {
+        t: query(ws, f"select count(*) filter (where party_name like '%{MARK}'), count(*) from {t}")[0]
+        for t in BY_RECORD
+    }
+    with duckdb.connect(str(ws.warehouse)) as con:
+        for table in BY_RECORD:
+            con.execute(f"update {table} set party_name = rtrim(party_name, '{MARK}')")
+    incremental = {t: sorted(query(ws, f"select * from {t}"), key=repr) for t in BY_RECORD}
+    _run(ws, day, "--full-refresh", "--select", "int_publication__holds", *(t.split(".")[1] for t in BY_RECORD))
+    for table in BY_RECORD:
+        assert incremental[table] == sorted(query(ws, f"select * from {table}"), key=repr), (table, day)
+    assert kept["intermediate.int_publication__licences"][0] > 0, kept  # not everything was recomputed
+    return kept
+
+
+def test_publication_models_incremental_by_record_equal_a_full_refresh(demo, tmp_path):
+    """int_publication__* and pub_* recompute only the records new batches or the moved as-of date change
+    (macros/publication_keys.sql): the date back and forth (receipts, holds, expiries), a credit repair, then a later
+    penalty of the same enterprise that only the spread by enterprise reaches (the repair is refused: repeat
+    violation) — each step equal to a full refresh."""
+    ws = demo.copy(tmp_path, published=False)
+    models = ["int_publication__holds", *(t.split(".")[1] for t in BY_RECORD)]
+    # the date back (holds approved, versions received in between), then far on (publicity periods end)
+    kept = _incremental_equals_a_full_refresh(ws, date(2026, 1, 15), *models)
+    assert any(keep < total for keep, total in kept.values()), kept
+    later = date(2026, 10, 1)
+    kept = _incremental_equals_a_full_refresh(ws, later, *models)
+    judged = "select publication_state, count(*) from intermediate.int_publication__penalties group by 1"
+    assert dict(query(ws, judged))["expired"] > 0
+    # a credit repair of a penalty published a year before, granted when the waiting period is over
+    [(number, uscc, name, violation, decided, start)] = query(
+        ws,
+        "select decision_number, uscc, party_name, violation_type, decision_date, publicity_start "
+        "from intermediate.int_publication__penalties where publication_state = 'published' and uscc is not null "
+        "and publicity_start <= date '2025-06-01' order by decision_number limit 1",
+    )
+    applied = date(start.year + 1, start.month, min(start.day, 28)) + timedelta(days=31)
+    repaired = applied + timedelta(days=5)
+    received = datetime(2026, 9, 20, 2, tzinfo=UTC).timestamp()
+    repair = dict(
+        application_id="XFTEST0001",
+        uscc=uscc,
+        enterprise_name=name,
+        repair_object_type="行政处罚",
+        related_record_number=number,
+        apply_date=applied.isoformat(),
+        decision_date=repaired.isoformat(),
+        outcome="准予修复",
+        deciding_authority="上海市市场监督管理局",
+    )
+    write_feed(ws, "credit_repairs", "credit_repairs_test.csv", [repair], header="name", mtime=received)
+    assert [r.status for r in jobs.ingest(ws) if r.status != "skipped"] == ["landed"]
+    upstream = ["+pub_penalties", "+pub_licences", "+pub_inspections"]
+    _incremental_equals_a_full_refresh(ws, later, *upstream)
+    repair_of = f"select repaired_on, repair_refused_by from intermediate.int_publication__penalties where decision_number = '{number}'"
+    assert query(ws, repair_of) == [(repaired, None)]
+    # a later penalty of the same enterprise, same kind of violation, decided before the repair: only the enterprise
+    # links it to the repaired one
+    [original] = read_landed(ws, "penalties").filter(pl.col("decision_number") == number).head(1).to_dicts()
+    again = {k: "" if v is None else str(v) for k, v in original.items()}
+    again.update(
+        decision_number=number.removesuffix("号") + "9号",  # 机关简称〔年份〕序号号
+        decision_date=(decided + timedelta(days=10)).isoformat(),
+        record_status="正常",
+        violation_type=violation,
+    )
+    write_feed(ws, "penalties", "penalties_test.csv", [again], header="name", mtime=received + 86400)
+    assert [r.status for r in jobs.ingest(ws) if r.status != "skipped"] == ["landed"]
+    _incremental_equals_a_full_refresh(ws, later, *upstream)
+    assert query(ws, repair_of) == [(None, "penalty_repair_repeat_violation")]

@@ -3,6 +3,15 @@
 -- 自解除之日起公示。总局令第107号起（2025-12-25）抽查检查负面结果可信用修复：准予修复（规则 stop）且
 -- rule_credit_repair_conditions 逐项满足的停止公示（修复对象类型“抽查检查”，关联文号为检查任务编号）；其余公示。
 
+-- 增量构建按（检查任务编号，统一社会信用代码）只重算新批次与截至日期变动所涉结果（宏 incremental_by_case、
+-- publication_keys）。
+
+{%- set key = publication_key('inspections', 'task_id') %}
+{%- set scope = incremental_by_case(
+    ['stg_landing__inspections', 'stg_landing__credit_repairs', 'stg_landing__disclosure_holds'],
+    key, 'publication_keys', {'record_type': 'inspections'}, dated='window',
+) %}
+
 with
 
 versions as (
@@ -10,6 +19,9 @@ versions as (
     select * from {{ ref('stg_landing__inspections') }}
     -- 检查日期在截至日之后的结果尚不存在：不早于检查日期公示
     where {{ received_by() }} and inspection_date <= {{ as_of_date() }}
+    {%- if scope is not none %}
+        and {{ selected_keys_filter() }}
+    {%- endif %}
 
 ),
 
@@ -17,6 +29,9 @@ repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
     where {{ received_by() }} and decision_date <= {{ as_of_date() }}
+    {%- if scope is not none %}
+        and {{ selected_keys_filter(publication_key('inspections', 'related_record_number')) }}
+    {%- endif %}
 
 ),
 

@@ -2,6 +2,13 @@
 -- 当前状态随之更新，不删除）；按规则种子表排除不是市场主体的自然人的许可，按不予公示标记扣留，其余公示；
 -- 其时被扣留、其后解除的，自解除之日起公示。
 
+-- 增量构建按许可编号只重算新批次与截至日期变动所涉许可（宏 incremental_by_case、publication_keys）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__licences', 'stg_landing__disclosure_holds'],
+    'licence_number', 'publication_keys', {'record_type': 'licences'}, dated='window',
+) %}
+
 with
 
 versions as (
@@ -9,6 +16,9 @@ versions as (
     select * from {{ ref('stg_landing__licences') }}
     -- 决定日期在截至日之后的版本尚不存在：不早于决定日期公示
     where {{ received_by() }} and decision_date <= {{ as_of_date() }}
+    {%- if scope is not none %}
+        and {{ selected_keys_filter() }}
+    {%- endif %}
 
 ),
 

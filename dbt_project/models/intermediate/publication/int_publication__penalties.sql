@@ -6,12 +6,24 @@
 -- 准予修复只在 rule_credit_repair_conditions 逐项满足时停止公示；第一项不满足的写入 repair_refused_by / _reason。
 -- 处罚是否仍有效、监管领域取自 int_lists__penalties，名录与名单期间取自 int_lists__list_periods（与名录模型同一判定）。
 
+-- 增量构建按决定书文号只重算新批次与截至日期变动所涉处罚（宏 incremental_by_case、publication_keys），名录、处罚模型的
+-- 变动按主体扩散到该主体的全部处罚（重复违法、修复当日在列的核对读同一主体的其他处罚与名录）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__abnormal_listings', 'stg_landing__serious_listings', 'stg_landing__disclosure_holds'],
+    'decision_number', 'publication_keys', {'record_type': 'penalties', 'dates_from': 'this'}, dated='window',
+) %}
+
 with
 
 versions as (
 
     select * from {{ ref('stg_landing__penalties') }}
     where {{ received_by() }}
+    {%- if scope is not none %}
+        and {{ selected_keys_filter() }}
+    {%- endif %}
 
 ),
 
@@ -19,6 +31,9 @@ repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
     where {{ received_by() }} and decision_date <= {{ as_of_date() }}
+    {%- if scope is not none %}
+        and {{ selected_keys_filter('related_record_number') }}
+    {%- endif %}
 
 ),
 
@@ -65,12 +80,20 @@ record_types as (
 counted_penalties as (
 
     select * from {{ ref('int_lists__penalties') }}
+    {%- if scope is not none %}
+    -- the selected penalties, and the enterprise's others (repeat violations)
+    where {{ selected_keys_filter() }} or enterprise_uscc in (select uscc from versions)
+    {%- endif %}
 
 ),
 
 list_periods as (
 
     select * from {{ ref('int_lists__list_periods') }}
+    {%- if scope is not none %}
+    -- the listings resting on the selected penalties, and the enterprise's (listed on the repair day)
+    where {{ selected_keys_filter('related_penalty_number') }} or uscc in (select uscc from versions)
+    {%- endif %}
 
 ),
 

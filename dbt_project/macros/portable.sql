@@ -349,3 +349,38 @@
 {%- endmacro %}
 {% macro default__days_between(start, stop) -%}{{ stop }} - {{ start }}{%- endmacro %}
 {% macro spark__days_between(start, stop) -%}cast(datediff({{ stop }}, {{ start }}) as bigint){%- endmacro %}
+
+
+{#- "The right-hand row in force at the left row's date": DuckDB's ASOF LEFT JOIN (fast at 10 M rows), written
+    `from l {{ asof_left_join() }} r on l.key = r.key and l.date >= r.date … {{ asof_keep_latest(l_key, r.date) }}`.
+    Spark has no ASOF join: there it is a range join (every right row at or before the date) of which the latest is
+    kept per left row — `left_key`, the columns that identify a left row (unique there), and `right_date`, the right
+    side's date (unique per join key, so that the row kept is the one DuckDB's ASOF join takes). Left rows without a
+    match keep one row with nulls on both engines. -#}
+{% macro asof_left_join() -%}
+    {{ return(adapter.dispatch('asof_left_join', 'creditwh')()) }}
+{%- endmacro %}
+{% macro default__asof_left_join() -%}asof left join{%- endmacro %}
+{% macro spark__asof_left_join() -%}left join{%- endmacro %}
+
+{% macro asof_keep_latest(left_key, right_date) -%}
+    {{ return(adapter.dispatch('asof_keep_latest', 'creditwh')(left_key, right_date)) }}
+{%- endmacro %}
+{% macro default__asof_keep_latest(left_key, right_date) -%}{%- endmacro %}
+{% macro spark__asof_keep_latest(left_key, right_date) -%}
+    qualify row_number() over (partition by {{ left_key | join(', ') }} order by {{ right_date }} desc) = 1
+{%- endmacro %}
+
+
+{#- Rows whose columns, together, are among a relation's: `where {{ columns_in(['a', 'b'], 'r') }}` (the relation has
+    the same columns). DuckDB compares one row value with the subquery's row values; Spark's IN takes the subquery's
+    columns as they are. -#}
+{% macro columns_in(columns, relation) -%}
+    {{ return(adapter.dispatch('columns_in', 'creditwh')(columns, relation)) }}
+{%- endmacro %}
+{% macro default__columns_in(columns, relation) -%}
+    ({{ columns | join(', ') }}) in (select ({{ columns | join(', ') }}) from {{ relation }})
+{%- endmacro %}
+{% macro spark__columns_in(columns, relation) -%}
+    ({{ columns | join(', ') }}) in (select {{ columns | join(', ') }} from {{ relation }})
+{%- endmacro %}

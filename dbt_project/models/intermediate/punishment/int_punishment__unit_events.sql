@@ -17,7 +17,7 @@ events as (
 
     select * from {{ ref('stg_landing__punishment_feedback_events') }}
     where event_date <= {{ as_of_date() }}
-        and (_batch_id, _row_number) in (select (_batch_id, _row_number) from latest_versions)
+        and {{ columns_in(['_batch_id', '_row_number'], 'latest_versions') }}
 
 ),
 

@@ -384,3 +384,22 @@
 {% macro spark__columns_in(columns, relation) -%}
     ({{ columns | join(', ') }}) in (select {{ columns | join(', ') }} from {{ relation }})
 {%- endmacro %}
+
+
+{#- A date at a time of day given as text ('HH:MM:SS', also 'HH:MM' and fractions of a second), as a timestamp;
+    midnight when the text is missing or not a time. DuckDB adds the text cast to TIME; Spark 4.3 has no TIME type
+    (behind a flag), so there the date and the text are read together as a timestamp, after checking that the text is
+    a time of day only (a cast to timestamp would also take a zone or a date). -#}
+{% macro date_at_time_text(day, text) -%}
+    {{ return(adapter.dispatch('date_at_time_text', 'creditwh')(day, text)) }}
+{%- endmacro %}
+{% macro default__date_at_time_text(day, text) -%}
+    {{ day }} + coalesce(try_cast({{ text }} as time), time '00:00:00')
+{%- endmacro %}
+{% macro spark__date_at_time_text(day, text) -%}
+    coalesce(
+        case when {{ text }} rlike '^[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?$'
+            then try_cast(concat(cast({{ day }} as string), ' ', {{ text }}) as timestamp) end,
+        cast({{ day }} as timestamp)
+    )
+{%- endmacro %}

@@ -39,7 +39,7 @@ select
     object_measures.object_measure_id,
     stages.stage_code,
     events.* {{ star_except() }} (event_id),
-    events.event_date + coalesce(try_cast(events.event_time as time), time '00:00:00') as event_at,  -- 北京时间
+    {{ date_at_time_text('events.event_date', 'events.event_time') }} as event_at,  -- 北京时间
     case
         when stages.stage_code is null then '办理环节不在环节代码表中'
         when object_measures.object_measure_id is null then '找不到对应的惩戒对象和措施（事由文书号、对象角色、措施编号）'

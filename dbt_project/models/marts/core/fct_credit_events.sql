@@ -90,7 +90,7 @@ events as (
         decision_number as record_key,
         concat(
             penalty_types, '：', violation_type,
-            case when fine_amount_wan is not null then concat('，罚款 ', fine_amount_wan, ' 万元') end,
+            case when fine_amount_wan is not null then concat('，罚款 ', fine_amount_wan, ' 万元') else '' end,
             '（', authority_name, '）'
         ) as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at

@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import time
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -93,7 +92,7 @@ def built(tmp_path_factory) -> Workspace:
     for as_of, steps in STEPS:
         for step in steps:
             _spark_dbt(ws, *step, as_of=as_of)
-    print(f"Spark build: {time.monotonic() - started:.0f} s")  # noqa: T201 — the measured time, shown with -s
+    print(f"Spark build: {time.monotonic() - started:.0f} s")
     return ws
 
 
@@ -134,7 +133,7 @@ def _normalised(relation: str, columns: dict[str, str], *, snapshot: bool) -> st
         if _family(type_) == "float":
             value = f"round({value}, {FLOAT_DECIMALS})"
         if snapshot and name in SNAPSHOT_TIMES:
-            value = f"(select rank from run_times where run_times.t = src.\"{name}\")"
+            value = f'(select rank from run_times where run_times.t = src."{name}")'
         if snapshot and name == "dbt_scd_id":
             value = f'src."{name}" is not null'
         items.append(f'{value} as "{name}"')

@@ -403,3 +403,16 @@
         cast({{ day }} as timestamp)
     )
 {%- endmacro %}
+
+
+{#- Texts joined end to end, a null part left out (DuckDB's concat; Spark's concat is null when any part is):
+    `{{ concat_text(["name", "'：'", "detail"]) }}` — each part an SQL expression. Spark: concat_ws with an empty
+    separator over the parts as text (a number's text can differ between the engines in exponent form: keep to parts
+    that are text, dates or plain amounts). -#}
+{% macro concat_text(parts) -%}
+    {{ return(adapter.dispatch('concat_text', 'creditwh')(parts)) }}
+{%- endmacro %}
+{% macro default__concat_text(parts) -%}concat({{ parts | join(', ') }}){%- endmacro %}
+{% macro spark__concat_text(parts) -%}
+    concat_ws('', {% for part in parts %}cast({{ part }} as string){{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}

@@ -75,8 +75,9 @@ events as (
         uscc,
         party_name as subject_name,
         licence_number as record_key,
-        {{ concat_text(["certificate_name", "' '", "licence_number", "'：'", "licence_content", "'（'", "licence_status", "'）'"]) }}
-            as summary,
+        {{ concat_text([
+            "certificate_name", "' '", "licence_number", "'：'", "licence_content", "'（'", "licence_status", "'）'"
+        ]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from licences
 
@@ -160,7 +161,8 @@ events as (
         uscc,
         enterprise_name as subject_name,
         commitment_id as record_key,
-        {{ concat_text(["commitment_type", "'：'", "commitment_matter", "'（'", "fulfilment_status", "'）'"]) }} as summary,
+        {{ concat_text(["commitment_type", "'：'", "commitment_matter", "'（'", "fulfilment_status", "'）'"]) }}
+            as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from credit_commitments
 

@@ -51,6 +51,7 @@ def pytest_collection_modifyitems(config, items):
 # The scopes that take longest, started first (the rest follow, most tests first), so that neither worker is left
 # with a long one at the end.
 SLOW_FIRST = (
+    "tests/spark/test_engines_agree.py",
     "tests/e2e/test_airflow_scheduler.py",
     "demo",
     "tests/e2e/test_receipt_determinism.py",

@@ -349,3 +349,70 @@
 {%- endmacro %}
 {% macro default__days_between(start, stop) -%}{{ stop }} - {{ start }}{%- endmacro %}
 {% macro spark__days_between(start, stop) -%}cast(datediff({{ stop }}, {{ start }}) as bigint){%- endmacro %}
+
+
+{#- "The right-hand row in force at the left row's date": DuckDB's ASOF LEFT JOIN (fast at 10 M rows), written
+    `from l {{ asof_left_join() }} r on l.key = r.key and l.date >= r.date … {{ asof_keep_latest(l_key, r.date) }}`.
+    Spark has no ASOF join: there it is a range join (every right row at or before the date) of which the latest is
+    kept per left row — `left_key`, the columns that identify a left row (unique there), and `right_date`, the right
+    side's date (unique per join key, so that the row kept is the one DuckDB's ASOF join takes). Left rows without a
+    match keep one row with nulls on both engines. -#}
+{% macro asof_left_join() -%}
+    {{ return(adapter.dispatch('asof_left_join', 'creditwh')()) }}
+{%- endmacro %}
+{% macro default__asof_left_join() -%}asof left join{%- endmacro %}
+{% macro spark__asof_left_join() -%}left join{%- endmacro %}
+
+{% macro asof_keep_latest(left_key, right_date) -%}
+    {{ return(adapter.dispatch('asof_keep_latest', 'creditwh')(left_key, right_date)) }}
+{%- endmacro %}
+{% macro default__asof_keep_latest(left_key, right_date) -%}{%- endmacro %}
+{% macro spark__asof_keep_latest(left_key, right_date) -%}
+    qualify row_number() over (partition by {{ left_key | join(', ') }} order by {{ right_date }} desc) = 1
+{%- endmacro %}
+
+
+{#- Rows whose columns, together, are among a relation's: `where {{ columns_in(['a', 'b'], 'r') }}` (the relation has
+    the same columns). DuckDB compares one row value with the subquery's row values; Spark's IN takes the subquery's
+    columns as they are. -#}
+{% macro columns_in(columns, relation) -%}
+    {{ return(adapter.dispatch('columns_in', 'creditwh')(columns, relation)) }}
+{%- endmacro %}
+{% macro default__columns_in(columns, relation) -%}
+    ({{ columns | join(', ') }}) in (select ({{ columns | join(', ') }}) from {{ relation }})
+{%- endmacro %}
+{% macro spark__columns_in(columns, relation) -%}
+    ({{ columns | join(', ') }}) in (select {{ columns | join(', ') }} from {{ relation }})
+{%- endmacro %}
+
+
+{#- A date at a time of day given as text ('HH:MM:SS', also 'HH:MM' and fractions of a second), as a timestamp;
+    midnight when the text is missing or not a time. DuckDB adds the text cast to TIME; Spark 4.3 has no TIME type
+    (behind a flag), so there the date and the text are read together as a timestamp, after checking that the text is
+    a time of day only (a cast to timestamp would also take a zone or a date). -#}
+{% macro date_at_time_text(day, text) -%}
+    {{ return(adapter.dispatch('date_at_time_text', 'creditwh')(day, text)) }}
+{%- endmacro %}
+{% macro default__date_at_time_text(day, text) -%}
+    {{ day }} + coalesce(try_cast({{ text }} as time), time '00:00:00')
+{%- endmacro %}
+{% macro spark__date_at_time_text(day, text) -%}
+    coalesce(
+        case when {{ text }} rlike '^[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?$'
+            then try_cast(concat(cast({{ day }} as string), ' ', {{ text }}) as timestamp) end,
+        cast({{ day }} as timestamp)
+    )
+{%- endmacro %}
+
+
+{#- Texts joined end to end, a null part left out (DuckDB's concat; Spark's concat is null when any part is):
+    `{{ concat_text(["name", "'：'", "detail"]) }}` — each part an SQL expression. Spark: concat_ws with an empty
+    separator over the parts as text (a number's text can differ between the engines in exponent form: keep to parts
+    that are text, dates or plain amounts). -#}
+{% macro concat_text(parts) -%}
+    {{ return(adapter.dispatch('concat_text', 'creditwh')(parts)) }}
+{%- endmacro %}
+{% macro default__concat_text(parts) -%}concat({{ parts | join(', ') }}){%- endmacro %}
+{% macro spark__concat_text(parts) -%}
+    concat_ws('', {% for part in parts %}cast({{ part }} as string){{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}

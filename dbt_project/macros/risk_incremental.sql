@@ -31,9 +31,10 @@
 
 
 {#- The batches the monthly risk snapshot has counted (mart_credit_risk_batches), or none when there is no such table
-    yet or it is of an older layout: then the history is replayed in full (int_risk__score_dates) rather than trusted. -#}
+    yet or it is of an older layout: then the history is replayed in full (int_risk__score_dates) rather than trusted.
+    On Spark always none: the monthly snapshot is a table rebuilt whole there (by_batch_materialization). -#}
 {% macro risk_counted_batches() -%}
-    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if not execute or by_batch_materialization() != 'incremental' -%}{{ return(none) }}{%- endif -%}
     {%- set relation = adapter.get_relation(database=target.database, schema=target.schema,
                                             identifier='mart_credit_risk_batches') -%}
     {%- if relation is none -%}{{ return(none) }}{%- endif -%}

@@ -151,7 +151,7 @@ bases as (
         concat(
             repeat_offender_rules.window_years, '年内受到行政处罚 ', repeat_offenders.penalty_count_3y, ' 次（',
             repeat_offender_rules.min_penalty_count, ' 次以上；撤销的',
-            case when repeat_offender_rules.excludes_repaired_penalties then '、获准信用修复的' end, '处罚不计）'
+            case when repeat_offender_rules.excludes_repaired_penalties then '、获准信用修复的' else '' end, '处罚不计）'
         ),
         null, null,
         repeat_offenders.qualifying_date, repeat_offenders.qualifying_date, null, null, null, null, null, null,

@@ -37,11 +37,12 @@ with_rep as (
         coalesce(rep_then.legal_rep_person_key, first_registration.legal_rep_person_key) as legal_rep_person_key,
         coalesce(rep_then.legal_rep_name, first_registration.legal_rep_name) as legal_rep_name
     from bases
-    asof left join registry as rep_then
+    {{ asof_left_join() }} registry as rep_then
         on bases.uscc = rep_then.uscc
         and bases.decision_date >= rep_then.approval_date
     left join first_registration
         on bases.uscc = first_registration.uscc
+    {{ asof_keep_latest(['bases.basis_type', 'bases.basis_number'], 'rep_then.approval_date') }}
 
 ),
 

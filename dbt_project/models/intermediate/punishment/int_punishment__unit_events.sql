@@ -37,7 +37,7 @@ events as (
 
     select * from {{ ref('stg_landing__punishment_feedback_events') }}
     where event_date <= {{ as_of_date() }}
-        and (_batch_id, _row_number) in (select (_batch_id, _row_number) from latest_versions)
+        and {{ columns_in(['_batch_id', '_row_number'], 'latest_versions') }}
 
 ),
 
@@ -62,7 +62,7 @@ select
     object_measures.object_measure_id,
     stages.stage_code,
     events.* {{ star_except() }} (event_id),
-    events.event_date + coalesce(try_cast(events.event_time as time), time '00:00:00') as event_at,  -- 北京时间
+    {{ date_at_time_text('events.event_date', 'events.event_time') }} as event_at,  -- 北京时间
     case
         when stages.stage_code is null then '办理环节不在环节代码表中'
         when object_measures.object_measure_id is null then '找不到对应的惩戒对象和措施（事由文书号、对象角色、措施编号）'

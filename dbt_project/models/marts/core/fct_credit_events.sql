@@ -75,7 +75,9 @@ events as (
         uscc,
         party_name as subject_name,
         licence_number as record_key,
-        concat(certificate_name, ' ', licence_number, '：', licence_content, '（', licence_status, '）') as summary,
+        {{ concat_text([
+            "certificate_name", "' '", "licence_number", "'：'", "licence_content", "'（'", "licence_status", "'）'"
+        ]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from licences
 
@@ -88,11 +90,11 @@ events as (
         uscc,
         party_name as subject_name,
         decision_number as record_key,
-        concat(
-            penalty_types, '：', violation_type,
-            case when fine_amount_wan is not null then concat('，罚款 ', fine_amount_wan, ' 万元') end,
-            '（', authority_name, '）'
-        ) as summary,
+        {{ concat_text([
+            "penalty_types", "'：'", "violation_type",
+            "case when fine_amount_wan is not null then concat('，罚款 ', fine_amount_wan, ' 万元') end",
+            "'（'", "authority_name", "'）'"
+        ]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from penalties
 
@@ -105,7 +107,7 @@ events as (
         uscc,
         party_name as subject_name,
         concat_ws('|', task_id, uscc) as record_key,
-        concat(inspection_type, '：', task_name, '，结果：', result) as summary,
+        {{ concat_text(["inspection_type", "'：'", "task_name", "'，结果：'", "result"]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from inspections
 
@@ -144,7 +146,7 @@ events as (
         uscc,
         enterprise_name as subject_name,
         application_id as record_key,
-        concat(repair_object_type, ' ', related_record_number, '：', outcome) as summary,
+        {{ concat_text(["repair_object_type", "' '", "related_record_number", "'：'", "outcome"]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from credit_repairs
 
@@ -159,7 +161,8 @@ events as (
         uscc,
         enterprise_name as subject_name,
         commitment_id as record_key,
-        concat(commitment_type, '：', commitment_matter, '（', fulfilment_status, '）') as summary,
+        {{ concat_text(["commitment_type", "'：'", "commitment_matter", "'（'", "fulfilment_status", "'）'"]) }}
+            as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from credit_commitments
 
@@ -172,10 +175,10 @@ events as (
         uscc,
         party_name as subject_name,
         document_number as record_key,
-        concat(
-            issuing_body, document_type, '：', dishonest_type,
-            case when restriction_end is not null then concat('，限制至 ', restriction_end) end
-        ) as summary,
+        {{ concat_text([
+            "issuing_body", "document_type", "'：'", "dishonest_type",
+            "case when restriction_end is not null then concat('，限制至 ', restriction_end) end"
+        ]) }} as summary,
         _batch_id, _producer_code, _source_file, _row_number, _received_at
     from court_judgments
 

@@ -4,7 +4,7 @@
 -- depends_on: {{ ref('int_risk__changed_enterprises') }}
 
 {{ config(
-    materialized='incremental',
+    materialized=by_batch_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ clear_recomputed_risk_months() }}"

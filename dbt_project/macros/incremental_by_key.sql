@@ -134,6 +134,16 @@
 {%- endmacro %}
 
 
+{#- Every version of the records (`record_id`) of a staged relation that name a changed key (in `column`) in any of
+    their versions: a correction may move a record from one key to another, so all its versions are read again. -#}
+{% macro versions_naming_changed_keys(scope, relation, record_id, column) -%}
+    {{ record_id }} in (
+        select {{ record_id }} from {{ relation }}
+        where {{ changed_keys_filter(scope, column) }}
+    )
+{%- endmacro %}
+
+
 {#- The rows of the keys the batches in scope report (column `key` of the model's read; `column` when it is named
     otherwise there). -#}
 {% macro changed_keys_filter(scope, column=none) -%}

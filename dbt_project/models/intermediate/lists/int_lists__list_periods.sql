@@ -40,10 +40,7 @@ repair_versions as (
     select * from {{ ref('stg_landing__credit_repairs') }}
     {%- if scope is not none %}
     -- every version of the applications that name a changed list decision in any version
-    where application_id in (
-        select application_id from {{ ref('stg_landing__credit_repairs') }}
-        where {{ changed_keys_filter(scope, 'related_record_number') }}
-    )
+    where {{ versions_naming_changed_keys(scope, ref('stg_landing__credit_repairs'), 'application_id', 'related_record_number') }}
     {%- endif %}
 
 ),

@@ -49,10 +49,7 @@ objection_versions as (
     select * from {{ ref('stg_landing__objections') }}
     {%- if scope is not none %}
     -- every version of the objections that name a changed decision number in any version
-    where objection_id in (
-        select objection_id from {{ ref('stg_landing__objections') }}
-        where {{ changed_keys_filter(scope, 'related_record_number') }}
-    )
+    where {{ versions_naming_changed_keys(scope, ref('stg_landing__objections'), 'objection_id', 'related_record_number') }}
     {%- endif %}
 
 ),

@@ -73,6 +73,7 @@ FROM_BATCH = {"_batch_id": "batch_id", "_file_sha256": "file_sha256"}
 # The rest are written by ingestion next to every landed row (ingestion.landing.PROVENANCE).
 LANDED_PROVENANCE = tuple(column for column in PROVENANCE if column[0] not in FROM_BATCH)
 BATCH_FOLDER_COLUMN = ("batch_id", "string", "批次编号：取自批次目录名 batch_id=…（与台账 batch_id 对应）")
+NOT_NULL_PROVENANCE = (*PROVENANCE_NOT_NULL, BATCH_FOLDER_COLUMN[0])
 
 # The ingestion log: one JSON object per batch (ingestion.ledger.LedgerEntry). Timestamps are kept as text here
 # and cast in staging, so a malformed entry fails loudly in one place.
@@ -149,12 +150,20 @@ NEW_BATCHES_ONLY = [
 ]
 
 
-def _not_null_test() -> list[str]:
-    return ["              - not_null:", *NEW_BATCHES_ONLY]
+def _not_null_test(table: str, columns: list[str]) -> list[str]:
+    """One table-level test for every required column (tests/generic/not_null_columns.sql: one scan, one dbt node)."""
+    return [
+        "        data_tests:",
+        "          - not_null_columns:",
+        f"              name: source_not_null_landing_{table}",
+        "              arguments:",
+        f"                column_names: {_s(columns)}",
+        *(line[4:] for line in NEW_BATCHES_ONLY),
+    ]
 
 
 def _field_tests(f: Field) -> list[str]:
-    tests = _not_null_test() if f.required else []
+    tests: list[str] = []
     # a list field (penalty_types "罚款;没收违法所得") holds several enum values: checked item by item at ingestion
     if f.enum and not f.list_separator:
         tests += [
@@ -229,8 +238,10 @@ def _feed_table(c: FeedContract) -> list[str]:
         f"            warn_after: {{count: {freshness_warn_days(c)}, period: day}}",
         "          meta:",
         *(f"            {k}: {_s(v)}" for k, v in meta.items()),
-        "        columns:",
     ]
+    required = [f.name for f in c.fields if f.required]
+    required += [name for name, _, _ in (BATCH_FOLDER_COLUMN, *LANDED_PROVENANCE) if name in NOT_NULL_PROVENANCE]
+    lines += [*_not_null_test(c.name, required), "        columns:"]
     for f in c.fields:
         lines += _column(f.name, SQL_TYPES[f.logical_type], _column_description(f), _field_meta(f), _field_tests(f))
     for f in c.fields:
@@ -242,8 +253,7 @@ def _feed_table(c: FeedContract) -> list[str]:
             [],
         )
     for name, data_type, description in (BATCH_FOLDER_COLUMN, *LANDED_PROVENANCE):
-        tests = _not_null_test() if name in (*PROVENANCE_NOT_NULL, BATCH_FOLDER_COLUMN[0]) else []
-        lines += _column(name, data_type, description, None, tests)
+        lines += _column(name, data_type, description, None, [])
     return lines
 
 

@@ -162,9 +162,13 @@ def test_builds_test_each_batch_until_a_build_passed_on_it(demo, tmp_path):
     write_ledger_entry(ws, contract, bad_id, "amr_enforcement/penalties/bad.csv", received, rows=frame.height)
 
     code, log = _penalties_build(ws)
-    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+    assert code != 0 and "source_not_null_landing_penalties" in log
+    # one test for all the required columns (tests/generic/not_null_columns.sql): its row names the column
+    compiled = next((ws.home / "dbt" / "target" / "compiled").rglob("source_not_null_landing_penalties.sql"))
+    (failure,) = query(ws, compiled.read_text(encoding="utf-8"))
+    assert failure[0] == "decision_number" and 1 in failure[1:]
     code, log = _build(ws)
-    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+    assert code != 0 and "source_not_null_landing_penalties" in log
     assert bad_id not in _tested_ids(ws)  # the failed build recorded nothing as tested
     code, log = _penalties_build(ws)
     assert code != 0, "the bad batch must fail the next build too"
@@ -180,7 +184,7 @@ def test_builds_test_each_batch_until_a_build_passed_on_it(demo, tmp_path):
     code, log = _penalties_build(ws)
     assert code == 0, log[-3000:]
     code, log = _penalties_build(ws, every_batch=True)
-    assert code != 0 and "source_not_null_landing_penalties_decision_number" in log
+    assert code != 0 and "source_not_null_landing_penalties" in log
 
 
 # ------------------------------------------------------------------ incremental by key: what forces a full recompute

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 import pytest
+import yaml
 from helpers import penalty_row, write_feed
 
 from contracts import load_contracts
@@ -77,15 +78,21 @@ def test_every_feed_has_its_generated_schema_matching_its_contract():
 
 
 def test_dbt_sources_carry_the_contract_tests():
-    text = (PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_landing__sources.yml").read_text(encoding="utf-8")
-    block = text[text.index("      - name: penalties") : text.index("      - name: registry")]
-    name = block[block.index("          - name: party_name") : block.index("          - name: party_category")]
-    assert "- not_null" in name
-    party = block[block.index("          - name: party_category") : block.index("          - name: uscc")]
-    assert "accepted_values" in party and '"自然人"' in party
-    assert "- not_null" not in party  # mandatory in the 2021 template only: the 2016 template has no 类别 column
-    uscc = block[block.index("          - name: uscc\n") : block.index("          - name: legal_rep_name\n")]
-    assert "not_null" not in uscc  # optional field: no not_null test
+    sources = yaml.safe_load(
+        (PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_landing__sources.yml").read_text(encoding="utf-8")
+    )
+    table = next(t for t in sources["sources"][0]["tables"] if t["name"] == "penalties")
+    # the required fields: one table-level test, one scan (tests/generic/not_null_columns.sql)
+    (test,) = [t["not_null_columns"] for t in table["data_tests"] if "not_null_columns" in t]
+    assert test["name"] == "source_not_null_landing_penalties"
+    assert test["config"]["where"] == "batch_id in __untested_batches__"  # the new batches only
+    required = test["arguments"]["column_names"]
+    assert "party_name" in required and "decision_number" in required and "_ingested_at" in required
+    assert "party_category" not in required  # mandatory in the 2021 template only: the 2016 template has no 类别 column
+    assert "uscc" not in required  # optional field
+    party = next(c for c in table["columns"] if c["name"] == "party_category")
+    (enum,) = [t["accepted_values"] for t in party["data_tests"]]
+    assert "自然人" in enum["arguments"]["values"]
 
 
 # ---- a removed contract field: the "missing column passes silently" pitfall ---------------------------------

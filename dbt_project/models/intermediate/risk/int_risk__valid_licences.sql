@@ -40,19 +40,67 @@ ended as (
 
 ),
 
-covering as (
+-- 同一许可的各版本（更正、延续）可同时覆盖一个分类日：先把同一（主体、许可、证书名称）相互重叠的有效期并成一段，
+-- 每个分类日至多落在一段内，不必再对（分类日 × 许可）去重（10 M 户时去重的哈希表超出内存上限）。
+versions as (
 
     select distinct
-        score_dates.score_date,
-        licences.uscc,
-        licences.licence_number,
-        licences.certificate_name
+        uscc,
+        licence_number,
+        certificate_name,
+        valid_from,
+        coalesce(valid_to, cast('9999-12-31' as date)) as valid_to  -- 无截止日：长期有效
     from licences
+
+),
+
+reach as (
+
+    select
+        *,
+        max(valid_to) over (
+            partition by uscc, licence_number, certificate_name
+            order by valid_from, valid_to
+            rows between unbounded preceding and 1 preceding
+        ) as reach_before
+    from versions
+
+),
+
+islands as (
+
+    select
+        *,
+        sum(case when reach_before is null or reach_before < valid_from then 1 else 0 end) over (
+            partition by uscc, licence_number, certificate_name
+            order by valid_from, valid_to
+            rows between unbounded preceding and current row
+        ) as island
+    from reach
+
+),
+
+merged as (
+
+    select uscc, licence_number, certificate_name, min(valid_from) as valid_from, max(valid_to) as valid_to
+    from islands
+    group by uscc, licence_number, certificate_name, island
+
+),
+
+covering as (
+
+    select
+        score_dates.score_date,
+        merged.uscc,
+        merged.licence_number,
+        merged.certificate_name
+    from merged
     inner join score_dates
-        on licences.valid_from <= score_dates.score_date
-        and (licences.valid_to is null or licences.valid_to >= score_dates.score_date)
+        on merged.valid_from <= score_dates.score_date
+        and merged.valid_to >= score_dates.score_date
     left join ended
-        on licences.licence_number = ended.licence_number
+        on merged.licence_number = ended.licence_number
     where ended.ended_on is null or ended.ended_on > score_dates.score_date
 
 )

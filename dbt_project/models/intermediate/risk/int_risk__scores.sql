@@ -41,8 +41,7 @@ totals as (
         scenario_id, score_date, uscc,
         cast({{ exact_sum('contribution') }} as double) as score,
         count(*) filter (where contribution > 0) as contributing_indicator_count,
-        -- 贡献最大的指标，并列取代码最小者
-        {{ first_by_min_keys('indicator_code', ['-contribution', 'indicator_code']) }}
+        {{ first_ordered('indicator_code', ['contribution desc', 'indicator_code asc']) }}
         filter (where indicator_code is not null and contribution is not null) as top_indicator_code,
         max(contribution) as top_contribution
     from contributions

@@ -2,8 +2,10 @@
   Pre-hook of the monthly risk snapshot on an incremental build (docs/risk.md, "Incremental builds"): before the
   recomputed rows are appended, the rows they replace leave — months recomputed for every enterprise (the current
   month, and month-ends not yet computed as such), the change set's rows in the other months of the window, and the
-  months outside the window (older than score_history_months, or after as_of_date when it moved back).
-  月度快照增量构建前删除将被重算的行：全部企业重算的月份、其余月份中变更集企业的行，以及窗口之外的月份。
+  months outside the window (older than score_history_months, or after as_of_date when it moved back); the first
+  month's previous class is cleared, as a full rebuild leaves it.
+  月度快照增量构建前删除将被重算的行：全部企业重算的月份、其余月份中变更集企业的行，以及窗口之外的月份；窗口首月的
+  上月类别置空（与全量重建相同）。
 -#}
 {% macro clear_recomputed_risk_months() -%}
     {%- if is_incremental() -%}
@@ -17,7 +19,15 @@
             or (
                 score_month in (select score_month from {{ ref('int_risk__score_dates') }} where changed_only)
                 and uscc in (select uscc from {{ ref('int_risk__changed_enterprises') }})
-            )
+            );
+        {%- if 'previous_risk_class' in adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+        -- the window's first month has no previous month in the snapshot (as in a full rebuild): once the window has
+        -- moved on, its rows no longer name the class of a month that has left
+        update {{ this }} set previous_risk_class = null
+        where
+            score_month = (select min(score_month) from {{ ref('int_risk__score_dates') }})
+            and previous_risk_class is not null
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,6 +1,7 @@
 -- 分类日：as_of_date（当月），以及此前 score_history_months 个月的月末（按各月末有效的规则、当日之前的记录计算）。
 -- 全量重建时每个分类日为全部企业计算：--full-refresh，月度快照或其已计入批次表尚不存在，as_of_date 早于快照中已算到
--- 的日期，或已计入的批次有的不再是已提交批次（台账撤回：其记录涉及哪些企业已无从得知）。
+-- 的日期，已计入的批次有的不再是已提交批次（台账撤回：其记录涉及哪些企业已无从得知），或月度快照尚无上月类别一列
+-- （较早的版式）。
 -- 增量构建（docs/risk.md“增量构建”）时：as_of_date 与尚未按月末算过的月份为全部企业计算（跨月后补上月末），其余
 -- 月末只为变更集（int_risk__changed_enterprises）中的企业重算（changed_only）。10 M 企业的日常构建只算一遍当日。
 -- depends_on: {{ ref('stg_landing__batches') }}
@@ -9,6 +10,10 @@
                                         identifier='mart_credit_risk_monthly') if execute else none %}
 {%- set processed = risk_counted_batches() %}
 {%- set replay = flags.FULL_REFRESH or monthly is none or processed is none %}
+{#- a snapshot written before it carried the previous month's class is replayed whole, which fills the column -#}
+{%- if execute and not replay %}
+    {%- set replay = 'previous_risk_class' not in adapter.get_columns_in_relation(monthly) | map(attribute='name') | list %}
+{%- endif %}
 {%- if execute and not replay %}
     {%- set latest = run_query('select max(score_date) from ' ~ monthly).columns[0].values()[0] %}
     {%- set as_of = run_query('select ' ~ as_of_date()).columns[0].values()[0] %}

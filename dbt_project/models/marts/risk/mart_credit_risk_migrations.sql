@@ -1,5 +1,6 @@
 -- 信用风险类别迁移矩阵：相邻两个快照月之间，按（上月类别, 本月类别）计数。上月未参与分类的记为 NEW（新纳入），
--- 本月不再参与分类的（注销、吊销）记为 EXIT（退出）。
+-- 本月不再参与分类的（注销、吊销）记为 EXIT（退出）。月度快照每行带上月类别（previous_risk_class），所以只聚合快照
+-- 一遍：EXIT = 上月该类的企业数 − 本月上月类别为该类的企业数。快照的首月没有上个月，不计。
 
 with
 
@@ -9,57 +10,84 @@ monthly as (
 
 ),
 
+cells as (
+
+    select score_month, previous_risk_class, risk_class, count(*) as enterprise_count
+    from monthly
+    group by all
+
+),
+
+first_month as (
+
+    select min(score_month) as score_month from cells
+
+),
+
 months as (
 
-    select score_month, lag(score_month) over (order by score_month) as previous_month
-    from (select distinct score_month from monthly) as scored_months
+    select distinct
+        score_month,
+        cast(score_month - {{ months_interval(1) }} as date) as previous_month
+    from cells
+    where score_month > (select score_month from first_month)
 
 ),
 
-consecutive as (
-
-    select * from months
-    where previous_month is not null
-
-),
-
-previous_rows as (
-
-    select consecutive.score_month, consecutive.previous_month, monthly.uscc, monthly.risk_class
-    from consecutive
-    inner join monthly
-        on consecutive.previous_month = monthly.score_month
-
-),
-
-current_rows as (
-
-    select consecutive.score_month, consecutive.previous_month, monthly.uscc, monthly.risk_class
-    from consecutive
-    inner join monthly
-        on consecutive.score_month = monthly.score_month
-
-),
-
-transitions as (
+arrivals as (
 
     select
-        coalesce(current_rows.score_month, previous_rows.score_month) as score_month,
-        coalesce(current_rows.previous_month, previous_rows.previous_month) as previous_month,
-        coalesce(previous_rows.risk_class, 'NEW') as from_class,
-        coalesce(current_rows.risk_class, 'EXIT') as to_class
-    from previous_rows
-    full outer join current_rows
-        on previous_rows.score_month = current_rows.score_month
-        and previous_rows.uscc = current_rows.uscc
+        months.score_month,
+        months.previous_month,
+        coalesce(cells.previous_risk_class, 'NEW') as from_class,
+        cells.risk_class as to_class,
+        cells.enterprise_count
+    from months
+    inner join cells
+        on months.score_month = cells.score_month
+
+),
+
+previous_class_counts as (
+
+    select months.score_month, months.previous_month, cells.risk_class as from_class, sum(cells.enterprise_count) as n
+    from months
+    inner join cells
+        on months.previous_month = cells.score_month
+    group by all
+
+),
+
+stayed as (
+
+    select score_month, from_class, sum(enterprise_count) as n
+    from arrivals
+    where from_class <> 'NEW'
+    group by all
+
+),
+
+exits as (
+
+    select
+        previous_class_counts.score_month,
+        previous_class_counts.previous_month,
+        previous_class_counts.from_class,
+        'EXIT' as to_class,
+        previous_class_counts.n - coalesce(stayed.n, 0) as enterprise_count
+    from previous_class_counts
+    left join stayed
+        on previous_class_counts.score_month = stayed.score_month
+        and previous_class_counts.from_class = stayed.from_class
 
 ),
 
 counted as (
 
-    select score_month, previous_month, from_class, to_class, count(*) as enterprise_count
-    from transitions
-    group by all
+    select score_month, previous_month, from_class, to_class, enterprise_count from arrivals
+    union all
+    select score_month, previous_month, from_class, to_class, enterprise_count from exits
+    where enterprise_count > 0
 
 )
 

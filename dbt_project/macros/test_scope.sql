@@ -108,17 +108,35 @@
 
 
 {% macro default__scoped_where(where) -%}
-    {{ return(where | replace('__untested_batches__', untested_batches())) }}
+    {%- set where = where | replace('__untested_batches__', untested_batches()) -%}
+    {{ return(where | replace('__recomputed_risk_rows__', recomputed_risk_rows())) }}
+{%- endmacro %}
+
+
+{#- The rows of the monthly risk snapshot this build wrote (the months recomputed for every enterprise, and the change
+    set's rows: macros/risk_incremental.sql), for the `where` of its data tests: a row this build did not write was
+    tested by the build that wrote it. Everything on the full check (`tests_every_batch`), and when this run has no
+    change set to read (compiled outside a build). -#}
+{% macro recomputed_risk_rows() -%}
+    {%- if not execute or tests_every_batch() -%}{{ return('true') }}{%- endif -%}
+    {%- set dates = adapter.get_relation(database=target.database, schema='intermediate',
+                                         identifier='int_risk__score_dates') -%}
+    {%- set changed = adapter.get_relation(database=target.database, schema='intermediate',
+                                           identifier='int_risk__changed_enterprises') -%}
+    {%- if dates is none or changed is none -%}{{ return('true') }}{%- endif -%}
+    {{ return('(score_month in (select score_month from ' ~ dates ~ ' where not changed_only)'
+              ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
 {%- endmacro %}
 
 {#- an engine without a recorded scope (Spark) tests every batch -#}
 {% macro spark__scoped_where(where) -%}{{ return('') }}{%- endmacro %}
 
 
-{#- dbt's own get_where_subquery, with `__untested_batches__` in a test's `where` replaced at run time. -#}
+{#- dbt's own get_where_subquery, with `__untested_batches__` and `__recomputed_risk_rows__` in a test's `where`
+    replaced at run time. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where and '__untested_batches__' in where -%}
+    {%- if where and ('__untested_batches__' in where or '__recomputed_risk_rows__' in where) -%}
         {%- set where = adapter.dispatch('scoped_where')(where) -%}
     {%- endif -%}
     {%- if where -%}

@@ -187,6 +187,52 @@ def test_builds_test_each_batch_until_a_build_passed_on_it(demo, tmp_path):
     assert code != 0 and "source_not_null_landing_penalties" in log
 
 
+def _monthly_tests(ws, every_batch: bool = False) -> tuple[int, str]:
+    """The monthly risk snapshot's data tests, run by ``dbt build`` as the pipeline's build runs them."""
+    log: list[str] = []
+    dbt_vars = {"as_of_date": DEMO_AS_OF.isoformat(), **({"test_every_batch": True} if every_batch else {})}
+    args = ["build", "--select", "mart_credit_risk_monthly", "--resource-type", "test", "--vars", json.dumps(dbt_vars)]
+    code = dbt(ws, *args, on_line=log.append)
+    return code, "\n".join(log)
+
+
+def test_the_monthly_risk_snapshot_tests_test_the_rows_the_build_wrote(demo, tmp_path):
+    """The monthly risk snapshot's data tests read the rows this build wrote (``__recomputed_risk_rows__``,
+    macros/test_scope.sql): a duplicate in kept history is not read again by the pipeline's build, the full check
+    finds it; a duplicate among the recomputed rows (the current month) fails the build."""
+    import duckdb
+
+    ws = demo.copy(tmp_path, published=False)
+    code, log = _build(ws)  # the pipeline's next build: incremental, the closed months for the change set only
+    assert code == 0, log[-3000:]
+    unique = "unique_combination_of_columns_mart_credit_risk_monthly_score_month__uscc"
+    closed = """
+        select score_month, uscc from main.mart_credit_risk_monthly
+        where score_month in (select score_month from intermediate.int_risk__score_dates where changed_only)
+            and uscc not in (select uscc from intermediate.int_risk__changed_enterprises)
+        order by all limit 1"""
+    current = """
+        select score_month, uscc from main.mart_credit_risk_monthly
+        where score_month = (select max(score_month) from main.mart_credit_risk_monthly) order by all limit 1"""
+    assert query(ws, closed) and query(ws, current)
+
+    def duplicate(row_sql: str) -> None:
+        with duckdb.connect(str(ws.warehouse)) as con:
+            con.execute(
+                "insert into main.mart_credit_risk_monthly select * from main.mart_credit_risk_monthly"
+                f" where (score_month, uscc) in ({row_sql})"
+            )
+
+    duplicate(closed)
+    code, log = _monthly_tests(ws)
+    assert code == 0, log[-3000:]  # kept history: tested by the build that wrote it
+    code, log = _monthly_tests(ws, every_batch=True)
+    assert code != 0 and unique in log  # the full check reads every row
+    duplicate(current)
+    code, log = _monthly_tests(ws)
+    assert code != 0 and unique in log
+
+
 # ------------------------------------------------------------------ incremental by key: what forces a full recompute
 
 

@@ -41,8 +41,8 @@ AS_OF = "2026-11-23"
 TABLE_HEAD = (
     "| entities | landed rows | generate | ingest (peak RSS) | full build (peak RSS) | next day: rows, ingest "
     "| incremental build (peak RSS) | incremental / full | warehouse file | dbt nodes | DuckDB settings | run at "
-    "| after each build: index + serving snapshot |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|\n"
+    "| after each build: index + serving snapshot | CPU |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|\n"
 )
 MARTS = (
     "dim_enterprise",
@@ -119,22 +119,49 @@ def slowest(results_file: Path, n: int = 10) -> list[tuple[str, float]]:
     return out
 
 
-def update_results(row: str, entities: int, nodes: list[tuple[str, float]], counts: dict[str, int], facts: str) -> None:
+def cpu_model() -> str:
+    """The processor's model name: rows of the growth curve measured on different machines are told apart by it."""
+    return machine_facts().split(",", 1)[0]
+
+
+def update_results(
+    row: str,
+    entities: int,
+    nodes: dict[str, list[tuple[str, float]]],
+    counts: dict[str, int],
+    facts: str,
+) -> None:
+    """One row per (entity count, CPU): a scale measured again on the same kind of machine replaces its row, on
+    another kind it stands beside it (the same scale on two machines shows what the machine accounts for)."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
     old = pattern.search(text)
-    rows: dict[int, str] = {}
-    slow: dict[int, str] = {}
+    cpu = cpu_model()
+    rows: dict[tuple[int, str], str] = {}
+    slow: dict[tuple[int, str, str], str] = {}
     if old:
+        machine = re.search(r"^Machine(?: of the latest run)?: ([^,\n]+)", old.group(0), re.M)
+        old_cpu = machine.group(1) if machine else "?"
         for line in old.group(0).splitlines():
             m = re.match(r"^\| ([\d,]+) \|", line)
-            if m:  # a row from before the serving column: not measured
-                rows[int(m.group(1).replace(",", ""))] = line + " — |" if line.count("|") == 13 else line
-            m = re.match(r"^- ([\d,]+) entities: ", line)
             if m:
-                slow[int(m.group(1).replace(",", ""))] = line
-    rows[entities] = row
-    slow[entities] = f"- {entities:,} entities: " + ", ".join(f"{name} {t:.0f} s" for name, t in nodes)
+                cells = line.count("|")
+                if cells == 13:  # a row from before the serving column: not measured
+                    line += " — |"
+                if cells <= 14:  # a row from before the CPU column: the CPU of the section's machine line
+                    line += f" {old_cpu} |"
+                rows[(int(m.group(1).replace(",", "")), line.rsplit("|", 2)[1].strip())] = line
+            m = re.match(r"^- ([\d,]+) entities(?: \(([^)]*)\))?(, incremental)?: ", line)
+            if m:
+                if m.group(2) is None:  # a line from before the CPU label
+                    line = line.replace(" entities", f" entities ({old_cpu})", 1)
+                slow[(int(m.group(1).replace(",", "")), m.group(2) or old_cpu, m.group(3) or "")] = line
+    rows[(entities, cpu)] = row
+    for kind, ranked in nodes.items():
+        label = f"- {entities:,} entities ({cpu}){', incremental' if kind == 'incremental' else ''}: "
+        slow[(entities, cpu, ", incremental" if kind == "incremental" else "")] = label + ", ".join(
+            f"{name} {t:.0f} s" for name, t in ranked
+        )
     section = (
         f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N [N …] --home DIR` — per scale: generate "
         f"(default period, seed 42), ingest, the full `dbt build --full-refresh` (`as_of_date` {AS_OF}), then the "
@@ -146,13 +173,14 @@ def update_results(row: str, entities: int, nodes: list[tuple[str, float]], coun
         "(`CWH_DUCKDB_*`, docs/stack.md).\n\n"
         + TABLE_HEAD
         + "\n".join(rows[k] for k in sorted(rows))
-        + "\n\nThe ten slowest nodes of each full build (`run_results.json`, `execution_time`):\n\n"
+        + "\n\nThe ten slowest nodes of each full build, and of the incremental build where measured "
+        "(`run_results.json`, `execution_time`):\n\n"
         + "\n".join(slow[k] for k in sorted(slow))
         + "\n\n"
         + f"Mart rows in the latest run ({entities:,} entities): "
         + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         + "\n\n"
-        + f"Machine: {facts} Other work may have shared the machine during the runs.\n\n"
+        + f"Machine of the latest run: {facts} Other work may have shared the machine during the runs.\n\n"
     )
     if old:
         text = pattern.sub(lambda _: section, text)
@@ -185,23 +213,24 @@ def measure(entities: int, home: Path, results: bool) -> None:
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     nodes = f"{len(manifest['nodes']) + len(manifest.get('unit_tests', {})):,}"
     full_nodes = slowest(target / "run_results_full.json")
+    incremental_nodes = slowest(target / "run_results_incremental.json")
     row = (
         f"| {entities:,} | {rows:,} | {t_gen:.0f} s | {t_ing:.0f} s ({human_bytes(rss_ing)}) "
         f"| {t_full:.0f} s ({human_bytes(rss_full)}) | {day_rows:,} rows, {t_next + t_ing2:.0f} s "
         f"| {t_inc:.0f} s ({human_bytes(rss_inc)}) | {100 * t_inc / t_full:.0f} % "
         f"| {human_bytes(ws.warehouse.stat().st_size)} | {nodes} "
         f"| {settings['memory_limit']}, {settings['threads']} threads | {datetime.now():%Y-%m-%d %H:%M} "
-        f"| {t_serve:.0f} s ({human_bytes(rss_serve)}) |"
+        f"| {t_serve:.0f} s ({human_bytes(rss_serve)}) | {cpu_model()} |"
     )
     print(row)
     print(counts)
     print("slowest nodes (full):", ", ".join(f"{n} {t:.0f} s" for n, t in full_nodes))
     print(
         "slowest nodes (incremental):",
-        ", ".join(f"{n} {t:.0f} s" for n, t in slowest(target / "run_results_incremental.json")),
+        ", ".join(f"{n} {t:.0f} s" for n, t in incremental_nodes),
     )
     if results:
-        update_results(row, entities, full_nodes, counts, machine_facts())
+        update_results(row, entities, {"full": full_nodes, "incremental": incremental_nodes}, counts, machine_facts())
         print(f"updated {RESULTS.relative_to(ROOT)}")
 
 

@@ -298,7 +298,7 @@ def _build(
 ) -> dict:
     from warehouse import build
 
-    result = build(ws, select=select, on_line=on_line, dbt_vars={"as_of_date": as_of.isoformat(), **extra_vars})
+    result = build(ws, select=select, on_line=on_line, dbt_vars=extra_vars, as_of=as_of)
     return {
         "as_of_date": as_of.isoformat(),
         "select": select,

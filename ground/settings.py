@@ -131,6 +131,9 @@ def duckdb_settings(warehouse: Path) -> dict[str, str]:
 # dbt_project/profiles.yml. Spark's dbt runs from an environment of its own (pyspark must never be importable beside
 # great-expectations): ``$CWH_SPARK_ENV``, else ``.venv-spark`` beside the project; it needs a Java 17 runtime.
 DBT_TARGET_ENV = "CWH_DBT_TARGET"
+# The date a build judges every as-of rule on, passed to dbt in the environment (dbt_project/macros/as_of_date.sql):
+# a new ``--vars`` makes dbt parse the whole project again, so a daily build with a new date would pay a full parse.
+AS_OF_DATE_ENV = "CWH_AS_OF_DATE"
 DUCKDB_TARGET = "duckdb"
 SPARK_TARGET = "spark"
 DBT_PROFILE_TARGETS = {DUCKDB_TARGET: "dev", SPARK_TARGET: "spark"}  # engine → target name in profiles.yml

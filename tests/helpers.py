@@ -23,7 +23,7 @@ import polars as pl
 
 from contracts import FeedContract, load_contracts
 from ground.identifiers import make_ric, make_uscc
-from ground.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Workspace
+from ground.settings import AS_OF_DATE_ENV, DBT_PROJECT_DIR, PROJECT_ROOT, Workspace
 from ingestion import ledger
 from ingestion.landing import ensure_layout, landed_schema, scan_published
 
@@ -237,7 +237,10 @@ def task_states(dag_run) -> dict[str, str]:
 def dbt(*args: str, home: Path, vars: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run dbt for the workspace at ``home`` in a child process, as warehouse.runner does: DuckDB has one writer and
     an in-process run keeps the file open. Target and logs are the workspace's own (``<home>/dbt``), so a copy of a
-    workspace carries its manifest, and runs in one workspace with the same vars reuse dbt's partial parse."""
+    workspace carries its manifest, and runs in one workspace with the same vars reuse dbt's partial parse. The
+    as-of date goes in the environment as the runner passes it (``AS_OF_DATE_ENV``): another date keeps the parse."""
+    vars = dict(vars or {})
+    as_of = vars.pop("as_of_date", None)
     env = dict(
         os.environ,
         CWH_HOME=str(home),
@@ -247,6 +250,9 @@ def dbt(*args: str, home: Path, vars: dict[str, str] | None = None) -> subproces
         **Workspace(home).duckdb_env(),
     )
     env.pop("CWH_PERSON_KEY_SALT", None)  # person keys are the plain SHA-256 the tests compute
+    env.pop(AS_OF_DATE_ENV, None)
+    if as_of:
+        env[AS_OF_DATE_ENV] = str(as_of)
     exe = Path(sys.executable).with_name("dbt")
     cmd = [str(exe) if exe.exists() else "dbt", *args, "--project-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]

@@ -21,6 +21,7 @@ from pathlib import Path
 from ground.database import read_only
 from ground.errors import ActionableError
 from ground.settings import (
+    AS_OF_DATE_ENV,
     DBT_PROFILE_TARGETS,
     DBT_PROJECT_DIR,
     SPARK_ENV_ENV,
@@ -95,8 +96,14 @@ def dbt_env(ws: Workspace) -> dict[str, str]:
     return env
 
 
-def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None) -> int:
-    """Run one dbt command for this workspace on its engine; stream its log lines to ``on_line``."""
+def dbt(
+    ws: Workspace,
+    *args: str,
+    on_line: Callable[[str], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> int:
+    """Run one dbt command for this workspace on its engine; stream its log lines to ``on_line``; ``env`` adds to
+    the environment of the workspace (``dbt_env``)."""
     cmd = [
         dbt_executable(ws),
         *args,
@@ -112,7 +119,7 @@ def dbt(ws: Workspace, *args: str, on_line: Callable[[str], None] | None = None)
         ws.spark.mkdir(parents=True, exist_ok=True)  # also the working directory: whatever Spark drops lands there
     proc = subprocess.Popen(
         cmd,
-        env=dbt_env(ws),
+        env={**dbt_env(ws), **(env or {})},
         cwd=ws.spark if ws.on_spark else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -142,21 +149,19 @@ def build(
     as_of: date | None = None,
     unit_tests: bool = False,
 ) -> BuildResult:
-    """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on (dbt var as_of_date).
+    """Run ``dbt build``; ``as_of`` sets the date every as-of rule is judged on, in the environment
+    (``AS_OF_DATE_ENV``), not as a dbt var: a new var would make dbt parse the whole project again every day.
 
     The models' unit tests check SQL logic on fixed inputs, not the data: the test suite runs them
     (``tests/dbt/test_dbt_project.py``), a build of the warehouse leaves them out unless ``unit_tests``."""
     args = ["build"] + (["--select", select] if select else [])
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    dbt_vars = dict(dbt_vars or {})
-    if as_of is not None:
-        dbt_vars["as_of_date"] = as_of.isoformat()
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     results_file = ws.home / "dbt" / "target" / "run_results.json"
     results_file.unlink(missing_ok=True)  # never read a previous run's results
-    code = dbt(ws, *args, on_line=on_line)
+    code = dbt(ws, *args, on_line=on_line, env={AS_OF_DATE_ENV: as_of.isoformat()} if as_of is not None else None)
     if not results_file.exists():
         raise BuildFailed(f"dbt 未能运行（退出码 {code}），请查看 {ws.home / 'dbt' / 'logs' / 'dbt.log'}")
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]

@@ -233,6 +233,29 @@ def test_the_monthly_risk_snapshot_tests_test_the_rows_the_build_wrote(demo, tmp
     assert code != 0 and unique in log
 
 
+def test_a_build_on_another_day_keeps_dbts_partial_parse(demo, tmp_path):
+    """The pipeline builds every day with a new as-of date. It goes to dbt in the environment (CWH_AS_OF_DATE,
+    macros/as_of_date.sql), not as a var: a new ``--vars`` makes dbt parse the whole project again. The var, when
+    given, still wins."""
+    from datetime import timedelta
+
+    from warehouse import build
+
+    ws = demo.copy(tmp_path, published=False)
+    compiled = ws.home / "dbt" / "target" / "compiled" / "creditwh" / "models" / "intermediate" / "risk"
+    select = "int_risk__score_dates"
+    build(ws, select=select, as_of=DEMO_AS_OF)
+    for day in (DEMO_AS_OF + timedelta(days=1), DEMO_AS_OF + timedelta(days=2)):
+        log: list[str] = []
+        build(ws, select=select, as_of=day, on_line=log.append)
+        assert not [line for line in log if "Unable to do partial parsing" in line or "Full parse" in line], log
+        sql = (compiled / "int_risk__score_dates.sql").read_text(encoding="utf-8")
+        assert f"cast('{day.isoformat()}' as date)" in sql and DEMO_AS_OF.isoformat() not in sql
+    build(ws, select=select, as_of=DEMO_AS_OF, dbt_vars={"as_of_date": "2026-01-31"})
+    sql = (compiled / "int_risk__score_dates.sql").read_text(encoding="utf-8")
+    assert "cast('2026-01-31' as date)" in sql
+
+
 # ------------------------------------------------------------------ incremental by key: what forces a full recompute
 
 

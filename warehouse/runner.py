@@ -90,6 +90,7 @@ def dbt_env(ws: Workspace) -> dict[str, str]:
     env["DBT_TARGET_PATH"] = str(ws.home / "dbt" / "target")
     env["DBT_LOG_PATH"] = str(ws.home / "dbt" / "logs")
     env.update(ws.duckdb_env())  # DuckDB's memory limit, threads and spill folder, read by profiles.yml
+    env.pop(AS_OF_DATE_ENV, None)  # the as-of date only as a run passes it (build's ``as_of``), never inherited
     if ws.on_spark:
         env[SPARK_WAREHOUSE_DIR_ENV] = str(ws.spark_warehouse)  # spark.sql.warehouse.dir, read by profiles.yml
         env.pop("VIRTUAL_ENV", None)  # Spark's dbt is its own environment's

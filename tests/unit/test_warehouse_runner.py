@@ -23,3 +23,12 @@ def test_the_marts_are_the_main_schemas_dim_fct_and_pub_tables(tmp_path):
         con.execute("create table intermediate.fct_helper as select 1 as x")
     assert mart_names(ws) == ["dim_enterprise", "pub_penalties"]
     assert table_counts(ws, mart_names(ws)) == {"dim_enterprise": 1, "pub_penalties": 2}
+
+
+def test_the_as_of_date_reaches_dbt_only_as_a_build_passes_it(tmp_path, monkeypatch):
+    """An inherited CWH_AS_OF_DATE (a shell, a worker's environment) must not judge a run that did not ask for it."""
+    from ground.settings import AS_OF_DATE_ENV, Workspace
+    from warehouse.runner import dbt_env
+
+    monkeypatch.setenv(AS_OF_DATE_ENV, "2020-01-01")
+    assert AS_OF_DATE_ENV not in dbt_env(Workspace(tmp_path))

@@ -13,6 +13,9 @@
         {#- read at execution only: a value read while parsing would be recorded, and its change parse again -#}
         {%- set value = env_var('CWH_AS_OF_DATE', '') -%}
     {%- endif -%}
+    {%- if value and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value | string) -%}
+        {{ exceptions.raise_compiler_error('as_of_date 须为 YYYY-MM-DD 格式的日期，收到：' ~ (value | string)[:40]) }}
+    {%- endif -%}
     {%- if value -%}
         cast('{{ value }}' as date)
     {%- else -%}

@@ -14,7 +14,7 @@ from helpers import DEMO_AS_OF, RENAMED, STAGING_MODELS, manifest, query, write_
 
 from contracts import load_contracts
 from contracts.codegen import FROM_BATCH, LANDED_PROVENANCE, PROVENANCE, SOURCES_FILE, render_dbt_sources
-from ground.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from ground.settings import AS_OF_DATE_ENV, DBT_PROJECT_DIR, PROJECT_ROOT
 from ingestion.landing import PROVENANCE as LANDING_PROVENANCE
 from warehouse import dbt
 
@@ -254,6 +254,12 @@ def test_a_build_on_another_day_keeps_dbts_partial_parse(demo, tmp_path):
     build(ws, select=select, as_of=DEMO_AS_OF, dbt_vars={"as_of_date": "2026-01-31"})
     sql = (compiled / "int_risk__score_dates.sql").read_text(encoding="utf-8")
     assert "cast('2026-01-31' as date)" in sql
+    # the date is pasted into SQL: anything but YYYY-MM-DD is refused before any SQL runs
+    log: list[str] = []
+    code = dbt(
+        ws, "compile", "--select", select, env={AS_OF_DATE_ENV: "2026-11-23'); drop table x; --"}, on_line=log.append
+    )
+    assert code != 0 and any("YYYY-MM-DD" in line for line in log), log
 
 
 # ------------------------------------------------------------------ incremental by key: what forces a full recompute

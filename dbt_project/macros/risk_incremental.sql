@@ -54,3 +54,30 @@
     {%- endfor -%}
     {{ return(relation) }}
 {%- endmacro %}
+
+
+{#- A fingerprint of what the as-of date's risk results depend on besides the data: the SQL of every model and the
+    contents of every seed upstream of the record of counted batches (mart_credit_risk_batches, written after all the
+    results of the as-of date). A build on the day the record was written, with the same fingerprint, recomputes the
+    as-of date only for the change set (int_risk__score_dates); a changed rule table or model recomputes it for every
+    enterprise. -#}
+{% macro risk_inputs_fingerprint() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set parts = [] -%}
+    {%- do _upstream_checksums('model.creditwh.mart_credit_risk_batches', parts) -%}
+    {{ return(local_md5(parts | sort | join('|'))) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of the tables that hold the as-of date's risk results for every enterprise (int_risk__current_scores,
+    mart_credit_risk_scores, mart_credit_risk_indicators): before the recomputed rows are appended, the rows they
+    replace leave — every row when the as-of date is recomputed for every enterprise, else the change set's rows.
+    分类日结果表增量构建前删除将被重算的行：分类日为全部企业重算时删除全部，否则只删除变更集中企业的行。 -#}
+{% macro clear_recomputed_current_risk_rows() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            (select not changed_only from {{ ref('int_risk__score_dates') }} where is_current)
+            or uscc in (select uscc from {{ ref('int_risk__changed_enterprises') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -123,10 +123,10 @@ def _tested_ids(ws) -> set[str]:
     return {r[0] for r in query(ws, "select batch_id from build_state.tested_batches")}
 
 
-def _build(ws, *select: str, every_batch: bool = False) -> tuple[int, str]:
+def _build(ws, *select: str, every_batch: bool = False, as_of: date = DEMO_AS_OF) -> tuple[int, str]:
     """``dbt build`` as the pipeline's build runs it (no unit tests), of ``select`` or everything."""
     log: list[str] = []
-    dbt_vars = {"as_of_date": DEMO_AS_OF.isoformat(), **({"test_every_batch": True} if every_batch else {})}
+    dbt_vars = {"as_of_date": as_of.isoformat(), **({"test_every_batch": True} if every_batch else {})}
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     code = dbt(ws, *args, *(["--select", *select] if select else []), on_line=log.append)
     return code, "\n".join(log)
@@ -203,7 +203,9 @@ def test_the_monthly_risk_snapshot_tests_test_the_rows_the_build_wrote(demo, tmp
     import duckdb
 
     ws = demo.copy(tmp_path, published=False)
-    code, log = _build(ws)  # the pipeline's next build: incremental, the closed months for the change set only
+    # the pipeline's build the next day: incremental, the current month for everyone, the closed months for the change
+    # set only (a build on the same day would recompute the current month for the change set only as well)
+    code, log = _build(ws, as_of=DEMO_AS_OF + timedelta(days=1))
     assert code == 0, log[-3000:]
     unique = "unique_combination_of_columns_mart_credit_risk_monthly_score_month__uscc"
     closed = """

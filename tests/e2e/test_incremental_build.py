@@ -118,6 +118,11 @@ def day_by_day(tmp_path_factory) -> tuple[Workspace, Workspace]:
     [resent] = [r for r in results if r.source_file.endswith(f"resent_{rel.name}")]
     assert resent.status == "landed" and resent.rows_landed > 0
     _build(ws, FINAL_AS_OF)
+    # more deliveries the same day: the as-of date was computed for every enterprise by the build before, so this
+    # build recomputes it for the change set only (int_risk__score_dates), and must still equal the full refresh
+    assert jobs.generate_next_day(ws).files
+    jobs.ingest(ws)
+    _build(ws, FINAL_AS_OF)
     full = copy_workspace(ws, tmp_path_factory.mktemp("full") / "home", skip=("feeds", "warehouse"))
     dbt_ok("seed", home=full.home, vars={"as_of_date": FINAL_AS_OF.isoformat()})
     _build(full, FINAL_AS_OF, "--full-refresh")
@@ -130,6 +135,21 @@ def test_every_table_built_day_by_day_equals_a_full_refresh(day_by_day):
     assert any(name.startswith("staging.") for name in full) and any(name.startswith("main.mart_") for name in full)
     differ = [name for name in full if incremental[name] != full[name]]
     assert not differ, {name: (len(incremental[name][1]), len(full[name][1])) for name in differ}
+
+
+def test_the_last_build_recomputed_the_as_of_date_for_the_change_set_only(day_by_day):
+    ws, _ = day_by_day
+    with duckdb.connect(str(ws.warehouse), read_only=True) as con:
+        [(changed_only,)] = con.execute(
+            "select changed_only from intermediate.int_risk__score_dates where is_current"
+        ).fetchall()
+        changed = con.execute("select count(*) from intermediate.int_risk__changed_enterprises").fetchone()[0]
+        current = con.execute(
+            "select count(distinct uscc) from intermediate.int_risk__scores where score_date = ?", [FINAL_AS_OF]
+        ).fetchone()[0]
+        everyone = con.execute("select count(*) from main.mart_credit_risk_scores").fetchone()[0]
+    assert changed_only is True
+    assert 0 < current <= changed < everyone
 
 
 def test_the_replaced_batch_carries_its_new_provenance(day_by_day):

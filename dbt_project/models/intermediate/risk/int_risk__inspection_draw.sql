@@ -24,11 +24,10 @@ params as (
 scores as (
 
     select scores.uscc, scores.risk_class, enterprises.region_code
-    from {{ ref('int_risk__scores') }} as scores
+    from {{ ref('int_risk__current_scores') }} as scores
     inner join {{ ref('int_registry__enterprises') }} as enterprises
         on scores.uscc = enterprises.uscc
     where scores.scenario_id = 'baseline'
-        and scores.score_date = {{ as_of_date() }}
 
 ),
 

@@ -4,6 +4,8 @@
 -- （较早的版式）。
 -- 增量构建（docs/risk.md“增量构建”）时：as_of_date 与尚未按月末算过的月份为全部企业计算（跨月后补上月末），其余
 -- 月末只为变更集（int_risk__changed_enterprises）中的企业重算（changed_only）。10 M 企业的日常构建只算一遍当日。
+-- 同一分类日的再次构建（当日的每日释放或此前的构建已为全部企业算出 as_of_date，且规则表与模型未改：已计入批次表记有
+-- 分类日与输入指纹）as_of_date 也只为变更集重算。
 -- depends_on: {{ ref('stg_landing__batches') }}
 
 {%- set monthly = adapter.get_relation(database=target.database, schema=target.schema,
@@ -22,6 +24,19 @@
         ~ ref('stg_landing__batches') ~ " where status = 'landed')"
     ).columns[0].values()[0] %}
     {%- set replay = latest is none or as_of < latest or withdrawn > 0 %}
+{%- endif %}
+{#- the as-of date already computed for every enterprise by a build whose results were all written (the record of
+    counted batches is written last), with the same rules and models: only the change set is recomputed for it -#}
+{%- set same_day = false %}
+{%- if execute and not replay %}
+    {%- set recorded = adapter.get_columns_in_relation(processed) | map(attribute='name') | list %}
+    {%- if 'as_of_date' in recorded and 'inputs_fingerprint' in recorded %}
+        {%- set same = run_query(
+            'select count(*) > 0 and count(*) = count(*) filter (where as_of_date = ' ~ as_of_date()
+            ~ " and inputs_fingerprint = '" ~ risk_inputs_fingerprint() ~ "') from " ~ processed
+        ).columns[0].values()[0] %}
+        {%- set same_day = same is true %}
+    {%- endif %}
 {%- endif %}
 
 with
@@ -71,6 +86,10 @@ select
     {%- if replay %}
         false as changed_only
     {%- else %}
+        {%- if same_day %}
+        final.is_current or final.score_month in (select score_month from closed_months) as changed_only
+        {%- else %}
         not final.is_current and final.score_month in (select score_month from closed_months) as changed_only
+        {%- endif %}
     {%- endif %}
 from final

@@ -1,6 +1,18 @@
 -- 分类依据（现行规则，分类日 = as_of_date）：企业 × 指标一行，原始值、标准化值、权重、贡献。
 -- 只列出贡献不为 0 的指标；同一企业各行贡献之和等于 mart_credit_risk_scores 的分值（四舍五入前）。
 
+-- 增量表：分类日为全部企业重算时全部重写，同一分类日的再次构建只替换变更集中企业的行（int_risk__indicator_contributions 此时只含这些企业；
+-- docs/risk.md“增量构建”）。
+-- depends_on: {{ ref('int_risk__score_dates') }}
+-- depends_on: {{ ref('int_risk__changed_enterprises') }}
+
+{{ config(
+    materialized=by_batch_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ clear_recomputed_current_risk_rows() }}"
+) }}
+
 with
 
 contributions as (

@@ -1,6 +1,18 @@
 -- 企业信用风险分类结果（现行规则，分类日 = as_of_date）：每个参与分类的企业一行，分值、类别、所用模型，
 -- 以及贡献最大的指标。各指标明细见 mart_credit_risk_indicators。
 
+-- 增量表：分类日为全部企业重算时全部重写，同一分类日的再次构建只替换变更集中企业的行（int_risk__scores 此时只含这些企业；
+-- docs/risk.md“增量构建”）。
+-- depends_on: {{ ref('int_risk__score_dates') }}
+-- depends_on: {{ ref('int_risk__changed_enterprises') }}
+
+{{ config(
+    materialized=by_batch_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ clear_recomputed_current_risk_rows() }}"
+) }}
+
 with
 
 scores as (

@@ -14,8 +14,7 @@ scenario as (
 
 scores as (
 
-    select * from {{ ref('int_risk__scores') }}
-    where score_date = {{ as_of_date() }}
+    select * from {{ ref('int_risk__current_scores') }}
 
 ),
 

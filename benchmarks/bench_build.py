@@ -4,11 +4,15 @@
 
 For each ``--entities`` value (its own workspace ``<home>_<N>``), each step in its own child process so that its
 peak RSS (``os.wait4`` rusage) is its own: feed generation (``python -m feedgen``), ingestion (``cwh ingest``), the
-**full** ``dbt build --full-refresh`` (seeds, models, snapshots, data tests; the models' unit tests are left out as
-in every warehouse build: ``warehouse.runner.build``), then "the next day's deliveries" (``python -m feedgen
---next-day``: ≈ 0.1 % of each feed's rows, about enterprises already there), their ingestion, the build the pipeline
-runs on them (``dbt build``, no ``--full-refresh``: what a day costs today), and what every build does after dbt:
-the restriction index and the console's serving snapshot (``creditwh.jobs.publish_serving``), timed on its own.
+**full** ``dbt build --full-refresh`` as of one day (seeds, models, snapshots, data tests; the models' unit tests are
+left out as in every warehouse build: ``warehouse.runner.build``); then the next day as the pipeline lives it: the
+daily release at 00:30 (``dbt build --select tag:daily_release`` as of the new day: what changes with the calendar,
+the as-of date's risk classification for every enterprise among it), "the next day's deliveries" (``python -m
+feedgen --next-day``: ≈ 0.1 % of each feed's rows, about enterprises already there), their ingestion, the build the
+pipeline runs on them (``dbt build`` as of the new day, no ``--full-refresh``: what a day's deliveries cost), and what
+every build does after dbt: the restriction index and the console's serving snapshot
+(``creditwh.jobs.publish_serving``), timed on its own. The business date reaches dbt as the pipeline passes it, in
+the environment (``CWH_AS_OF_DATE``): a new date keeps dbt's partial parse.
 dbt runs with the workspace's DuckDB settings (``warehouse.runner.dbt_env``: memory limit, threads, spill folder).
 Writes/updates the "## Warehouse build: growth curve" section of benchmarks/RESULTS.md (one row per entity count,
 the ten slowest nodes of each full build from ``run_results.json``; other sections untouched).
@@ -32,17 +36,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_generate import human_bytes, machine_facts  # noqa: E402
 
-from ground.settings import Workspace  # noqa: E402
+from ground.settings import AS_OF_DATE_ENV, Workspace  # noqa: E402
 from warehouse.runner import dbt_env  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HEADING = "## Warehouse build: growth curve"
 AS_OF = "2026-11-23"
+NEXT_DAY = "2026-11-24"  # the daily release and the build on the next day's deliveries
 TABLE_HEAD = (
     "| entities | landed rows | generate | ingest (peak RSS) | full build (peak RSS) | next day: rows, ingest "
     "| incremental build (peak RSS) | incremental / full | warehouse file | dbt nodes | DuckDB settings | run at "
-    "| after each build: index + serving snapshot | CPU |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|\n"
+    "| after each build: index + serving snapshot | next day's daily release (peak RSS) | CPU |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|\n"
 )
 MARTS = (
     "dim_enterprise",
@@ -60,7 +65,7 @@ BIN = Path(sys.executable).parent
 BUILD_ARGS = ("--exclude-resource-type", "unit_test")  # as warehouse.runner.build runs it
 SERVE = (  # what a build does after dbt, in a child process of its own (its peak RSS)
     "from datetime import date; from ground.settings import Workspace; from creditwh.jobs import publish_serving; "
-    f"publish_serving(Workspace.from_env(), date.fromisoformat('{AS_OF}'))"
+    f"publish_serving(Workspace.from_env(), date.fromisoformat('{NEXT_DAY}'))"
 )
 
 
@@ -85,9 +90,12 @@ def dbt_cmd(*args: str) -> list[str]:
         str(ROOT / "dbt_project"),
         "--profiles-dir",
         str(ROOT / "dbt_project"),
-        "--vars",
-        json.dumps({"as_of_date": AS_OF}),
     ]
+
+
+def on(env: dict[str, str], day: str) -> dict[str, str]:
+    """The environment of a build as of ``day`` (how warehouse.runner.build passes the business date)."""
+    return {**env, AS_OF_DATE_ENV: day}
 
 
 def mart_counts(warehouse: Path, env: dict[str, str]) -> dict[str, int]:
@@ -150,6 +158,9 @@ def update_results(
                     line += " — |"
                 if cells <= 14:  # a row from before the CPU column: the CPU of the section's machine line
                     line += f" {old_cpu} |"
+                if line.count("|") == 15:  # a row from before the daily-release column: not measured
+                    head, cpu_cell = line[:-1].rsplit("|", 1)
+                    line = f"{head}| — |{cpu_cell}|"
                 rows[(int(m.group(1).replace(",", "")), line.rsplit("|", 2)[1].strip())] = line
             m = re.match(r"^- ([\d,]+) entities(?: \(([^)]*)\))?(, incremental)?: ", line)
             if m:
@@ -164,10 +175,12 @@ def update_results(
         )
     section = (
         f"{HEADING}\n\n`python benchmarks/bench_build.py --entities N [N …] --home DIR` — per scale: generate "
-        f"(default period, seed 42), ingest, the full `dbt build --full-refresh` (`as_of_date` {AS_OF}), then the "
-        "next day's deliveries (`python -m feedgen --next-day`, ≈ 0.1 % of each feed's rows), their ingestion, and "
-        "the build the pipeline runs on them (`dbt build`, same `as_of_date`, no `--full-refresh`), each without the "
-        "models' unit tests as every warehouse build; then, timed on its own, what every build does after dbt (the "
+        f"(default period, seed 42), ingest, the full `dbt build --full-refresh` (`as_of_date` {AS_OF}); then the next "
+        f"day ({NEXT_DAY}) as the pipeline lives it: the daily release (`dbt build --select tag:daily_release`, the "
+        "date-driven part, the as-of date's risk classification for every enterprise among it), the next day's "
+        "deliveries (`python -m feedgen --next-day`, ≈ 0.1 % of each feed's rows), their ingestion, and the build the "
+        "pipeline runs on them (`dbt build`, no `--full-refresh`; *incremental build*), each without the models' unit "
+        "tests as every warehouse build; then, timed on its own, what every build does after dbt (the "
         "restriction index and the console's serving snapshot, `creditwh.jobs.publish_serving`). Peak RSS per step "
         "(`os.wait4`); DuckDB's memory limit, threads and spill folder from the workspace settings "
         "(`CWH_DUCKDB_*`, docs/stack.md).\n\n"
@@ -200,12 +213,13 @@ def measure(entities: int, home: Path, results: bool) -> None:
     t_gen, _ = run([sys.executable, "-m", "feedgen", "--entities", str(entities), str(ws.feeds)], env)
     t_ing, rss_ing = run([str(BIN / "cwh"), "ingest"], env)
     rows = landed_rows(home)
-    t_full, rss_full = run(dbt_cmd("build", "--full-refresh", *BUILD_ARGS), env)
+    t_full, rss_full = run(dbt_cmd("build", "--full-refresh", *BUILD_ARGS), on(env, AS_OF))
     (target / "run_results_full.json").write_bytes((target / "run_results.json").read_bytes())
+    t_daily, rss_daily = run(dbt_cmd("build", "--select", "tag:daily_release", *BUILD_ARGS), on(env, NEXT_DAY))
     t_next, _ = run([sys.executable, "-m", "feedgen", "--next-day", str(ws.feeds)], env)
     t_ing2, _ = run([str(BIN / "cwh"), "ingest"], env)
     day_rows = landed_rows(home) - rows
-    t_inc, rss_inc = run(dbt_cmd("build", *BUILD_ARGS), env)
+    t_inc, rss_inc = run(dbt_cmd("build", *BUILD_ARGS), on(env, NEXT_DAY))
     (target / "run_results_incremental.json").write_bytes((target / "run_results.json").read_bytes())
     t_serve, rss_serve = run([sys.executable, "-c", SERVE], env)
 
@@ -220,7 +234,7 @@ def measure(entities: int, home: Path, results: bool) -> None:
         f"| {t_inc:.0f} s ({human_bytes(rss_inc)}) | {100 * t_inc / t_full:.0f} % "
         f"| {human_bytes(ws.warehouse.stat().st_size)} | {nodes} "
         f"| {settings['memory_limit']}, {settings['threads']} threads | {datetime.now():%Y-%m-%d %H:%M} "
-        f"| {t_serve:.0f} s ({human_bytes(rss_serve)}) | {cpu_model()} |"
+        f"| {t_serve:.0f} s ({human_bytes(rss_serve)}) | {t_daily:.0f} s ({human_bytes(rss_daily)}) | {cpu_model()} |"
     )
     print(row)
     print(counts)

@@ -82,7 +82,7 @@ enterprise_keys as (
     select
         enterprise_names.uscc,
         'name' as match_on,
-        {{ normalise_name('enterprise_names.enterprise_name') }} as match_value,
+        enterprise_names.name_key as match_value,
         enterprise_names.valid_from,
         enterprise_names.valid_to,
         enterprises.region_code

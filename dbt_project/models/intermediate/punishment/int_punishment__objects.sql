@@ -16,10 +16,12 @@ roles as (
 
 ),
 
+-- 只取有事由的主体的登记记录：人员键（哈希）只为它们计算，不为全部主体的全部登记版本（10 M 主体时的主要开销）
 registry as (
 
     select uscc, approval_date, legal_rep_name, {{ person_key('legal_rep_id_number') }} as legal_rep_person_key
     from {{ ref('int_registry__records_deduplicated') }}
+    where uscc in (select bases.uscc from bases)
 
 ),
 

@@ -1,13 +1,20 @@
 -- 名称沿革：每个主体每段名称一行。按核准日期排列该主体的登记记录，名称与前一条不同处开始新的一段；
 -- valid_from 为该名称首次核准的日期，valid_to 为下一个名称的核准日期（不含当日），当前名称为空。
 -- 改回曾用名（甲→乙→甲）算三段。
--- 集市 dim_enterprise_names 原样落表；中间层模型（如主体关联）引用本模型而非集市。
+-- name_key 为名称匹配键（宏 normalise_name），主体关联（int_linkage__record_links）按它比对：每段名称只算一次。
+-- 集市 dim_enterprise_names 落表（不含 name_key）；中间层模型（如主体关联）引用本模型而非集市。
+-- 增量构建只重写新批次所报企业的行（宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc', on_schema_change='fail') %}
 
 with
 
 registry_records as (
 
     select * from {{ ref('int_registry__records_deduplicated') }}
+    {%- if scope is not none %}
+        where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 
@@ -52,6 +59,7 @@ final as (
         uscc,
         cast(name_seq as integer) as name_seq,
         enterprise_name,
+        {{ normalise_name('enterprise_name') }} as name_key,
         valid_from,
         valid_to,
         valid_to is null as is_current,

@@ -3,7 +3,17 @@
 
 {%- set scope = incremental_by_key('stg_landing__registry_records', 'uscc', on_schema_change='fail') %}
 
-select * from {{ ref('int_registry__enterprise_names') }}
+select
+    uscc,
+    name_seq,
+    enterprise_name,
+    valid_from,
+    valid_to,
+    is_current,
+    source_batch_id,
+    _source_file,
+    _row_number
+from {{ ref('int_registry__enterprise_names') }}
 {%- if scope is not none %}
 where {{ changed_keys_filter(scope) }}
 {%- endif %}

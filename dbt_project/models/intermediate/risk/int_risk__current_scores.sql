@@ -20,7 +20,6 @@ select
     contributing_indicator_count,
     top_indicator_code,
     top_contribution,
-    risk_class,
-    risk_class_name
+    risk_class
 from {{ ref('int_risk__scores') }}
 where score_date = {{ as_of_date() }}

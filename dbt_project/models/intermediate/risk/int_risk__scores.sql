@@ -70,10 +70,10 @@ scored as (
 
 )
 
+-- 类别名称不随行写下（全量重建时约 1.3 亿行）：集市按（情景、分类日、模型、类别）从 int_risk__class_thresholds 取
 select
     scored.*,
-    thresholds.risk_class,
-    thresholds.risk_class_name
+    thresholds.risk_class
 from scored
 left join thresholds
     on scored.scenario_id = thresholds.scenario_id

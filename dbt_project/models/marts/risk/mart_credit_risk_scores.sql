@@ -36,6 +36,14 @@ models as (
 
 ),
 
+classes as (
+
+    select * from {{ ref('int_risk__class_thresholds') }}
+    where scenario_id = 'baseline'
+        and score_date = {{ as_of_date() }}
+
+),
+
 indicators as (
 
     select * from {{ ref('rule_risk_indicators') }}
@@ -55,7 +63,7 @@ select
     models.model_name,
     cast(scores.score as double) as score,
     scores.risk_class,
-    scores.risk_class_name,
+    classes.risk_class_name,
     cast(scores.contributing_indicator_count as integer) as contributing_indicator_count,
     scores.top_indicator_code,
     indicators.indicator_name as top_indicator_name,
@@ -65,5 +73,8 @@ inner join enterprises
     on scores.uscc = enterprises.uscc
 inner join models
     on scores.model_id = models.model_id
+left join classes
+    on scores.model_id = classes.model_id
+    and scores.risk_class = classes.risk_class
 left join indicators
     on scores.top_indicator_code = indicators.indicator_code

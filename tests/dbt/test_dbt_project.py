@@ -235,6 +235,33 @@ def test_the_monthly_risk_snapshot_tests_test_the_rows_the_build_wrote(demo, tmp
     assert code != 0 and unique in log
 
 
+def test_a_build_on_the_same_day_recomputes_that_day_for_the_change_set_unless_the_rules_changed(demo, tmp_path):
+    """The as-of date is computed for every enterprise once a day; a later build on the same date recomputes it for
+    the change set only (int_risk__score_dates), unless the risk models or seeds changed since the record of counted
+    batches was written (its inputs fingerprint): then for every enterprise again, and the record is renewed."""
+    import duckdb
+
+    ws = demo.copy(tmp_path, published=False)
+    current = "select changed_only from intermediate.int_risk__score_dates where is_current"
+    recomputed = "select count(*) from intermediate.int_risk__scores where score_date = ? and scenario_id = 'baseline'"
+    everyone = query(ws, "select count(*) from main.mart_credit_risk_scores")[0][0]
+    assert everyone > 100
+    code, log = _build(ws, "tag:daily_release")  # the demo's date again, nothing delivered since
+    assert code == 0, log[-3000:]
+    assert query(ws, current) == [(True,)]
+    assert query(ws, recomputed, DEMO_AS_OF) == [(0,)]  # an empty change set: nothing recomputed
+    assert query(ws, "select count(*) from main.mart_credit_risk_scores")[0][0] == everyone  # and nothing lost
+    with duckdb.connect(str(ws.warehouse)) as con:  # as if the rules had changed since the record was written
+        con.execute("update main.mart_credit_risk_batches set inputs_fingerprint = 'rules of another day'")
+    code, log = _build(ws, "tag:daily_release")
+    assert code == 0, log[-3000:]
+    assert query(ws, current) == [(False,)]
+    assert query(ws, recomputed, DEMO_AS_OF) == [(everyone,)]
+    assert query(
+        ws, "select count(*) from main.mart_credit_risk_batches where inputs_fingerprint = 'rules of another day'"
+    ) == [(0,)]
+
+
 def test_a_build_on_another_day_keeps_dbts_partial_parse(demo, tmp_path):
     """The pipeline builds every day with a new as-of date. It goes to dbt in the environment (CWH_AS_OF_DATE,
     macros/as_of_date.sql), not as a var: a new ``--vars`` makes dbt parse the whole project again. The var, when

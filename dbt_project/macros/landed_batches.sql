@@ -53,3 +53,49 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The quarantine (stg_landing__rejects) by batch: a batch's quarantine file is read once, when the ledger first
+    records the batch (landed or rejected whole) or records it again (a new ingestion time), whether or not it had
+    rows to quarantine. The batches read are kept in build_state.stg_landing__rejects__batches (post-hook, in the
+    model's transaction); before the read, the rows of the batches read again and of those the ledger no longer
+    records leave (pre-hook).
+    隔离区按批次增量：台账新记录（或重新入库）的批次才读其隔离文件；台账已无记录的批次的行删除。 -#}
+{% macro changed_quarantine_batches() -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set record = adapter.get_relation(
+        database=this.database, schema=build_state_schema(), identifier=this.identifier ~ '__batches') -%}
+    {%- set sql -%}
+        select distinct batch_id from (
+            select batch_id, ingested_at from {{ ref('stg_landing__batches') }}
+            {%- if record is not none %}
+            except
+            select batch_id, ingested_at from {{ record }}
+            {%- endif %}
+        )
+        order by batch_id
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro clear_changed_quarantine_batches() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            _batch_id not in (select batch_id from {{ ref('stg_landing__batches') }})
+            or {{ in_literals('_batch_id', changed_quarantine_batches()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro record_quarantine_batches() -%}
+    {{ return(adapter.dispatch('record_quarantine_batches')()) }}
+{%- endmacro %}
+
+{#- Spark: a table rebuilt whole, no record. -#}
+{% macro spark__record_quarantine_batches() -%}{%- endmacro %}
+
+{% macro default__record_quarantine_batches() -%}
+    create schema if not exists {{ build_state_schema() }};
+    create or replace table {{ build_state_schema() }}.{{ this.identifier }}__batches as
+    select distinct batch_id, ingested_at from {{ ref('stg_landing__batches') }}
+{%- endmacro %}

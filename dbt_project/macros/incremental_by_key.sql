@@ -158,27 +158,37 @@
     )
 {%- endmacro %}
 
-{#- The keys the batches in scope change through one staged relation (`of`: its entry in keys_of, or {}). -#}
-{% macro _changed_keys_of(name, of, key, scope) -%}
+{#- The keys the batches in scope change through one staged relation (`of`: its entry in keys_of, or {}).
+    `scope`: a list of batch ids, or a query of them. `by_graph`: the relations are found in the graph instead of by
+    `ref` (a data test of the model, whose own dependencies are the model alone). -#}
+{% macro _changed_keys_of(name, of, key, scope, by_graph=false) -%}
     {%- set column = of.get('column', key) -%}
+    {%- set staged = _graph_relation(name) if by_graph else ref(name) -%}
+    {%- set in_scope = ('_batch_id in (' ~ scope ~ ')') if scope is string else in_literals('_batch_id', scope) -%}
     {%- set sql -%}
         {%- if of.get('versions_of') -%}
-            select {{ column }} from {{ ref(name) }}
-            where {{ in_literals('_batch_id', scope) }}
+            select {{ column }} from {{ staged }}
+            where {{ in_scope }}
                 or {{ of.versions_of }} in (
-                    select {{ of.versions_of }} from {{ ref(name) }} where {{ in_literals('_batch_id', scope) }}
+                    select {{ of.versions_of }} from {{ staged }} where {{ in_scope }}
                 )
         {%- else -%}
-            select {{ column }} from {{ ref(name) }} where {{ in_literals('_batch_id', scope) }}
+            select {{ column }} from {{ staged }} where {{ in_scope }}
         {%- endif -%}
     {%- endset -%}
     {%- set steps = [sql] -%}
     {%- for hop in of.get('through', []) -%}
+        {%- set through = _graph_relation(hop.relation) if by_graph else ref(hop.relation) -%}
         {%- do steps.append(
-            'select ' ~ hop.to ~ ' from ' ~ ref(hop.relation) ~ ' where ' ~ hop['from'] ~ ' in (' ~ steps[-1] ~ ')'
+            'select ' ~ hop.to ~ ' from ' ~ through ~ ' where ' ~ hop['from'] ~ ' in (' ~ steps[-1] ~ ')'
         ) -%}
     {%- endfor -%}
     {{ steps[-1] }}
+{%- endmacro %}
+
+{% macro _graph_relation(name) -%}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 
@@ -194,10 +204,20 @@
 {%- endmacro %}
 
 
-{#- Post-hook: the batches the model now reflects, and the fingerprint of its other inputs. -#}
+{#- Post-hook: the batches the model now reflects, and the fingerprint of its other inputs. A model recomputed whole
+    is also named in build_state.models_recomputed_whole until a build's data tests have all passed
+    (macros/test_scope.sql: its tests then test every row, not only the keys of the batches under test). -#}
 {% macro record_staged_batches() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     create schema if not exists {{ build_state_schema() }};
+    {%- if batch_scope() is none %}
+    create table if not exists {{ build_state_schema() }}.models_recomputed_whole (model_name varchar);
+    insert into {{ build_state_schema() }}.models_recomputed_whole
+    select '{{ this.identifier }}'
+    where '{{ this.identifier }}' not in (
+        select model_name from {{ build_state_schema() }}.models_recomputed_whole
+    );
+    {%- endif %}
     create or replace table {{ staged_batches_record() }} as
     select batch_id, ingested_at, '{{ inputs_fingerprint() }}' as inputs_fingerprint
     from ({{ _staged_batches() }})

@@ -10,9 +10,10 @@
     build_state.tested_batches — or all of them on `--full-refresh`, on `dbt test`, or with the var
     `test_every_batch: true` (the scheduled full check) — are the batches under test of this invocation.
   - `on-run-end` (close_test_scope): when every node of an unselected `dbt build` / `dbt test` succeeded, the batches
-    under test are recorded as tested. A failing test therefore fails again at the next build until it is fixed. A
-    batch is identified by id and ingestion time: a batch committed again (a copy received earlier) is tested again.
-    Batches the ledger no longer records leave the record.
+    under test are recorded as tested, and the record of models recomputed whole but not yet tested is emptied. A
+    failing test therefore fails again at the next build until it is fixed. A batch is identified by id and
+    ingestion time: a batch committed again (a copy received earlier) is tested again. Batches the ledger no longer
+    records leave the record.
   入库区与暂存层的数据测试只检查尚未被成功构建测试过的批次；全量重建、单独的 dbt test 或 test_every_batch 时检查全部批次。
 -#}
 
@@ -54,6 +55,7 @@
     {%- set state = build_state_schema() -%}
     create schema if not exists {{ state }};
     create table if not exists {{ state }}.tested_batches (batch_id varchar, ingested_at varchar);
+    create table if not exists {{ state }}.models_recomputed_whole (model_name varchar);
     drop table if exists {{ state }}.batches_under_test;
     create table {{ state }}.batches_under_test as
     {{ ledger_batches_now() }}
@@ -78,6 +80,7 @@
         select batch_id, ingested_at from {{ state }}.batches_under_test
         except
         select batch_id, ingested_at from {{ state }}.tested_batches;
+        delete from {{ state }}.models_recomputed_whole;
     {%- endif %}
     delete from {{ state }}.tested_batches as tested
     where not exists (
@@ -109,7 +112,51 @@
 
 {% macro default__scoped_where(where) -%}
     {%- set where = where | replace('__untested_batches__', untested_batches()) -%}
+    {%- set where = where | replace('__changed_keys__', changed_keys_rows()) -%}
+    {%- set where = where | replace('__recomputed_current_risk_rows__', recomputed_current_risk_rows()) -%}
     {{ return(where | replace('__recomputed_risk_rows__', recomputed_risk_rows())) }}
+{%- endmacro %}
+
+
+{#- The rows of a model incremental by key (macros/incremental_by_key.sql) that the batches under test may have
+    changed: those of the keys the batches report, through the model's own `keys_of`. A row of another key was
+    written from batches a successful build has tested, and tested then. Every row on the full check, while the
+    model is named in build_state.models_recomputed_whole (recomputed whole since the last build whose tests all
+    passed), for a model not incremental by key, and for the tests a new row can fail together with a kept one of
+    another key: `unique` of another column, `unique_combination_of_columns` without the key, `relationships`
+    (a parent may have gone). Used in a data test's `where` as `__changed_keys__` (dbt_project.yml: every test of
+    the intermediate layer and the marts unless it sets its own). Not for a model incremental by case
+    (macros/incremental_by_case.sql), whose keys also move with the as-of date: tested whole.
+    按业务主键增量的模型：数据测试只检查待测批次涉及的主键的行；整表重算后、全量检查时检查全部行。 -#}
+{% macro changed_keys_rows() -%}
+    {%- if not execute or tests_every_batch() or not model.get('attached_node') -%}{{ return('true') }}{%- endif -%}
+    {%- set tested = graph.nodes.get(model.attached_node) -%}
+    {%- set meta = tested.config.meta if tested is not none else {} -%}
+    {%- set spec = meta.get('incremental_by_key') -%}
+    {#- by case (macros/incremental_by_case.sql): its keys come from a keys macro and the as-of date, not keys_of -#}
+    {%- if spec is none or meta.get('incremental_by_case') is not none -%}{{ return('true') }}{%- endif -%}
+    {%- set test = model.get('test_metadata') or {} -%}
+    {%- set kwargs = test.get('kwargs') or {} -%}
+    {%- if test.get('name') == 'relationships'
+        or (test.get('name') == 'unique' and kwargs.get('column_name') != spec.key)
+        or (test.get('name') == 'unique_combination_of_columns'
+            and spec.key not in (kwargs.get('combination_of_columns') or [])) -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set state = build_state_schema() -%}
+    {%- set under_test = adapter.get_relation(
+        database=target.database, schema=state, identifier='batches_under_test') -%}
+    {%- if under_test is none -%}{{ return('true') }}{%- endif -%}
+    {#- SQL, not literals: read at the test's run, no query while compiling each of some hundred tests -#}
+    {%- set scope = 'select batch_id from ' ~ under_test -%}
+    {%- set names = [spec.staged] if spec.staged is string else spec.staged -%}
+    {%- set parts = [] -%}
+    {%- for name in names -%}
+        {%- do parts.append(_changed_keys_of(name, spec.get('keys_of', {}).get(name, {}), spec.key, scope, true)) -%}
+    {%- endfor -%}
+    {#- models_recomputed_whole is made beside batches_under_test when the run starts (open_test_scope) -#}
+    {{ return('(exists (select 1 from ' ~ state ~ ".models_recomputed_whole where model_name = '" ~ tested.alias
+              ~ "') or " ~ spec.key ~ ' in (' ~ parts | join(' union all ') ~ '))') }}
 {%- endmacro %}
 
 
@@ -128,15 +175,30 @@
               ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
 {%- endmacro %}
 
+{#- The rows of the as-of date's risk results this build wrote (int_risk__current_scores, mart_credit_risk_scores,
+    mart_credit_risk_indicators; their pre-hook clear_recomputed_current_risk_rows): every row when the date was
+    recomputed for every enterprise, else the change set's. Everything on the full check and outside a build. -#}
+{% macro recomputed_current_risk_rows() -%}
+    {%- if not execute or tests_every_batch() -%}{{ return('true') }}{%- endif -%}
+    {%- set dates = adapter.get_relation(database=target.database, schema='intermediate',
+                                         identifier='int_risk__score_dates') -%}
+    {%- set changed = adapter.get_relation(database=target.database, schema='intermediate',
+                                           identifier='int_risk__changed_enterprises') -%}
+    {%- if dates is none or changed is none -%}{{ return('true') }}{%- endif -%}
+    {{ return('(coalesce((select not changed_only from ' ~ dates ~ ' where is_current), true)'
+              ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
+{%- endmacro %}
+
 {#- an engine without a recorded scope (Spark) tests every batch -#}
 {% macro spark__scoped_where(where) -%}{{ return('') }}{%- endmacro %}
 
 
-{#- dbt's own get_where_subquery, with `__untested_batches__` and `__recomputed_risk_rows__` in a test's `where`
-    replaced at run time. -#}
+{#- dbt's own get_where_subquery, with `__untested_batches__`, `__changed_keys__`, `__recomputed_risk_rows__` and
+    `__recomputed_current_risk_rows__` in a test's `where` replaced at run time. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where and ('__untested_batches__' in where or '__recomputed_risk_rows__' in where) -%}
+    {%- if where and ('__untested_batches__' in where or '__recomputed_risk_rows__' in where
+                      or '__changed_keys__' in where or '__recomputed_current_risk_rows__' in where) -%}
         {%- set where = adapter.dispatch('scoped_where')(where) -%}
     {%- endif -%}
     {%- if where -%}

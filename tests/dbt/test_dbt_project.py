@@ -235,6 +235,82 @@ def test_the_monthly_risk_snapshot_tests_test_the_rows_the_build_wrote(demo, tmp
     assert code != 0 and unique in log
 
 
+def test_tests_of_a_model_incremental_by_key_read_the_keys_of_the_batches_under_test(demo, tmp_path):
+    """A model incremental by key is tested on the keys the batches under test change (``__changed_keys__``,
+    macros/test_scope.sql): a duplicate of a key no such batch names is not read again by the pipeline's build, the
+    full check finds it; a key of a batch not yet tested by a successful build is read; after the model was
+    recomputed whole, every row is read until a build's tests have all passed."""
+    import duckdb
+
+    ws = demo.copy(tmp_path, published=False)
+    unique = "unique_dim_enterprise_uscc"
+    tested_batch, tested_key = query(
+        ws,
+        """select r._batch_id, r.uscc from staging.stg_landing__registry_records r
+           join main.dim_enterprise d using (uscc) order by all limit 1""",
+    )[0]
+    other_key = query(
+        ws,
+        f"""select uscc from main.dim_enterprise where uscc not in (
+                select uscc from staging.stg_landing__registry_records where _batch_id = '{tested_batch}')
+            order by all limit 1""",
+    )[0][0]
+
+    def duplicate(uscc: str, times: int = 1) -> None:
+        with duckdb.connect(str(ws.warehouse)) as con:
+            for _ in range(times):
+                con.execute(
+                    "insert into main.dim_enterprise select * from main.dim_enterprise where uscc = ? limit 1", [uscc]
+                )
+
+    def remove_duplicates() -> None:
+        with duckdb.connect(str(ws.warehouse)) as con:
+            con.execute("create temp table kept as select distinct * from main.dim_enterprise")
+            con.execute("delete from main.dim_enterprise")
+            con.execute("insert into main.dim_enterprise select * from kept")
+
+    duplicate(other_key)
+    code, log = _build(ws, "dim_enterprise")
+    assert code == 0, log[-3000:]  # no batch under test names it: tested by the build that wrote it
+    code, log = _build(ws, "dim_enterprise", every_batch=True)
+    assert code != 0 and unique in log  # the full check reads every row
+
+    # a batch whose build did not pass its tests stays under test: its keys are read
+    with duckdb.connect(str(ws.warehouse)) as con:
+        con.execute("delete from build_state.tested_batches where batch_id = ?", [tested_batch])
+    code, log = _build(ws, "dim_enterprise")
+    assert code == 0, log[-3000:]
+    duplicate(tested_key)
+    code, log = _build(ws, "dim_enterprise")
+    assert code != 0 and unique in log
+    remove_duplicates()
+
+    # recomputed whole (another input changed): every row is read, until a build's tests have all passed
+    with duckdb.connect(str(ws.warehouse)) as con:
+        con.execute("update build_state.dim_enterprise__batches set inputs_fingerprint = 'another'")
+    vars_ = ["--vars", json.dumps({"as_of_date": DEMO_AS_OF.isoformat()})]
+    log_lines: list[str] = []
+    assert dbt(ws, "run", "--select", "dim_enterprise", *vars_, on_line=log_lines.append) == 0, log_lines[-40:]
+    assert query(ws, "select model_name from build_state.models_recomputed_whole") == [("dim_enterprise",)]
+    duplicate(other_key)
+    code, log = _build(ws, "dim_enterprise")
+    assert code != 0 and unique in log
+    remove_duplicates()
+    code, log = _build(ws)
+    assert code == 0, log[-3000:]
+    assert query(ws, "select count(*) from build_state.models_recomputed_whole") == [(0,)]
+    assert tested_batch in _tested_ids(ws)
+    duplicate(other_key)
+    code, log = _build(ws, "dim_enterprise")
+    assert code == 0, log[-3000:]
+    run = ws.home / "dbt" / "target" / "run"
+    by_key = next(run.rglob("unique_dim_enterprise_uscc.sql")).read_text(encoding="utf-8")
+    assert "where model_name = 'dim_enterprise') or uscc in (select uscc from" in by_key
+    # a model incremental by case selects its keys otherwise (and by the as-of date): its tests read every row
+    by_case = next(run.rglob("unique_int_publication__penalties_decision_number.sql")).read_text(encoding="utf-8")
+    assert '"int_publication__penalties" where true)' in by_case
+
+
 def test_a_build_on_the_same_day_recomputes_that_day_for_the_change_set_unless_the_rules_changed(demo, tmp_path):
     """The as-of date is computed for every enterprise once a day; a later build on the same date recomputes it for
     the change set only (int_risk__score_dates), unless the risk models or seeds changed since the record of counted
@@ -251,15 +327,50 @@ def test_a_build_on_the_same_day_recomputes_that_day_for_the_change_set_unless_t
     assert query(ws, current) == [(True,)]
     assert query(ws, recomputed, DEMO_AS_OF) == [(0,)]  # an empty change set: nothing recomputed
     assert query(ws, "select count(*) from main.mart_credit_risk_scores")[0][0] == everyone  # and nothing lost
+
+    # the date's results are tested on the rows this build wrote (__recomputed_current_risk_rows__): none here
+    unique = "unique_mart_credit_risk_scores_uscc"
+
+    def duplicate_a_score() -> None:
+        with duckdb.connect(str(ws.warehouse)) as con:
+            con.execute(
+                "insert into main.mart_credit_risk_scores"
+                " select * from main.mart_credit_risk_scores order by uscc limit 1"
+            )
+
+    def scores_tests(every_batch: bool = False) -> tuple[int, str]:
+        log: list[str] = []
+        dbt_vars = {"as_of_date": DEMO_AS_OF.isoformat(), **({"test_every_batch": True} if every_batch else {})}
+        args = [
+            "build",
+            "--select",
+            "mart_credit_risk_scores",
+            "--resource-type",
+            "test",
+            "--vars",
+            json.dumps(dbt_vars),
+        ]
+        return dbt(ws, *args, on_line=log.append), "\n".join(log)
+
+    duplicate_a_score()
+    code, log = scores_tests()
+    assert code == 0, log[-3000:]  # a row this build did not write: tested by the build that wrote it
+    code, log = scores_tests(every_batch=True)
+    assert code != 0 and unique in log
+
     with duckdb.connect(str(ws.warehouse)) as con:  # as if the rules had changed since the record was written
         con.execute("update main.mart_credit_risk_batches set inputs_fingerprint = 'rules of another day'")
     code, log = _build(ws, "tag:daily_release")
     assert code == 0, log[-3000:]
     assert query(ws, current) == [(False,)]
     assert query(ws, recomputed, DEMO_AS_OF) == [(everyone,)]
+    assert query(ws, "select count(*) from main.mart_credit_risk_scores")[0][0] == everyone  # the duplicate left
     assert query(
         ws, "select count(*) from main.mart_credit_risk_batches where inputs_fingerprint = 'rules of another day'"
     ) == [(0,)]
+    duplicate_a_score()
+    code, log = scores_tests()
+    assert code != 0 and unique in log  # the date recomputed for everyone: every row is tested
 
 
 def test_a_build_on_another_day_keeps_dbts_partial_parse(demo, tmp_path):

@@ -160,17 +160,26 @@
 {%- endmacro %}
 
 
+{#- (the score dates, the change set) this build wrote, for the risk tests' `where`; none on the full check
+    (`tests_every_batch`) and when this run has none to read (compiled outside a build). -#}
+{% macro _risk_change_relations() -%}
+    {%- if not execute or tests_every_batch() -%}{{ return(none) }}{%- endif -%}
+    {%- set dates = adapter.get_relation(database=target.database, schema='intermediate',
+                                         identifier='int_risk__score_dates') -%}
+    {%- set changed = adapter.get_relation(database=target.database, schema='intermediate',
+                                           identifier='int_risk__changed_enterprises') -%}
+    {{ return(none if dates is none or changed is none else [dates, changed]) }}
+{%- endmacro %}
+
+
 {#- The rows of the monthly risk snapshot this build wrote (the months recomputed for every enterprise, and the change
     set's rows: macros/risk_incremental.sql), for the `where` of its data tests: a row this build did not write was
     tested by the build that wrote it. Everything on the full check (`tests_every_batch`), and when this run has no
     change set to read (compiled outside a build). -#}
 {% macro recomputed_risk_rows() -%}
-    {%- if not execute or tests_every_batch() -%}{{ return('true') }}{%- endif -%}
-    {%- set dates = adapter.get_relation(database=target.database, schema='intermediate',
-                                         identifier='int_risk__score_dates') -%}
-    {%- set changed = adapter.get_relation(database=target.database, schema='intermediate',
-                                           identifier='int_risk__changed_enterprises') -%}
-    {%- if dates is none or changed is none -%}{{ return('true') }}{%- endif -%}
+    {%- set relations = _risk_change_relations() -%}
+    {%- if relations is none -%}{{ return('true') }}{%- endif -%}
+    {%- set dates, changed = relations -%}
     {{ return('(score_month in (select score_month from ' ~ dates ~ ' where not changed_only)'
               ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
 {%- endmacro %}
@@ -179,12 +188,9 @@
     mart_credit_risk_indicators; their pre-hook clear_recomputed_current_risk_rows): every row when the date was
     recomputed for every enterprise, else the change set's. Everything on the full check and outside a build. -#}
 {% macro recomputed_current_risk_rows() -%}
-    {%- if not execute or tests_every_batch() -%}{{ return('true') }}{%- endif -%}
-    {%- set dates = adapter.get_relation(database=target.database, schema='intermediate',
-                                         identifier='int_risk__score_dates') -%}
-    {%- set changed = adapter.get_relation(database=target.database, schema='intermediate',
-                                           identifier='int_risk__changed_enterprises') -%}
-    {%- if dates is none or changed is none -%}{{ return('true') }}{%- endif -%}
+    {%- set relations = _risk_change_relations() -%}
+    {%- if relations is none -%}{{ return('true') }}{%- endif -%}
+    {%- set dates, changed = relations -%}
     {{ return('(coalesce((select not changed_only from ' ~ dates ~ ' where is_current), true)'
               ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
 {%- endmacro %}

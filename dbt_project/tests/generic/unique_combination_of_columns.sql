@@ -1,11 +1,6 @@
-{#- The combination of the given columns is unique (dbt_utils has the same test; this project installs no packages). -#}
+{#- The combination of the given columns is unique (dbt_utils has the same test; this project installs no packages).
+    A failing row: one combination that occurs more than once, with its count. Nulls are equal to each other, as in
+    `group by`. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
-
-select
-    {{ combination_of_columns | join(', ') }},
-    count(*) as n_records
-from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
-having count(*) > 1
-
+    {{ adapter.dispatch('unique_combination_of_columns_failures', 'creditwh')(model, combination_of_columns) }}
 {% endtest %}

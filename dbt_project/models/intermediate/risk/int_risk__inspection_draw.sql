@@ -68,6 +68,7 @@ sampling as (
 eligible as (
 
     select
+        md5(concat(params.plan_seed, '|', scores.uscc)) as draw_key,
         scores.uscc, scores.region_code, scores.risk_class,
         sampling.sampling_ratio, sampling.max_prior_inspections_365d,
         coalesce(prior_inspections.prior_count, 0) as prior_count,
@@ -85,25 +86,24 @@ eligible as (
         on scores.uscc = key_items.uscc
     left join prior_inspections
         on scores.uscc = prior_inspections.uscc
+    cross join params
 
 ),
 
+-- 排序与层内户数：一次窗口计算，排除的企业自成一组（不取其序号），不必再与 eligible 连接回来
 ranked as (
 
     select
         eligible.*,
-        md5(concat(params.plan_seed, '|', eligible.uscc)) as draw_key,
         row_number() over stratum as draw_rank,
         count(*) over stratum_all as stratum_eligible
     from eligible
-    cross join params
-    where eligible.exclusion_reason is null
     window
         stratum as (
-            partition by eligible.region_code, eligible.risk_class
-            order by md5(concat(params.plan_seed, '|', eligible.uscc))
+            partition by eligible.region_code, eligible.risk_class, eligible.exclusion_reason is null
+            order by eligible.draw_key
         ),
-        stratum_all as (partition by eligible.region_code, eligible.risk_class)
+        stratum_all as (partition by eligible.region_code, eligible.risk_class, eligible.exclusion_reason is null)
 
 ),
 
@@ -116,6 +116,7 @@ strata as (
         any_value(stratum_eligible) as stratum_eligible,
         cast(any_value(sampling_ratio) as decimal(18, 6)) * any_value(stratum_eligible) as exact_quota
     from ranked
+    where exclusion_reason is null
     group by region_code, risk_class
 
 ),
@@ -159,29 +160,29 @@ final as (
         params.plan_date,
         params.plan_seed,
         params.frequency_window_days,
-        eligible.uscc,
-        eligible.region_code,
-        eligible.risk_class,
-        eligible.sampling_ratio,
-        eligible.max_prior_inspections_365d,
-        cast(eligible.prior_count as integer) as prior_count,
-        eligible.key_item_codes,
-        eligible.key_item_names,
-        eligible.exclusion_reason,
-        ranked.draw_key,
-        cast(ranked.draw_rank as integer) as draw_rank,
-        cast(ranked.stratum_eligible as integer) as stratum_eligible,
+        ranked.uscc,
+        ranked.region_code,
+        ranked.risk_class,
+        ranked.sampling_ratio,
+        ranked.max_prior_inspections_365d,
+        cast(ranked.prior_count as integer) as prior_count,
+        ranked.key_item_codes,
+        ranked.key_item_names,
+        ranked.exclusion_reason,
+        case when ranked.exclusion_reason is null then ranked.draw_key end as draw_key,
+        case when ranked.exclusion_reason is null then cast(ranked.draw_rank as integer) end as draw_rank,
+        case when ranked.exclusion_reason is null then cast(ranked.stratum_eligible as integer) end
+            as stratum_eligible,
         quotas.stratum_quota,
         quotas.class_eligible,
         quotas.class_quota,
-        coalesce(ranked.draw_rank <= quotas.stratum_quota, false) as is_drawn
-    from eligible
+        coalesce(ranked.exclusion_reason is null and ranked.draw_rank <= quotas.stratum_quota, false) as is_drawn
+    from ranked
     cross join params
-    left join ranked
-        on eligible.uscc = ranked.uscc
     left join quotas
         on ranked.region_code = quotas.region_code
         and ranked.risk_class = quotas.risk_class
+        and ranked.exclusion_reason is null
 
 )
 

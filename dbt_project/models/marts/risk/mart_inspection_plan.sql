@@ -48,6 +48,21 @@ conflicts as (
 
 ),
 
+-- 每户可选派人员的辖区：登记区划与所在省级（两者相同则一个）；等值连接，不做逐对比较
+planned_jurisdictions as (
+
+    select planned.uscc, scores.region_code as jurisdiction_code
+    from planned
+    inner join scores
+        on planned.uscc = scores.uscc
+    union
+    select planned.uscc, concat(left(scores.region_code, 2), '0000') as jurisdiction_code
+    from planned
+    inner join scores
+        on planned.uscc = scores.uscc
+
+),
+
 candidates as (
 
     select
@@ -61,10 +76,10 @@ candidates as (
             order by md5(concat(planned.plan_seed, '|', planned.uscc, '|', inspectors.inspector_id))
         ) as pick_order
     from planned
-    inner join scores
-        on planned.uscc = scores.uscc
+    inner join planned_jurisdictions
+        on planned.uscc = planned_jurisdictions.uscc
     inner join inspectors
-        on inspectors.jurisdiction_code in (scores.region_code, concat(left(scores.region_code, 2), '0000'))
+        on planned_jurisdictions.jurisdiction_code = inspectors.jurisdiction_code
     left join conflicts
         on inspectors.inspector_id = conflicts.inspector_id
         and planned.uscc = conflicts.uscc

@@ -38,33 +38,81 @@ ever_serious as (
 
 ),
 
-final as (
+links as (
 
     select
-        person_enterprises.person_key,
-        -- the name last reported; last reported on one date for several enterprises: the one of the greatest code
-        -- (a total order: the same every build)
-        {{ first_ordered(
-            'person_enterprises.person_name',
-            ['person_enterprises.last_seen_date desc', 'person_enterprises.uscc desc']
-        ) }}
-        filter (where person_enterprises.person_name is not null and person_enterprises.last_seen_date is not null)
-            as person_name,
-        count(*) as enterprise_count,
-        count(*) filter (where person_enterprises.is_current_legal_rep) as current_legal_rep_count,
-        count(*) filter (where listed_on_date.on_abnormal_list) as abnormal_listed_enterprise_count,
-        count(*) filter (where listed_on_date.on_serious_list) as serious_listed_enterprise_count,
-        count(ever_serious.uscc) as ever_serious_listed_enterprise_count,
-        {{ ordered_string_agg('person_enterprises.uscc', "';'") }} as enterprise_usccs,
-        min(person_enterprises.first_seen_date) as first_seen_date,
-        max(person_enterprises.last_seen_date) as last_seen_date,
-        {{ as_of_date() }} as as_of_date
+        person_enterprises.*,
+        coalesce(listed_on_date.on_abnormal_list, false) as on_abnormal_list,
+        coalesce(listed_on_date.on_serious_list, false) as on_serious_list,
+        ever_serious.uscc is not null as ever_serious_listed
     from person_enterprises
     left join listed_on_date
         on person_enterprises.uscc = listed_on_date.uscc
     left join ever_serious
         on person_enterprises.uscc = ever_serious.uscc
-    group by person_enterprises.person_key
+
+),
+
+link_counts as (
+
+    select person_key, count(*) as enterprise_count
+    from person_enterprises
+    group by person_key
+
+),
+
+-- 只关联一个主体的人员（绝大多数）：那一行就是结果，不做按序聚合（按序聚合的代价在每组一份排序键）
+single_links as (
+
+    select
+        links.person_key,
+        case when links.person_name is not null and links.last_seen_date is not null then links.person_name end
+            as person_name,
+        link_counts.enterprise_count,
+        cast(case when links.is_current_legal_rep then 1 else 0 end as bigint) as current_legal_rep_count,
+        cast(case when links.on_abnormal_list then 1 else 0 end as bigint) as abnormal_listed_enterprise_count,
+        cast(case when links.on_serious_list then 1 else 0 end as bigint) as serious_listed_enterprise_count,
+        cast(case when links.ever_serious_listed then 1 else 0 end as bigint) as ever_serious_listed_enterprise_count,
+        links.uscc as enterprise_usccs,
+        links.first_seen_date,
+        links.last_seen_date
+    from links
+    inner join link_counts
+        on links.person_key = link_counts.person_key
+    where link_counts.enterprise_count = 1
+
+),
+
+multiple_links as (
+
+    select
+        links.person_key,
+        -- the name last reported; last reported on one date for several enterprises: the one of the greatest code
+        -- (a total order: the same every build)
+        {{ first_ordered('links.person_name', ['links.last_seen_date desc', 'links.uscc desc']) }}
+        filter (where links.person_name is not null and links.last_seen_date is not null)
+            as person_name,
+        count(*) as enterprise_count,
+        count(*) filter (where links.is_current_legal_rep) as current_legal_rep_count,
+        count(*) filter (where links.on_abnormal_list) as abnormal_listed_enterprise_count,
+        count(*) filter (where links.on_serious_list) as serious_listed_enterprise_count,
+        count(*) filter (where links.ever_serious_listed) as ever_serious_listed_enterprise_count,
+        {{ ordered_string_agg('links.uscc', "';'") }} as enterprise_usccs,
+        min(links.first_seen_date) as first_seen_date,
+        max(links.last_seen_date) as last_seen_date
+    from links
+    inner join link_counts
+        on links.person_key = link_counts.person_key
+    where link_counts.enterprise_count > 1
+    group by links.person_key
+
+),
+
+final as (
+
+    select single_links.*, {{ as_of_date() }} as as_of_date from single_links
+    union all
+    select multiple_links.*, {{ as_of_date() }} as as_of_date from multiple_links
 
 )
 

@@ -71,10 +71,7 @@ candidates as (
         inspectors.inspector_name,
         inspectors.unit_name,
         conflicts.inspector_id is not null as is_conflicted,
-        row_number() over (
-            partition by planned.uscc, conflicts.inspector_id is not null
-            order by md5(concat(planned.plan_seed, '|', planned.uscc, '|', inspectors.inspector_id))
-        ) as pick_order
+        md5(concat(planned.plan_seed, '|', planned.uscc, '|', inspectors.inspector_id)) as pick_key
     from planned
     inner join planned_jurisdictions
         on planned.uscc = planned_jurisdictions.uscc
@@ -86,32 +83,32 @@ candidates as (
 
 ),
 
+-- 每户按 pick_key 升序取前 inspectors_per_inspection 名未回避人员
 assigned as (
 
     select
         candidates.uscc,
-        {{ ordered_string_agg(
-            'candidates.inspector_id', "';'", order_by='candidates.pick_order',
-            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        {{ first_n_joined(
+            'candidates.inspector_id', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
+            where='not candidates.is_conflicted'
         ) }}
             as inspector_ids,
-        {{ ordered_string_agg(
-            'candidates.inspector_name', "';'", order_by='candidates.pick_order',
-            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        {{ first_n_joined(
+            'candidates.inspector_name', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
+            where='not candidates.is_conflicted'
         ) }}
             as inspector_names,
-        {{ ordered_string_agg(
-            'candidates.unit_name', "';'", distinct=true,
-            where='not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection'
+        {{ first_n_joined(
+            'candidates.unit_name', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
+            where='not candidates.is_conflicted', distinct_sorted=true
         ) }}
             as inspector_units,
-        count(*) filter (
-            where not candidates.is_conflicted and candidates.pick_order <= params.inspectors_per_inspection
-        ) as assigned_count,
+        least(count(*) filter (where not candidates.is_conflicted), params.inspectors_per_inspection)
+            as assigned_count,
         count(*) filter (where candidates.is_conflicted) as recused_count
     from candidates
     cross join params
-    group by candidates.uscc
+    group by candidates.uscc, params.inspectors_per_inspection
 
 ),
 

@@ -17,43 +17,30 @@ having count(*) > 1
 {% endmacro %}
 
 
+{#- The rows of `model` whose 64-bit hash of `columns` occurs more than once, as a relation (a subquery with an
+    alias); `not_null`: rows where the (single) column is null are left out first, as dbt's `unique` ignores them. -#}
+{% macro rows_with_repeated_hash(model, columns, not_null=false) -%}
+    {%- set value_hash = 'hash(' ~ columns | join(', ') ~ ')' -%}
+    (
+        select * from {{ model }}
+        where {{ value_hash }} in (
+            select {{ value_hash }}
+            from {{ model }}
+            {%- if not_null %}
+            where {{ columns | join(' is not null and ') }} is not null
+            {%- endif %}
+            group by 1
+            having count(*) > 1
+        )
+    ) as colliding
+{%- endmacro %}
+
+
 {% macro duckdb__unique_combination_of_columns_failures(model, columns) %}
-{%- set combination_hash = 'hash(' ~ columns | join(', ') ~ ')' %}
-with
-
-repeated_hashes as (
-
-    select {{ combination_hash }} as combination_hash
-    from {{ model }}
-    group by 1
-    having count(*) > 1
-
-)
-
-{{ default__unique_combination_of_columns_failures(
-    '(select * from ' ~ model ~ ' where ' ~ combination_hash
-    ~ ' in (select combination_hash from repeated_hashes)) as colliding',
-    columns,
-) }}
+{{ default__unique_combination_of_columns_failures(rows_with_repeated_hash(model, columns), columns) }}
 {% endmacro %}
 
 
 {% macro duckdb__test_unique(model, column_name) %}
-with
-
-repeated_hashes as (
-
-    select hash({{ column_name }}) as value_hash
-    from {{ model }}
-    where {{ column_name }} is not null
-    group by 1
-    having count(*) > 1
-
-)
-
-{{ dbt.default__test_unique(
-    '(select * from ' ~ model ~ ' where hash(' ~ column_name
-    ~ ') in (select value_hash from repeated_hashes)) as colliding',
-    column_name,
-) }}
+{{ dbt.default__test_unique(rows_with_repeated_hash(model, [column_name], not_null=true), column_name) }}
 {% endmacro %}

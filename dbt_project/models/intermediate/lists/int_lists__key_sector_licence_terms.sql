@@ -3,12 +3,18 @@
 -- 在清单区间 [tag_from, tag_to)：tag_from = 有效期起始日（不早于该许可类型列入清单之日）；
 -- tag_to = 有效期截止日次日与失效状态日期中较早者（有效期截止日遇节假日不顺延，许可有效期按自然日计）。
 -- 许可类型是否属于重点领域取自 ref_licence_types（国市监信发〔2021〕28号附件1），状态含义取自 ref_licence_statuses。
+-- 每行只取决于同一许可证编号的许可记录：增量构建只重算新批次所报许可证编号（宏 incremental_by_key）。
+
+{%- set scope = incremental_by_key('stg_landing__licences', 'licence_number') %}
 
 with
 
 licences as (
 
     select * from {{ ref('stg_landing__licences') }}
+    {%- if scope is not none %}
+    where {{ changed_keys_filter(scope) }}
+    {%- endif %}
 
 ),
 

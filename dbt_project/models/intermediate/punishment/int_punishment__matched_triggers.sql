@@ -2,12 +2,25 @@
 -- 行政处罚另可按所吊销的证照限定（licence_contains）：营业执照的吊销按《行政处罚法》第九条报送为“吊销许可证件”，
 -- 证照名称只在“暂扣或吊销证照名称及编号”（revoked_licence）中，取与事由同一版本（原决定）的记录。
 -- 有适用地区的措施（地方清单）只适用于登记在该地区的经营主体（region_scope，地区取自登记信息）。
+-- 增量构建按案件（事由文书号）只重算新批次所涉案件（宏 incremental_by_case、punishment_case_keys）：匹配不读
+-- as_of_date，只读事由、事由所依据的处罚记录与主体的登记地区；屡禁不止事由每次全部重算。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records'],
+    'basis_number', 'punishment_case_keys',
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
 
 with
 
 bases as (
 
     select * from {{ ref('int_punishment__bases') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 

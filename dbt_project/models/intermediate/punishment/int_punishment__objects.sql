@@ -1,18 +1,34 @@
 -- 惩戒对象：每个事由 × 对象角色一行（经营主体本身、其法定代表人、文书所列自然人）。法定代表人取事由作出之日
 -- 在任者（登记记录按核准日期 ASOF 匹配；早于首次登记的取首次登记），以人员哈希键标识，证件号码不出本层。
 -- 找不到对象键的保留一行并写明原因（link_issue），不静默丢弃。
+-- 增量构建按案件（事由文书号）只重算新批次所涉案件（宏 incremental_by_case、punishment_case_keys）：对象不读
+-- as_of_date，只读事由、匹配的规则与主体的登记记录（事由作出之日在任的法定代表人）；屡禁不止事由每次全部重算。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__penalties', 'stg_landing__abnormal_listings', 'stg_landing__serious_listings',
+     'stg_landing__court_judgments', 'stg_landing__objections', 'stg_landing__credit_repairs',
+     'stg_landing__registry_records'],
+    'basis_number', 'punishment_case_keys', env=['CWH_PERSON_KEY_SALT'],
+) %}
+{%- set selected = selected_keys_filter if scope is not none else none %}
 
 with
 
 bases as (
 
     select * from {{ ref('int_punishment__bases') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 
 roles as (
 
     select distinct basis_type, basis_number, object_role from {{ ref('int_punishment__matched_triggers') }}
+    {%- if selected %}
+    where {{ selected('basis_number') }}
+    {%- endif %}
 
 ),
 

@@ -145,17 +145,26 @@
 
 
 {#- The rows of the keys the batches in scope report (column `key` of the model's read; `column` when it is named
-    otherwise there). -#}
+    otherwise there): the keys the pre-hook wrote to build_state.<model>__keys. A table, not the query of the keys
+    inline: DuckDB then knows how few they are, builds the join's hash table on them and filters the large scans by
+    them; with the query inline it estimated it larger than the model's big inputs and hashed those instead
+    (int_linkage__person_enterprises at 5 M enterprises: 3.6 s → 0.8 s). -#}
 {% macro changed_keys_filter(scope, column=none) -%}
-    {%- if not execute -%}{{ return('true') }}{%- endif -%}
+    {{ return(selected_keys_filter(column)) }}
+{%- endmacro %}
+
+{#- The query of the keys the batches in scope report (column key_value). -#}
+{% macro _changed_keys(scope) -%}
     {%- set spec = by_key_spec() -%}
     {%- set names = [spec.staged] if spec.staged is string else spec.staged %}
-    {{ column or spec.key }} in (
+    select distinct key_value
+    from (
         {%- for name in names %}
             {{ 'union all' if not loop.first }}
             {{ _changed_keys_of(name, spec.get('keys_of', {}).get(name, {}), spec.key, scope) }}
         {%- endfor %}
-    )
+    ) as changed (key_value)
+    where key_value is not null
 {%- endmacro %}
 
 {#- The keys the batches in scope change through one staged relation (`of`: its entry in keys_of, or {}).
@@ -192,10 +201,17 @@
 {%- endmacro %}
 
 
-{#- Pre-hook: the rows about to be recomputed leave (all of them when the scope is everything). -#}
+{#- Pre-hook: the keys the batches in scope report are written once (build_state.<model>__keys, read by
+    changed_keys_filter; the post-hook drops it), and the rows about to be recomputed leave (all of them when the
+    scope is everything). -#}
 {% macro delete_changed_keys() -%}
     {%- if is_incremental() -%}
         {%- set scope = batch_scope() -%}
+        {%- if scope is not none %}
+            create schema if not exists {{ build_state_schema() }};
+            create or replace table {{ selected_keys_table() }} as
+            {{ _changed_keys(scope) }};
+        {%- endif %}
         delete from {{ this }}
         {%- if scope is not none %}
             where {{ changed_keys_filter(scope) }}
@@ -220,5 +236,6 @@
     {%- endif %}
     create or replace table {{ staged_batches_record() }} as
     select batch_id, ingested_at, '{{ inputs_fingerprint() }}' as inputs_fingerprint
-    from ({{ _staged_batches() }})
+    from ({{ _staged_batches() }});
+    drop table if exists {{ selected_keys_table() }}
 {%- endmacro %}

@@ -2,8 +2,8 @@
 -- 证件号码本身只在这里的输入（staging）中出现，不进入输出。来源：登记记录的各个版本、行政处罚与行政许可中报送的
 -- 法定代表人；is_current_legal_rep 表示该人是主体最新一次登记的法定代表人。
 -- 每行只取决于同一 uscc 的登记、处罚、许可记录：增量构建只重算新批次所报企业（宏 incremental_by_key）。
--- 没有证件号码的记录不关联人员：按证件号码本身筛选（与 person_key 为空等价），不按 person_key——按后者筛选时
--- DuckDB 把含 sha256 的表达式下推到全表扫描，增量构建也为每条历史记录计算哈希。
+-- 没有证件号码的记录不关联人员（person_key 为空）：在聚合之后去掉（having），不在聚合之前筛选——那样的条件会被
+-- DuckDB 下推到输入的全表扫描，增量构建也要对每条历史记录求值，而不是只对变更企业的记录。
 
 {%- set scope = incremental_by_key(
     ['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences'],
@@ -54,7 +54,6 @@ roles as (
         _batch_id,
         _row_number
     from registry_records
-    where nullif(trim(legal_rep_id_number), '') is not null
 
     union all
 
@@ -68,7 +67,6 @@ roles as (
         _batch_id,
         _row_number
     from penalties
-    where nullif(trim(legal_rep_id_number), '') is not null
 
     union all
 
@@ -82,7 +80,6 @@ roles as (
         _batch_id,
         _row_number
     from licences
-    where nullif(trim(legal_rep_id_number), '') is not null
 
 ),
 
@@ -103,6 +100,7 @@ final as (
         on roles.uscc = enterprises.uscc
     where roles.uscc is not null
     group by roles.person_key, roles.uscc
+    having max(roles.person_key) is not null
 
 )
 

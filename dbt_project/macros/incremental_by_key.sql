@@ -147,8 +147,8 @@
 {#- The rows of the keys the batches in scope report (column `key` of the model's read; `column` when it is named
     otherwise there): the keys the pre-hook wrote to build_state.<model>__keys. A table, not the query of the keys
     inline: DuckDB then knows how few they are, builds the join's hash table on them and filters the large scans by
-    them; with the query inline it estimated it larger than the model's big inputs and hashed those instead
-    (int_linkage__person_enterprises at 5 M enterprises: 3.6 s → 0.8 s). -#}
+    them; with the query inline it could hash the model's big input instead (int_linkage__person_enterprises at 5 M
+    enterprises: 3.6 s → 0.8 s, benchmarks/RESULTS.md). -#}
 {% macro changed_keys_filter(scope, column=none) -%}
     {{ return(selected_keys_filter(column)) }}
 {%- endmacro %}

@@ -102,28 +102,21 @@
     {%- if is_incremental() -%}
         {%- set scope = case_scope() -%}
         {%- set spec = by_case_spec() -%}
-        {%- if scope is not none %}
-            create schema if not exists {{ build_state_schema() }};
-            create or replace table {{ selected_keys_table() }} as
-            select distinct key_value
-            from ({{ context[spec.keys_macro](scope, as_of_window(), **spec.keys_args) }}) as selected
-            where key_value is not null;
-        {%- endif %}
-        delete from {{ this }}
-        {%- if scope is not none %}
-            where {{ by_key_spec().key }} in (select key_value from {{ selected_keys_table() }})
-        {%- endif %}
+        {{ write_selected_keys(
+            scope,
+            context[spec.keys_macro](scope, as_of_window(), **spec.keys_args) if scope is not none else none
+        ) }}
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- Post-hook: the as-of date the model now reflects; the keys of this build are dropped. -#}
+{#- Post-hook (after record_staged_batches, which drops the keys of this build): the as-of date the model now
+    reflects. -#}
 {% macro record_as_of_date() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     create schema if not exists {{ build_state_schema() }};
     {%- if by_case_spec().dated %}
     create or replace table {{ build_state_schema() }}.{{ this.identifier }}__as_of as
-    select {{ as_of_date() }} as as_of_date;
+    select {{ as_of_date() }} as as_of_date
     {%- endif %}
-    drop table if exists {{ selected_keys_table() }}
 {%- endmacro %}

@@ -153,18 +153,18 @@
     {{ return(selected_keys_filter(column)) }}
 {%- endmacro %}
 
-{#- The query of the keys the batches in scope report (column key_value). -#}
+{#- The query of the keys the batches in scope report (column key_value; repeated and null keys are left to
+    write_selected_keys). -#}
 {% macro _changed_keys(scope) -%}
     {%- set spec = by_key_spec() -%}
     {%- set names = [spec.staged] if spec.staged is string else spec.staged %}
-    select distinct key_value
+    select key_value
     from (
         {%- for name in names %}
             {{ 'union all' if not loop.first }}
             {{ _changed_keys_of(name, spec.get('keys_of', {}).get(name, {}), spec.key, scope) }}
         {%- endfor %}
     ) as changed (key_value)
-    where key_value is not null
 {%- endmacro %}
 
 {#- The keys the batches in scope change through one staged relation (`of`: its entry in keys_of, or {}).
@@ -207,16 +207,25 @@
 {% macro delete_changed_keys() -%}
     {%- if is_incremental() -%}
         {%- set scope = batch_scope() -%}
-        {%- if scope is not none %}
-            create schema if not exists {{ build_state_schema() }};
-            create or replace table {{ selected_keys_table() }} as
-            {{ _changed_keys(scope) }};
-        {%- endif %}
-        delete from {{ this }}
-        {%- if scope is not none %}
-            where {{ changed_keys_filter(scope) }}
-        {%- endif %}
+        {{ write_selected_keys(scope, _changed_keys(scope) if scope is not none else none) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hooks' common part (delete_changed_keys here, delete_selected_keys in incremental_by_case.sql): the keys
+    `keys_query` selects (column key_value) written once to build_state.<model>__keys, then the model's rows of those
+    keys deleted — every row when `scope` is none (the model is recomputed whole; `keys_query` unused). -#}
+{% macro write_selected_keys(scope, keys_query) -%}
+    {%- if scope is not none %}
+    create schema if not exists {{ build_state_schema() }};
+    create or replace table {{ selected_keys_table() }} as
+    select distinct key_value
+    from ({{ keys_query }}) as selected
+    where key_value is not null;
+    {%- endif %}
+    delete from {{ this }}
+    {%- if scope is not none %}
+    where {{ selected_keys_filter() }}
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -1,12 +1,26 @@
 -- 自然人维表（法定代表人、负责人、经营者）：每个人员键一行，人员键为证件号码的哈希，证件号码不入集市。
 -- 跨主体关联：担任（或曾担任）法定代表人的主体数，其中截至 as_of_date 在经营异常名录、严重违法失信名单上的主体数
--- （穿透式监管与任职限制的线索，DOMAIN.md §5）。每日重建。
+-- （穿透式监管与任职限制的线索，DOMAIN.md §5）。每行显示截至日期：截至日期变动（每日发布）时全部重算；同一截至日期
+-- 的增量构建只重算新批次所涉主体（登记、处罚、许可与名单）的人员（宏 incremental_by_case，所涉人员见宏 dim_person_keys）。
+
+{%- set scope = incremental_by_case(
+    ['stg_landing__registry_records', 'stg_landing__licences']
+        + list_period_inputs().staged,
+    'person_key',
+    'dim_person_keys',
+    env=['CWH_PERSON_KEY_SALT'],
+    dated='whole',
+    on_schema_change='fail',
+) %}
 
 with
 
 person_enterprises as (
 
     select * from {{ ref('int_linkage__person_enterprises') }}
+    {%- if scope is not none %}
+    where {{ selected_keys_filter() }}
+    {%- endif %}
 
 ),
 

@@ -11,8 +11,14 @@
   every link the enterprise had is among them).
   人员维表按人员键增量：新批次所涉主体（登记、处罚、许可，及名单的列入决定）的人员，构建前后的都算。
 -#}
+{#- The staged relations whose rows int_linkage__person_enterprises links persons from, by uscc (its
+    incremental_by_key, and the persons dim_person_keys selects). 人员关联的来源。 -#}
+{% macro person_link_inputs() -%}
+    {{ return(['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences']) }}
+{%- endmacro %}
+
 {% macro dim_person_keys(scope, window) -%}
-    {%- set link_inputs = ['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences'] -%}
+    {%- set link_inputs = person_link_inputs() -%}
     {%- set lists = list_period_inputs() -%}
     with
 
@@ -25,7 +31,7 @@
 
     enterprises as (
         {%- for name in link_inputs %}
-        select uscc from {{ ref(name) }} where {{ in_literals('_batch_id', scope or []) }}
+        {{ _changed_keys_of(name, {}, 'uscc', scope or []) }}
         union all
         {%- endfor %}
         select uscc from {{ ref('stg_landing__abnormal_listings') }}

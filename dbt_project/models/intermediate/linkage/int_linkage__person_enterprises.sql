@@ -6,7 +6,7 @@
 -- DuckDB 下推到输入的全表扫描，增量构建也要对每条历史记录求值，而不是只对变更企业的记录。
 
 {%- set scope = incremental_by_key(
-    ['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences'],
+    person_link_inputs(),
     'uscc',
     env=['CWH_PERSON_KEY_SALT'],
 ) %}

@@ -4,8 +4,7 @@
 -- 的增量构建只重算新批次所涉主体（登记、处罚、许可与名单）的人员（宏 incremental_by_case，所涉人员见宏 dim_person_keys）。
 
 {%- set scope = incremental_by_case(
-    ['stg_landing__registry_records', 'stg_landing__licences']
-        + list_period_inputs().staged,
+    (person_link_inputs() + list_period_inputs().staged) | unique | list,
     'person_key',
     'dim_person_keys',
     env=['CWH_PERSON_KEY_SALT'],

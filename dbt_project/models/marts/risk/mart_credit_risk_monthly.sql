@@ -43,28 +43,43 @@ recomputed as (
 
 ),
 
-previous_months as (
+-- 上月类别：把本次重算的行与快照中保留的上月行排在一起，按企业、月份取前一行（lag），前一行恰是上个月时取其类别。
+-- 不把重算的行与自身按（企业, 上月）连接：10 M 企业全量重建时那是 1.3 亿行对 1.3 亿行的哈希连接，超出内存上限而
+-- 落盘；按企业分区排序所需内存少得多。两部分不会有同一（企业, 月份）：快照中被重算的行已由前置钩子删去。
+months as (
 
-    select score_month, uscc, risk_class from recomputed
+    select score_month, score_date, uscc, model_id, score, risk_class, true as is_recomputed
+    from recomputed
     {%- if is_incremental() %}
     union all
-    select score_month, uscc, risk_class from {{ this }}
+    select score_month, score_date, uscc, model_id, score, risk_class, false as is_recomputed
+    from {{ this }}
     where score_month in (
         select cast(score_month - {{ months_interval(1) }} as date) from score_dates where not changed_only
     )
     {%- endif %}
 
+),
+
+with_previous as (
+
+    select
+        months.*,
+        lag(months.risk_class) over (partition by months.uscc order by months.score_month) as preceding_class,
+        lag(months.score_month) over (partition by months.uscc order by months.score_month) as preceding_month
+    from months
+
 )
 
 select
-    recomputed.score_month,
-    recomputed.score_date,
-    recomputed.uscc,
-    recomputed.model_id,
-    recomputed.score,
-    recomputed.risk_class,
-    previous_months.risk_class as previous_risk_class
-from recomputed
-left join previous_months
-    on recomputed.uscc = previous_months.uscc
-    and cast(recomputed.score_month - {{ months_interval(1) }} as date) = previous_months.score_month
+    score_month,
+    score_date,
+    uscc,
+    model_id,
+    score,
+    risk_class,
+    case
+        when preceding_month = cast(score_month - {{ months_interval(1) }} as date) then preceding_class
+    end as previous_risk_class
+from with_previous
+where is_recomputed

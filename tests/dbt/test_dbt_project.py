@@ -468,3 +468,64 @@ def test_models_incremental_by_key_equal_a_full_refresh_after_a_batch_is_withdra
     assert dbt(ws, "run", "--full-refresh", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
     for table in BY_KEY:
         assert incremental[table] == _rows(ws, table), table
+
+
+def test_dim_person_follows_a_listing_corrected_to_another_enterprise(demo, tmp_path):
+    """A correction of an abnormal-operations listing (the same list decision number, another enterprise) on a build
+    of the same date: dim_person, incremental by person (macros/person_keys.sql), recomputes the persons of both
+    enterprises — the one the listing leaves and the one it moves to — exactly as a full refresh computes them."""
+    ws = demo.copy(tmp_path, published=False)
+    select = ["--select", "+dim_person"]
+    vars_ = ["--vars", json.dumps({"as_of_date": DEMO_AS_OF.isoformat()})]
+    counts = """
+        select e.uscc, p.person_key, p.abnormal_listed_enterprise_count
+        from main.dim_enterprise e join main.dim_person p on p.person_key = e.legal_rep_person_key
+        where e.uscc = ?"""
+    # an enterprise on the list today, alone on it among its representative's enterprises, and one never listed
+    (leaving, decision, batch) = query(
+        ws,
+        f"""
+        select l.uscc, l.list_decision_number, l._batch_id
+        from staging.stg_landing__abnormal_listings l
+        join main.dim_enterprise e on e.uscc = l.uscc
+        join main.dim_person p on p.person_key = e.legal_rep_person_key
+        where l.list_date <= date '{DEMO_AS_OF}' and l.removal_date is null
+            and p.abnormal_listed_enterprise_count = 1
+            and (select count(*) from staging.stg_landing__abnormal_listings o
+                 where o.list_decision_number = l.list_decision_number) = 1
+        order by l.list_decision_number limit 1""",
+    )[0]
+    (arriving,) = query(
+        ws,
+        """
+        select e.uscc from main.dim_enterprise e join main.dim_person p on p.person_key = e.legal_rep_person_key
+        where p.abnormal_listed_enterprise_count = 0 and p.enterprise_count = 1
+        order by e.uscc limit 1""",
+    )[0]
+    before = {uscc: count for uscc, _, count in query(ws, counts, leaving) + query(ws, counts, arriving)}
+    assert before == {leaving: 1, arriving: 0}
+
+    # the correction: the listing's row again, naming the other enterprise, received after everything landed so far
+    contract = load_contracts()["abnormal_list"]
+    frame = pl.read_parquet(next((ws.landing / "abnormal_list").glob(f"batch_id={batch}/*.parquet")))
+    latest = query(ws, "select max(_received_at) from staging.stg_landing__abnormal_listings")[0][0]
+    received = latest + timedelta(hours=1)
+    corrected = frame.filter(pl.col("list_decision_number") == decision).with_columns(
+        pl.lit(arriving).alias("uscc"),
+        pl.lit(received).cast(pl.Datetime("us")).alias("_received_at"),
+        pl.lit(received).cast(pl.Datetime("us")).alias("_ingested_at"),
+        pl.lit(1, dtype=pl.Int64).alias("_row_number"),
+    )
+    assert corrected.height == 1
+    correction_id = "abnormal_list-c0ffee0000000001"
+    (ws.landing / "abnormal_list" / f"batch_id={correction_id}").mkdir()
+    corrected.write_parquet(ws.landing / "abnormal_list" / f"batch_id={correction_id}" / "part-00000.parquet")
+    write_ledger_entry(ws, contract, correction_id, "amr_registration/abnormal/correction.csv", received, rows=1)
+
+    log: list[str] = []
+    assert dbt(ws, "run", *select, *vars_, on_line=log.append) == 0, "\n".join(log[-40:])
+    after = {uscc: count for uscc, _, count in query(ws, counts, leaving) + query(ws, counts, arriving)}
+    assert after == {leaving: 0, arriving: 1}, "both enterprises' persons are recomputed"
+    incremental = _rows(ws, "main.dim_person")
+    assert dbt(ws, "run", "--full-refresh", "--select", "dim_person", *vars_, on_line=log.append) == 0
+    assert incremental == _rows(ws, "main.dim_person")

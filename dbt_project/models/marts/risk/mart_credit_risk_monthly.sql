@@ -46,7 +46,7 @@ recomputed as (
 -- 上月类别：把本次重算的行与快照中保留的上月行排在一起，按企业、月份取前一行（lag），前一行恰是上个月时取其类别。
 -- 不把重算的行与自身按（企业, 上月）连接：10 M 企业全量重建时那是 1.3 亿行对 1.3 亿行的哈希连接，超出内存上限而
 -- 落盘；按企业分区排序所需内存少得多。两部分不会有同一（企业, 月份）：快照中被重算的行已由前置钩子删去。
-months as (
+snapshot_rows as (
 
     select score_month, score_date, uscc, model_id, score, risk_class, true as is_recomputed
     from recomputed
@@ -64,10 +64,14 @@ months as (
 with_previous as (
 
     select
-        months.*,
-        lag(months.risk_class) over (partition by months.uscc order by months.score_month) as preceding_class,
-        lag(months.score_month) over (partition by months.uscc order by months.score_month) as preceding_month
-    from months
+        snapshot_rows.*,
+        lag(snapshot_rows.risk_class) over (
+            partition by snapshot_rows.uscc order by snapshot_rows.score_month
+        ) as preceding_class,
+        lag(snapshot_rows.score_month) over (
+            partition by snapshot_rows.uscc order by snapshot_rows.score_month
+        ) as preceding_month
+    from snapshot_rows
 
 )
 

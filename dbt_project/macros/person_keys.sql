@@ -1,3 +1,9 @@
+{#- The staged relations whose rows int_linkage__person_enterprises links persons from, by uscc (its
+    incremental_by_key, and the persons dim_person_keys selects). 人员关联的来源。 -#}
+{% macro person_link_inputs() -%}
+    {{ return(['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences']) }}
+{%- endmacro %}
+
 {#-
   The persons (person_key) whose dim_person row the batches in scope change (incremental_by_case.sql; the model is
   dated 'whole': when the as-of date moved every person is recomputed, so `window` is not read). A person's row
@@ -11,12 +17,6 @@
   every link the enterprise had is among them).
   人员维表按人员键增量：新批次所涉主体（登记、处罚、许可，及名单的列入决定）的人员，构建前后的都算。
 -#}
-{#- The staged relations whose rows int_linkage__person_enterprises links persons from, by uscc (its
-    incremental_by_key, and the persons dim_person_keys selects). 人员关联的来源。 -#}
-{% macro person_link_inputs() -%}
-    {{ return(['stg_landing__registry_records', 'stg_landing__penalties', 'stg_landing__licences']) }}
-{%- endmacro %}
-
 {% macro dim_person_keys(scope, window) -%}
     {%- set link_inputs = person_link_inputs() -%}
     {%- set lists = list_period_inputs() -%}

@@ -69,15 +69,29 @@
 {%- endmacro %}
 
 
+{#- The as-of date's risk rows a build writes: every enterprise's when the as-of date is recomputed for every
+    enterprise (a new day, a changed rule or model, a full rebuild; or no record of it), else the change set's.
+    `dates`, `changed`: int_risk__score_dates and int_risk__changed_enterprises. Read by the pre-hooks below, by the
+    what-if mart and by the data tests of these tables (test_scope.sql, recomputed_current_risk_rows).
+    分类日结果本次构建重写的行：分类日为全部企业重算时为全部企业，否则为变更集中的企业。 -#}
+{% macro current_risk_rows(dates, changed) -%}
+    (coalesce((select not changed_only from {{ dates }} where is_current), true)
+        or uscc in (select uscc from {{ changed }}))
+{%- endmacro %}
+
+
 {#- Pre-hook of the tables that hold the as-of date's risk results for every enterprise (int_risk__current_scores,
-    mart_credit_risk_scores, mart_credit_risk_indicators): before the recomputed rows are appended, the rows they
-    replace leave — every row when the as-of date is recomputed for every enterprise, else the change set's rows.
+    mart_credit_risk_scores, mart_credit_risk_indicators, mart_credit_risk_whatif): before the recomputed rows are
+    appended, the rows they replace leave (current_risk_rows); `also`: a condition on the table's rows that makes
+    them leave too (the what-if mart: rows of another scenario than the one asked for).
     分类日结果表增量构建前删除将被重算的行：分类日为全部企业重算时删除全部，否则只删除变更集中企业的行。 -#}
-{% macro clear_recomputed_current_risk_rows() -%}
+{% macro clear_recomputed_current_risk_rows(also=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where
-            (select not changed_only from {{ ref('int_risk__score_dates') }} where is_current)
-            or uscc in (select uscc from {{ ref('int_risk__changed_enterprises') }})
+            {{ current_risk_rows(ref('int_risk__score_dates'), ref('int_risk__changed_enterprises')) }}
+            {%- if also %}
+            or ({{ also }})
+            {%- endif %}
     {%- endif -%}
 {%- endmacro %}

@@ -6,3 +6,13 @@
     (select {{ column }} from {{ ref('rule_risk_parameters') }}
      where parameter_code = '{{ parameter_code }}' and {{ rule_in_force(as_of_date()) }})
 {%- endmacro %}
+
+
+{#- The scenario the what-if mart compares with the current classification: the dbt var risk_scenario, else the
+    parameter whatif_scenario. 情景分析所用情景：dbt 变量 risk_scenario，否则参数 whatif_scenario。 -#}
+{% macro whatif_scenario_id() -%}
+    coalesce(
+        {{ "'" ~ (var('risk_scenario') | replace("'", "''")) ~ "'" if var('risk_scenario', none) else 'null' }},
+        {{ risk_parameter('whatif_scenario', 'value_text') }}
+    )
+{%- endmacro %}

@@ -185,14 +185,14 @@
 {%- endmacro %}
 
 {#- The rows of the as-of date's risk results this build wrote (int_risk__current_scores, mart_credit_risk_scores,
-    mart_credit_risk_indicators; their pre-hook clear_recomputed_current_risk_rows): every row when the date was
-    recomputed for every enterprise, else the change set's. Everything on the full check and outside a build. -#}
+    mart_credit_risk_indicators, mart_credit_risk_whatif: current_risk_rows in macros/risk_incremental.sql): every row
+    when the date was recomputed for every enterprise, else the change set's. Everything on the full check and
+    outside a build. -#}
 {% macro recomputed_current_risk_rows() -%}
     {%- set relations = _risk_change_relations() -%}
     {%- if relations is none -%}{{ return('true') }}{%- endif -%}
     {%- set dates, changed = relations -%}
-    {{ return('(coalesce((select not changed_only from ' ~ dates ~ ' where is_current), true)'
-              ~ ' or uscc in (select uscc from ' ~ changed ~ '))') }}
+    {{ return(current_risk_rows(dates, changed)) }}
 {%- endmacro %}
 
 {#- an engine without a recorded scope (Spark) tests every batch -#}

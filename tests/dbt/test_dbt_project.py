@@ -123,10 +123,11 @@ def _tested_ids(ws) -> set[str]:
     return {r[0] for r in query(ws, "select batch_id from build_state.tested_batches")}
 
 
-def _build(ws, *select: str, every_batch: bool = False, as_of: date = DEMO_AS_OF) -> tuple[int, str]:
-    """``dbt build`` as the pipeline's build runs it (no unit tests), of ``select`` or everything."""
+def _build(ws, *select: str, every_batch: bool = False, as_of: date = DEMO_AS_OF, **extra_vars: str) -> tuple[int, str]:
+    """``dbt build`` as the pipeline's build runs it (no unit tests), of ``select`` or everything; ``extra_vars``:
+    more dbt vars."""
     log: list[str] = []
-    dbt_vars = {"as_of_date": as_of.isoformat(), **({"test_every_batch": True} if every_batch else {})}
+    dbt_vars = {"as_of_date": as_of.isoformat(), **({"test_every_batch": True} if every_batch else {}), **extra_vars}
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     code = dbt(ws, *args, *(["--select", *select] if select else []), on_line=log.append)
     return code, "\n".join(log)
@@ -327,6 +328,18 @@ def test_a_build_on_the_same_day_recomputes_that_day_for_the_change_set_unless_t
     assert query(ws, current) == [(True,)]
     assert query(ws, recomputed, DEMO_AS_OF) == [(0,)]  # an empty change set: nothing recomputed
     assert query(ws, "select count(*) from main.mart_credit_risk_scores")[0][0] == everyone  # and nothing lost
+    # the what-if mart likewise; asked for another scenario on the same day, it rewrites every row
+    whatif = (
+        "select count(*), count(distinct scenario_id), count(*) filter (where is_class_changed)"
+        " from main.mart_credit_risk_whatif"
+    )
+    [(compared, scenarios, _)] = query(ws, whatif)
+    assert compared == everyone and scenarios == 1
+    code, log = _build(ws, "tag:daily_release", risk_scenario="baseline")
+    assert code == 0, log[-3000:]
+    assert query(ws, current) == [(True,)]
+    assert query(ws, whatif) == [(everyone, 1, 0)]  # baseline against itself: no class changes, every row anew
+    assert query(ws, "select distinct scenario_id from main.mart_credit_risk_whatif") == [("baseline",)]
 
     # the date's results are tested on the rows this build wrote (__recomputed_current_risk_rows__): none here
     unique = "unique_mart_credit_risk_scores_uscc"

@@ -1,20 +1,33 @@
 -- 情景分析（what-if）：同一分类日，按情景权重（dbt 变量 risk_scenario，默认取参数 whatif_scenario）重新计分，
 -- 与现行分类逐户对比。不改变现行分类结果。
+-- 增量表：分类日为全部企业重算时、或所选情景改变时全部重写，同一分类日的再次构建只替换变更集中企业的行
+-- （int_risk__current_scores 的同一部分；docs/risk.md“增量构建”）。
+-- depends_on: {{ ref('int_risk__score_dates') }}
+-- depends_on: {{ ref('int_risk__changed_enterprises') }}
+
+{{ config(
+    materialized=by_batch_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ clear_recomputed_current_risk_rows(also='scenario_id is distinct from ' ~ whatif_scenario_id()) }}"
+) }}
 
 with
 
 scenario as (
 
-    select coalesce(
-        {{ "'" ~ var('risk_scenario') ~ "'" if var('risk_scenario', none) else 'null' }},
-        {{ risk_parameter('whatif_scenario', 'value_text') }}
-    ) as scenario_id
+    select {{ whatif_scenario_id() }} as scenario_id
 
 ),
 
 scores as (
 
     select * from {{ ref('int_risk__current_scores') }}
+    {%- if is_incremental() %}
+    -- the rows the pre-hook removed: the change set's, or every enterprise's (then none of the scenario is left)
+    where {{ current_risk_rows(ref('int_risk__score_dates'), ref('int_risk__changed_enterprises')) }}
+        or not exists (select 1 from {{ this }})
+    {%- endif %}
 
 ),
 

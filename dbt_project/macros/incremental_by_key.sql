@@ -64,11 +64,25 @@
 {%- endmacro %}
 
 
-{#- The distinct (batch_id, ingested_at) of the staged relations. -#}
+{#- The distinct (batch_id, ingested_at) of the staged relations: the record a feed's staging model keeps of the
+    batches it holds (landed_batches.sql, record_loaded_batches), or, without one, a scan of the staged rows. The
+    records are looked up in the catalogue, not through dbt's cache of relations, which does not see tables a hook
+    of this run made. -#}
 {% macro _staged_batches() -%}
-    {%- for relation in _staged_relations() %}
+    {%- set relations = _staged_relations() -%}
+    {%- set names = [] -%}
+    {%- for relation in relations -%}{%- do names.append(loaded_batches_identifier(relation) | trim) -%}{%- endfor -%}
+    {%- set recorded = run_query(
+        "select table_name from information_schema.tables where table_schema = '" ~ build_state_schema() ~ "' and "
+        ~ in_literals('table_name', names)
+    ).columns[0].values() | list -%}
+    {%- for relation in relations %}
         {{ 'union all' if not loop.first }}
+        {%- if names[loop.index0] in recorded %}
+        select batch_id, ingested_at from {{ build_state_schema() }}.{{ names[loop.index0] }}
+        {%- else %}
         select distinct _batch_id as batch_id, _ingested_at as ingested_at from {{ relation }}
+        {%- endif %}
     {%- endfor %}
 {%- endmacro %}
 

@@ -43,15 +43,43 @@
 
 
 {#- Post-hook of an incremental model whose rows carry ``_batch_id``: rows of batches the ledger no longer commits
-    leave it (``feed``: only that feed's batches are committed ones). -#}
+    leave it (``feed``: only that feed's batches are committed ones). For a feed's staging model (``feed`` given) it
+    then records the batches the table now holds: the feed's batches the ledger table of this build commits, a
+    committed batch without rows included, in build_state.<model>__loaded, in the model's transaction. The models
+    incremental by key read that record instead of scanning every staged row for its distinct batches
+    (incremental_by_key.sql, _staged_batches; at 2 M enterprises 90 such scans cost 2.9 s of a deliveries' build).
+    Here and not in a hook of its own: a staging model's SQL is in the fingerprint of every model incremental by key
+    downstream, a macro is not — a new hook there would have recomputed them all once.
+    删除台账中已不再提交的批次的行；暂存模型还记下本表所含批次，供按主键增量的模型读取，不再扫描暂存表。 -#}
 {% macro drop_withdrawn_batches(feed=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where _batch_id not in (
             select ledger.batch_id from {{ ref('stg_landing__batches') }} as ledger
             where ledger.status = 'landed'{% if feed %} and ledger.feed = '{{ feed }}'{% endif %}
-        )
-    {%- endif -%}
+        );
+    {%- endif %}
+    {%- if feed %}
+    {{ record_loaded_batches(feed) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro record_loaded_batches(feed) -%}
+    {{ return(adapter.dispatch('record_loaded_batches')(feed)) }}
+{%- endmacro %}
+
+{#- Spark: the models incremental by key are tables rebuilt whole there; nothing reads the record. -#}
+{% macro spark__record_loaded_batches(feed) -%}{%- endmacro %}
+
+{% macro default__record_loaded_batches(feed) -%}
+    create schema if not exists {{ build_state_schema() }};
+    create or replace table {{ build_state_schema() }}.{{ loaded_batches_identifier(this) }} as
+    select distinct batch_id, ingested_at from {{ ref('stg_landing__batches') }}
+    where feed = '{{ feed }}' and status = 'landed'
+{%- endmacro %}
+
+{% macro loaded_batches_identifier(staged) -%}
+    {{ staged.identifier }}__loaded
 {%- endmacro %}
 
 

@@ -57,6 +57,9 @@ INDEX_COLUMNS = (
     "start_date",
     "end_date",
 )
+# the index's row order: by subject (the binary search's key), then a total order of the subject's restrictions, so
+# that a look-up lists them in the same order on every build, whatever order the warehouse holds them in
+INDEX_ORDER = "subject_key, start_date, measure_id, basis_number, uscc, object_role, end_date, source_agency, reason"
 
 
 class InvalidIdentifier(ActionableError, ValueError):
@@ -114,9 +117,7 @@ def write_index(con: duckdb.DuckDBPyConnection, select_sql: str, target: Path) -
     with atomic_path(target) as tmp:
         con.execute(f"attach '{tmp}' as idx")
         try:
-            con.execute(
-                f"create table idx.{INDEX_TABLE} as select * from ({select_sql}) order by subject_key, start_date"
-            )
+            con.execute(f"create table idx.{INDEX_TABLE} as select * from ({select_sql}) order by {INDEX_ORDER}")
             rows = con.execute(f"select count(*) from idx.{INDEX_TABLE}").fetchone()[0]
         finally:
             con.execute("detach idx")
@@ -160,7 +161,7 @@ class Interceptor:
         with duckdb.connect(str(path), read_only=True) as con:
             con.execute("set enable_progress_bar = false")
             con.execute(f"""create temp table numbered as
-                select *, row_number() over (order by subject_key, start_date, measure_id) - 1 as row_no
+                select *, row_number() over (order by {INDEX_ORDER}) - 1 as row_no
                 from {INDEX_TABLE}""")
             # keys padded to KEY_WIDTH bytes, so Arrow's value buffer *is* a fixed-width array numpy can search
             keys = con.sql(f"""select rpad(subject_key, {KEY_WIDTH}, ' ') as k, min(row_no) as first_row,

@@ -17,6 +17,9 @@ import duckdb
 from console import charts
 
 DETAIL_PAGE = 50
+# a unit's steps, most working days late first; the rest of the key makes the order total, so that pages (LIMIT/OFFSET)
+# neither repeat nor skip steps that tie on days late and due date
+DETAIL_ORDER = "late_working_days desc, due_date, uscc, basis_number, measure_id, stage_code, object_type"
 CLASSES = ["A", "B", "C", "D"]
 BASIS_TITLES = {
     "serious_list": "严重违法失信名单",
@@ -62,10 +65,10 @@ def overdue(cur: duckdb.DuckDBPyConnection, unit: str = "", page: int = 1) -> Ov
         page = min(max(1, page), pages)
         details = _rows(
             cur,
-            """select stage_label, object_type, uscc, basis_type, basis_number, measure_id, measure_name, due_date,
+            f"""select stage_label, object_type, uscc, basis_type, basis_number, measure_id, measure_name, due_date,
                       is_estimated, done_on, overdue_status, late_working_days
                from punishment_overdue where responsible_unit = ?
-               order by late_working_days desc, due_date limit ? offset ?""",
+               order by {DETAIL_ORDER} limit ? offset ?""",
             [unit, DETAIL_PAGE, (page - 1) * DETAIL_PAGE],
         )
         for d in details:

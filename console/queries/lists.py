@@ -20,6 +20,12 @@ from contracts.redaction import load_patterns
 from ground.errors import ActionableError
 
 PAGE_SIZE = 50
+# newest membership first; the rest of the key makes the order total (a candidate can stand twice on one record, a
+# repeat offender has no date or record number), so that pages (LIMIT/OFFSET) neither repeat nor skip entries that
+# tie, and the export has the pages' order
+LIST_ORDER = (
+    "valid_from desc nulls last, uscc, record_number, detail, stage, rule_source, source_file, row_number, valid_to"
+)
 FACETS = {"region": "region_name", "industry": "industry", "domain": "domain", "department": "department"}
 FACET_TITLES = {"region": "地区", "industry": "行业门类", "domain": "领域", "department": "部门"}
 
@@ -180,8 +186,7 @@ def list_page(cur: duckdb.DuckDBPyConnection, f: Filters, snapshot_day: date, pa
     page = min(max(1, page), pages)
     cols = ", ".join(dict.fromkeys(["uscc", *spec.columns]))
     cur.execute(
-        f"select {cols} from list_entry where {sql} order by valid_from desc nulls last, uscc, record_number "
-        "limit ? offset ?",
+        f"select {cols} from list_entry where {sql} order by {LIST_ORDER} limit ? offset ?",
         [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
     )
     names = [d[0] for d in cur.description]
@@ -202,8 +207,7 @@ def export_rows(
     sql, params = where
     total = cur.execute(f"select count(*) from list_entry where {sql}", params).fetchone()[0]
     cur.execute(
-        f"select {', '.join(spec.columns)} from list_entry where {sql} "
-        "order by valid_from desc nulls last, uscc, record_number",
+        f"select {', '.join(spec.columns)} from list_entry where {sql} order by {LIST_ORDER}",
         params,
     )
 

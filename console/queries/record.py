@@ -142,7 +142,7 @@ def record(cur: duckdb.DuckDBPyConnection, uscc: str, as_of: date, *, with_inter
         for w in cur.execute(
             """select warning_type, warning_level, warning_reason, start_date, end_date, issuing_department,
                       warning_status, warning_id, _batch_id, _source_file, _row_number
-               from risk_warning where uscc = ? order by start_date""",
+               from risk_warning where uscc = ? order by start_date, warning_id""",
             [uscc],
         ).fetchall():
             wtype, level, reason, start, end, dept, status, wid, batch, source, line = w

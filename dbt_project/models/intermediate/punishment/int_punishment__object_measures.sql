@@ -220,11 +220,16 @@ release_candidates as (
 
 ),
 
+-- 最早的解除；同日的按优先级，再按解除机关、原因（同日两份修复决定、两项异议结果）：同样的报送选出同样的一行，
+-- 不取决于行的物理顺序
 first_release as (
 
     select * from release_candidates
     where release_date is not null
-    qualify row_number() over (partition by object_measure_id order by release_date, priority) = 1
+    qualify row_number() over (
+            partition by object_measure_id
+            order by release_date asc, priority asc, released_by asc nulls last, release_reason asc nulls last
+        ) = 1
 
 ),
 

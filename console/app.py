@@ -26,11 +26,19 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
@@ -59,6 +67,7 @@ from ground.settings import Workspace, console_session_minutes
 HERE = Path(__file__).resolve().parent
 BEIJING = ZoneInfo("Asia/Shanghai")
 SESSION_COOKIE = "cwh_console"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # lookup(identifier, day) → restrictions (dataclasses); raises ActionableError: not retryable = a bad request,
 # retryable = the answer is not known (hold and retry). Given by the service layer (creditwh.jobs), which owns it.
@@ -109,6 +118,19 @@ def create_app(
         https_only=False,  # behind the government network's TLS proxy set CWH_CONSOLE_SECRET and serve over HTTPS
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    # Cross-site request forgery: besides the session cookie's SameSite=Strict, a form post (sign-in, sign-out, the
+    # interception look-up) must come from a page of this console. Browsers name the page's origin on every post
+    # (Origin, else Referer); one naming another host is refused before the form is read. The API is exempt: its
+    # token travels in a header a foreign page cannot set.
+    @app.middleware("http")
+    async def same_origin_posts(request: Request, call_next: Callable) -> Response:
+        if request.method not in SAFE_METHODS and not request.url.path.startswith("/api/"):
+            claimed = request.headers.get("origin") or request.headers.get("referer")
+            if claimed and not _same_origin(claimed, request.headers.get("host", "")):
+                audit.record(ws, user="-", action="cross_site_post_refused", query=request.url.path, results=0)
+                return PlainTextResponse("跨站提交被拒绝：请从本控制台的页面提交表单", status_code=403)
+        return await call_next(request)
 
     def current_user(request: Request) -> dict:
         s = request.session
@@ -467,8 +489,19 @@ def create_app(
 
 
 def _safe_next(target: str) -> str:
-    """Only a path of this site (no open redirect to another host)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/search"
+    """Only a path of this site (no open redirect to another host: browsers read "/\\host" like "//host")."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/search"
+
+
+def _same_origin(claimed: str, host: str) -> bool:
+    """Whether an Origin or Referer header names this host (the Host header: scheme aside, which a TLS proxy in front
+    changes). "null" (a sandboxed or local page) and anything unparsable are foreign."""
+    try:
+        parts = urlsplit(claimed.strip())
+        netloc = parts.netloc
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(netloc) and netloc.lower() == host.strip().lower()
 
 
 def _jsonable(restriction: Any) -> dict:

@@ -99,6 +99,45 @@ def test_a_wrong_password_is_refused(app):
     assert client.get("/search", follow_redirects=False).status_code == 303
 
 
+def test_a_post_from_another_site_is_refused_before_the_form_is_read(app, served):
+    ws, _ = served
+    client = TestClient(app)
+    form = {"username": "u-registrar", "password": PASSWORD}
+    for header in (
+        {"origin": "https://evil.example"},
+        {"origin": "null"},  # a sandboxed frame or a local file
+        {"referer": "https://evil.example/forged.html"},
+        {"origin": "http://testserver.evil.example"},
+    ):
+        r = client.post("/login", data=form, headers=header, follow_redirects=False)
+        assert r.status_code == 403 and "跨站提交被拒绝" in r.text, header
+        assert SESSION_COOKIE not in client.cookies
+    # signed in, a forged look-up from another site is refused too (and says nothing about the person)
+    client = signed_in(app, "registrar")
+    r = client.post(
+        "/interception",
+        data={"identifier": make_ric("110101", date(1990, 3, 7), "451")},
+        headers={"origin": "https://evil.example"},
+    )
+    assert r.status_code == 403 and "限制" not in r.text
+    assert any(e["action"] == "cross_site_post_refused" and e["query"] == "/interception" for e in audit_lines(ws))
+    # the console's own pages post with their origin: accepted
+    same = TestClient(app)
+    r = same.post("/login", data=form, headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303
+    r = same.post("/logout", headers={"referer": "http://testserver/search"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_sign_in_redirects_only_to_a_path_of_the_console(app):
+    client = TestClient(app)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"):
+        r = client.post(
+            "/login", data={"username": "u-admin", "password": PASSWORD, "next": target}, follow_redirects=False
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/search", target
+
+
 def test_passwords_are_stored_hashed(served):
     ws, token = served
     text = (ws.home / "console" / "users.json").read_text()

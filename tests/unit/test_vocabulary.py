@@ -434,28 +434,28 @@ def test_the_tracer_follows_filters_into_seeds_and_prunes_unreachable_rows():
     seed = {
         "database": "memory",
         "schema": "rules",
-        "alias": "rule_publication_actions",
-        "name": "rule_publication_actions",
+        "alias": "rule_list_parameters",
+        "name": "rule_list_parameters",
         "resource_type": "seed",
-        "original_file_path": "seeds/publication/rule_publication_actions.csv",
+        "original_file_path": "seeds/lists/rule_list_parameters.csv",
         "depends_on": {"nodes": []},
     }
     sql = """
-        with rules as (select * from memory.rules.rule_publication_actions where action = 'stop'),
-        kinds as (select 'abnormal_list' as record_type union all select 'serious_list'),
-        terms as (select 'serious_list' as record_type, 3 as years),
+        with rules as (select * from memory.rules.rule_list_parameters where removal_path = 'repair'),
+        kinds as (select 'abnormal' as list_type union all select 'serious'),
+        terms as (select 'serious' as list_type, 3 as years),
         labelled as (
-            select kinds.record_type, rules.display_reason as reason
-            from kinds inner join rules on kinds.record_type = rules.record_type
+            select kinds.list_type, rules.display_reason as reason
+            from kinds inner join rules on kinds.list_type = rules.list_type
             union all
-            select 'serious_list', '已撤销'
+            select 'serious', '已撤销'
             union all
-            select kinds.record_type, '期满移出'
-            from kinds inner join terms on kinds.record_type = terms.record_type
+            select kinds.list_type, '期满移出'
+            from kinds inner join terms on kinds.list_type = terms.list_type
             union all
-            select 'abnormal_list', upper(kinds.record_type) from kinds
+            select 'abnormal', upper(kinds.list_type) from kinds
         )
-        select * from labelled where record_type = 'abnormal_list'
+        select * from labelled where list_type = 'abnormal'
     """
     model = {
         "database": "memory",
@@ -466,10 +466,10 @@ def test_the_tracer_follows_filters_into_seeds_and_prunes_unreachable_rows():
         "language": "sql",
         "original_file_path": "models/marts/m.sql",
         "compiled_code": sql,
-        "depends_on": {"nodes": ["seed.x.rule_publication_actions"]},
+        "depends_on": {"nodes": ["seed.x.rule_list_parameters"]},
     }
-    tracer = Tracer({"nodes": {"seed.x.rule_publication_actions": seed, "model.x.m": model}})
+    tracer = Tracer({"nodes": {"seed.x.rule_list_parameters": seed, "model.x.m": model}})
     found = list(tracer.node_values("model.x.m", "reason", {}))
     assert [(f.kind, f.value) for f in found] == [("value", "信用修复后移出"), ("unknown", None)]
-    assert "record_type in ['abnormal_list']" in found[0].origin
+    assert "list_type in ['abnormal']" in found[0].origin
     assert "UPPER" in found[1].origin

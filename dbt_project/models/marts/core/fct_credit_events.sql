@@ -10,53 +10,100 @@
 -- of the configuration is in _core__models.yml
 {{ config(materialized=by_batch_materialization()) }}
 
+{%- set staged = ['stg_landing__licences', 'stg_landing__penalties', 'stg_landing__inspections',
+                  'stg_landing__abnormal_listings', 'stg_landing__serious_listings', 'stg_landing__credit_repairs',
+                  'stg_landing__credit_commitments', 'stg_landing__court_judgments'] %}
+{#- an incremental build reads only the batches it may write (the filter in `final` picks the rows exactly): the
+    expressions of ten years' rows are not computed again to keep a day's (10 M enterprises, nothing new: 7.8 s) -#}
+{%- set in_scope %}
+    {%- if is_incremental() %}
+    where _batch_id in (select batches_in_scope._batch_id from batches_in_scope)
+    {%- endif %}
+{%- endset %}
+
 with
+
+{%- if is_incremental() %}
+
+-- 本次可能写入的批次：表中尚无其（批次编号, 来源文件, 接收时间）的批次，以及表中仍有未关联行的批次
+batches_in_scope as (
+
+    select staged._batch_id
+    from (
+        {%- for name in staged %}
+        {{ 'union' if not loop.first }}
+        select distinct _batch_id, _source_file, _received_at from {{ ref(name) }}
+        {%- endfor %}
+    ) as staged
+    where not exists (
+        select 1
+        from (select distinct _batch_id, _source_file, _received_at from {{ this }}) as loaded
+        where loaded._batch_id = staged._batch_id
+            and loaded._source_file = staged._source_file
+            and loaded._received_at = staged._received_at
+    )
+
+    union
+
+    select _batch_id from {{ this }}
+    where not is_linked
+
+),
+{%- endif %}
 
 licences as (
 
     select * from {{ ref('stg_landing__licences') }}
+    {{ in_scope }}
 
 ),
 
 penalties as (
 
     select * from {{ ref('stg_landing__penalties') }}
+    {{ in_scope }}
 
 ),
 
 inspections as (
 
     select * from {{ ref('stg_landing__inspections') }}
+    {{ in_scope }}
 
 ),
 
 abnormal_listings as (
 
     select * from {{ ref('stg_landing__abnormal_listings') }}
+    {{ in_scope }}
 
 ),
 
 serious_listings as (
 
     select * from {{ ref('stg_landing__serious_listings') }}
+    {{ in_scope }}
 
 ),
 
 credit_repairs as (
 
     select * from {{ ref('stg_landing__credit_repairs') }}
+    {{ in_scope }}
 
 ),
 
 credit_commitments as (
 
     select * from {{ ref('stg_landing__credit_commitments') }}
+    {{ in_scope }}
 
 ),
 
 court_judgments as (
 
     select * from {{ ref('stg_landing__court_judgments') }}
+    {{ in_scope }}
 
 ),
 

@@ -76,7 +76,8 @@ record_keys as (
 
 ),
 
--- 主体一侧：同样的键；名称带使用期间，次要标识不限期间；都带住所区划
+-- 主体一侧：同样的键；名称带使用期间，次要标识不限期间；都带住所区划。只取有记录报送了同一键值的（几千条记录比对
+-- 千万主体：先以记录的键筛出候选，再连接主体取区划）
 enterprise_keys as (
 
     select
@@ -89,6 +90,10 @@ enterprise_keys as (
     from enterprise_names
     inner join enterprises
         on enterprise_names.uscc = enterprises.uscc
+    where exists (
+            select 1 from record_keys
+            where record_keys.match_on = 'name' and record_keys.match_value = enterprise_names.name_key
+        )
 
     union all
 
@@ -102,6 +107,12 @@ enterprise_keys as (
     from secondary_identifiers
     inner join enterprises
         on secondary_identifiers.uscc = enterprises.uscc
+    where exists (
+            select 1 from record_keys
+            where
+                record_keys.match_on = secondary_identifiers.identifier_type
+                and record_keys.match_value = secondary_identifiers.identifier
+        )
 
 ),
 

@@ -25,7 +25,14 @@ with
 
 {%- if is_incremental() %}
 
--- 本次可能写入的批次：表中尚无其（批次编号, 来源文件, 接收时间）的批次，以及表中仍有未关联行的批次
+-- 表中已有的批次副本（批次编号, 来源文件, 接收时间）
+loaded_copies as (
+
+    select distinct _batch_id, _source_file, _received_at from {{ this }}
+
+),
+
+-- 本次可能写入的批次：表中尚无其副本的批次，以及表中仍有未关联行的批次
 batches_in_scope as (
 
     select staged._batch_id
@@ -37,7 +44,7 @@ batches_in_scope as (
     ) as staged
     where not exists (
         select 1
-        from (select distinct _batch_id, _source_file, _received_at from {{ this }}) as loaded
+        from loaded_copies as loaded
         where loaded._batch_id = staged._batch_id
             and loaded._source_file = staged._source_file
             and loaded._received_at = staged._received_at
@@ -270,7 +277,7 @@ final as (
     -- 新批次，被更早收到的同内容副本替换的批次（批次编号相同，来源文件与接收时间不同），以及尚未关联的行
     where not exists (
         select 1
-        from (select distinct _batch_id, _source_file, _received_at from {{ this }}) as loaded
+        from loaded_copies as loaded
         where loaded._batch_id = keyed._batch_id
             and loaded._source_file = keyed._source_file
             and loaded._received_at = keyed._received_at

@@ -281,6 +281,19 @@
     )
 {%- endmacro %}
 
+{#- A struct of named fields, `fields` a mapping name → expression (in its order): one value carrying several
+    columns, e.g. both halves of a row's identity out of one ordered aggregate instead of one aggregate each (each
+    keeps its own sort key per group: int_registry__enterprises at 10 M, 33–35 → 26 s). Read with struct_field. -#}
+{% macro struct_of(fields) -%}
+    {{ return(adapter.dispatch('struct_of', 'creditwh')(fields)) }}
+{%- endmacro %}
+{% macro default__struct_of(fields) -%}
+    struct_pack({% for name, expression in fields.items() %}{{ name }} := {{ expression }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+{% macro spark__struct_of(fields) -%}
+    named_struct({% for name, expression in fields.items() %}'{{ name }}', {{ expression }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
 {#- A field of a struct. -#}
 {% macro struct_field(struct, name) -%}
     {{ return(adapter.dispatch('struct_field', 'creditwh')(struct, name)) }}

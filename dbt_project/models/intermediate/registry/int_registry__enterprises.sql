@@ -43,8 +43,11 @@ enterprise_records as (
     select
         uscc,
         count(*) as registry_record_count,
-        {{ first_ordered('_batch_id', 'approval_date desc, ' ~ version_order()) }} as latest_batch_id,
-        {{ first_ordered('_row_number', 'approval_date desc, ' ~ version_order()) }} as latest_row_number
+        -- its identity (batch, row number) out of one ordered aggregate
+        {{ first_ordered(
+            struct_of({'batch_id': '_batch_id', 'row_number': '_row_number'}),
+            'approval_date desc, ' ~ version_order(),
+        ) }} as latest_row
     from registry_records
     group by uscc
 
@@ -57,8 +60,8 @@ latest as (
         enterprise_records.registry_record_count
     from registry_records
     inner join enterprise_records
-        on registry_records._batch_id = enterprise_records.latest_batch_id
-        and registry_records._row_number = enterprise_records.latest_row_number
+        on registry_records._batch_id = {{ struct_field('enterprise_records.latest_row', 'batch_id') }}
+        and registry_records._row_number = {{ struct_field('enterprise_records.latest_row', 'row_number') }}
 
 ),
 

@@ -121,6 +121,19 @@ def test_plan_draws_by_class_ratio_and_records_the_seed(ws):
          and d.is_drawn and not u.is_drawn and u.exclusion_reason is null and u.draw_key < d.draw_key""",
     )
     assert bad == [(0,)]
+    # the draw ranks only the key range its quota reaches; a drawn enterprise's rank is still its rank among all
+    # the stratum's eligible enterprises, and an undrawn one has none
+    misranked = query(
+        ws,
+        """
+        select count(*) from (
+            select is_drawn, draw_rank, stratum_quota,
+                   row_number() over (partition by region_code, risk_class order by draw_key) as full_rank
+            from intermediate.int_risk__inspection_draw where exclusion_reason is null)
+        where (is_drawn and draw_rank is distinct from full_rank) or (not is_drawn and draw_rank is not null)
+           or (full_rank <= stratum_quota) is distinct from is_drawn""",
+    )
+    assert misranked == [(0,)]
 
 
 def test_no_inspector_checks_an_enterprise_their_unit_penalised_within_a_year(ws):

@@ -4,8 +4,17 @@
 --   本类应抽 = round(本类全辖区可抽户数 × 抽查比例)；每层先得 floor(本层可抽户数 × 比例) 户，
 --   余下的户数按余数从大到小各加 1 户（余数相同按 md5(随机种子 | 区划 | 类别) 排序），
 --   故每类实抽户数占可抽户数之比等于配置的比例（至多差半户），不因分层逐层取整而偏离；
--- 每层按 md5(随机种子 | 统一社会信用代码) 升序取前若干户。
+-- 每层按 md5(随机种子 | 统一社会信用代码) 升序取前若干户；只有排在应抽户数以内的排序值分段才排序（见 reached_buckets），
+-- 故名次只给入选户，未入选的为空。
 -- 随机种子取 dbt 变量 plan_seed，否则取参数 inspection_plan_seed：同一种子、同一数据必得同一结果。
+
+{#- an eligible enterprise whose key lies in a bucket its stratum's quota reaches (reached_buckets) -#}
+{%- set in_reached_bucket -%}
+    eligible.region_code = reached_buckets.region_code
+        and eligible.risk_class = reached_buckets.risk_class
+        and left(eligible.draw_key, 2) = reached_buckets.draw_bucket
+        and eligible.exclusion_reason is null
+{%- endset %}
 
 with
 
@@ -23,7 +32,7 @@ params as (
 
 scores as (
 
-    select scores.uscc, scores.risk_class, enterprises.region_code
+    select scores.uscc, scores.risk_class, enterprises.region_code, enterprises.region_name
     from {{ ref('int_risk__current_scores') }} as scores
     inner join {{ ref('int_registry__enterprises') }} as enterprises
         on scores.uscc = enterprises.uscc
@@ -69,7 +78,7 @@ eligible as (
 
     select
         md5(concat(params.plan_seed, '|', scores.uscc)) as draw_key,
-        scores.uscc, scores.region_code, scores.risk_class,
+        scores.uscc, scores.region_code, scores.region_name, scores.risk_class,
         sampling.sampling_ratio, sampling.max_prior_inspections_365d,
         coalesce(prior_inspections.prior_count, 0) as prior_count,
         key_items.key_item_codes, key_items.key_item_names,
@@ -90,20 +99,13 @@ eligible as (
 
 ),
 
--- 排序与层内户数：一次窗口计算，排除的企业自成一组（不取其序号），不必再与 eligible 连接回来
-ranked as (
+-- 层内可抽户数与排序值分段：按排序值前两位十六进制分 256 段，每层每段一行（一次聚合，不排序）
+buckets as (
 
-    select
-        eligible.*,
-        row_number() over stratum as draw_rank,
-        count(*) over stratum_all as stratum_eligible
+    select region_code, risk_class, left(draw_key, 2) as draw_bucket, count(*) as bucket_count
     from eligible
-    window
-        stratum as (
-            partition by eligible.region_code, eligible.risk_class, eligible.exclusion_reason is null
-            order by eligible.draw_key
-        ),
-        stratum_all as (partition by eligible.region_code, eligible.risk_class, eligible.exclusion_reason is null)
+    where exclusion_reason is null
+    group by region_code, risk_class, left(draw_key, 2)
 
 ),
 
@@ -111,13 +113,15 @@ ranked as (
 strata as (
 
     select
-        region_code,
-        risk_class,
-        any_value(stratum_eligible) as stratum_eligible,
-        cast(any_value(sampling_ratio) as decimal(18, 6)) * any_value(stratum_eligible) as exact_quota
-    from ranked
-    where exclusion_reason is null
-    group by region_code, risk_class
+        buckets.region_code,
+        buckets.risk_class,
+        cast(sum(buckets.bucket_count) as bigint) as stratum_eligible,
+        cast(any_value(sampling.sampling_ratio) as decimal(18, 6)) * cast(sum(buckets.bucket_count) as bigint)
+            as exact_quota
+    from buckets
+    inner join sampling
+        on buckets.risk_class = sampling.risk_class
+    group by buckets.region_code, buckets.risk_class
 
 ),
 
@@ -147,10 +151,59 @@ quotas as (
     select
         region_code,
         risk_class,
+        cast(stratum_eligible as integer) as stratum_eligible,
         cast(class_eligible as integer) as class_eligible,
         class_quota,
         base_quota + case when remainder_rank <= class_leftover then 1 else 0 end as stratum_quota
     from allocated
+
+),
+
+-- 入选只看层内名次 ≤ 应抽户数，故只给排在应抽户数以内的段排序：某段之前各段累计户数小于应抽户数，该段才可能有入选者。
+-- 这些段是本层排序值最小的若干段，段内企业的名次与全层排序的名次相同（更小的排序值都在更前或同一段内）；
+-- 排序的户数约为应抽户数加一段，而不是全辖区所有企业
+reached_buckets as (
+
+    select buckets.region_code, buckets.risk_class, buckets.draw_bucket
+    from (
+        select
+            region_code,
+            risk_class,
+            draw_bucket,
+            sum(bucket_count) over (
+                partition by region_code, risk_class
+                order by draw_bucket
+                rows between unbounded preceding and 1 preceding
+            ) as earlier_count
+        from buckets
+    ) as buckets
+    inner join quotas
+        on buckets.region_code = quotas.region_code
+        and buckets.risk_class = quotas.risk_class
+    where coalesce(buckets.earlier_count, 0) < quotas.stratum_quota
+
+),
+
+-- 排序到的段内企业带名次，其余企业（含不参与抽取的）名次为空；两部分各读一次 eligible，不按代码连接回来
+ranked as (
+
+    select
+        eligible.*,
+        row_number() over (
+            partition by eligible.region_code, eligible.risk_class
+            order by eligible.draw_key
+        ) as draw_rank
+    from eligible
+    inner join reached_buckets
+        on {{ in_reached_bucket }}
+    union all
+    select
+        eligible.*,
+        cast(null as bigint) as draw_rank
+    from eligible
+    left join reached_buckets
+        on {{ in_reached_bucket }}
+    where reached_buckets.draw_bucket is null
 
 ),
 
@@ -162,6 +215,7 @@ final as (
         params.frequency_window_days,
         ranked.uscc,
         ranked.region_code,
+        ranked.region_name,
         ranked.risk_class,
         ranked.sampling_ratio,
         ranked.max_prior_inspections_365d,
@@ -170,13 +224,12 @@ final as (
         ranked.key_item_names,
         ranked.exclusion_reason,
         case when ranked.exclusion_reason is null then ranked.draw_key end as draw_key,
-        case when ranked.exclusion_reason is null then cast(ranked.draw_rank as integer) end as draw_rank,
-        case when ranked.exclusion_reason is null then cast(ranked.stratum_eligible as integer) end
-            as stratum_eligible,
+        case when ranked.draw_rank <= quotas.stratum_quota then cast(ranked.draw_rank as integer) end as draw_rank,
+        quotas.stratum_eligible,
         quotas.stratum_quota,
         quotas.class_eligible,
         quotas.class_quota,
-        coalesce(ranked.exclusion_reason is null and ranked.draw_rank <= quotas.stratum_quota, false) as is_drawn
+        coalesce(ranked.draw_rank <= quotas.stratum_quota, false) as is_drawn
     from ranked
     cross join params
     left join quotas

@@ -27,11 +27,18 @@ draw as (
 
 ),
 
+-- 计划内企业（入选与重点监管）带上分类结果中的名称与分值：只连接这些企业一次（区划名称抽取时已带上）
 planned as (
 
-    select *, case when exclusion_reason = 'key_supervision' then '重点监管' else '双随机抽查' end as plan_type
+    select
+        draw.*,
+        scores.enterprise_name,
+        scores.score,
+        case when draw.exclusion_reason = 'key_supervision' then '重点监管' else '双随机抽查' end as plan_type
     from draw
-    where is_drawn or exclusion_reason = 'key_supervision'
+    inner join scores
+        on draw.uscc = scores.uscc
+    where draw.is_drawn or draw.exclusion_reason = 'key_supervision'
 
 ),
 
@@ -51,15 +58,11 @@ conflicts as (
 -- 每户可选派人员的辖区：登记区划与所在省级（两者相同则一个）；等值连接，不做逐对比较
 planned_jurisdictions as (
 
-    select planned.uscc, scores.region_code as jurisdiction_code
+    select uscc, region_code as jurisdiction_code
     from planned
-    inner join scores
-        on planned.uscc = scores.uscc
     union
-    select planned.uscc, concat(left(scores.region_code, 2), '0000') as jurisdiction_code
+    select uscc, concat(left(region_code, 2), '0000') as jurisdiction_code
     from planned
-    inner join scores
-        on planned.uscc = scores.uscc
 
 ),
 
@@ -119,11 +122,11 @@ final as (
         planned.plan_date,
         planned.plan_seed,
         planned.uscc,
-        scores.enterprise_name,
-        scores.region_code,
-        scores.region_name,
-        scores.risk_class,
-        scores.score,
+        planned.enterprise_name,
+        planned.region_code,
+        planned.region_name,
+        planned.risk_class,
+        planned.score,
         planned.plan_type,
         planned.key_item_codes,
         planned.key_item_names,
@@ -146,8 +149,8 @@ final as (
                 then {{ format_text(
                         "'随机种子 {}；{}类全辖区可抽 {} 户，按比例 {} 应抽 {} 户，按最大余数法分到各区划；{}{}类可抽 {} 户'"
                         ~ " || '（近 {} 天双随机抽查 {} 次，未超该类频次上限），分得 {} 户；本户排序值 md5(\"{}|{}\") 居第 {} 位，入选。'",
-                        ['planned.plan_seed', 'scores.risk_class', 'planned.class_eligible', 'planned.sampling_ratio',
-                         'planned.class_quota', 'scores.region_name', 'scores.risk_class', 'planned.stratum_eligible',
+                        ['planned.plan_seed', 'planned.risk_class', 'planned.class_eligible', 'planned.sampling_ratio',
+                         'planned.class_quota', 'planned.region_name', 'planned.risk_class', 'planned.stratum_eligible',
                          'planned.frequency_window_days', 'planned.prior_count', 'planned.stratum_quota',
                          'planned.plan_seed', 'planned.uscc', 'planned.draw_rank']
                     ) }}
@@ -167,8 +170,6 @@ final as (
         end
         || '。' as draw_explanation
     from planned
-    inner join scores
-        on planned.uscc = scores.uscc
     cross join params
     left join assigned
         on planned.uscc = assigned.uscc

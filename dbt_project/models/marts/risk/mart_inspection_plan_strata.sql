@@ -11,12 +11,6 @@ draw as (
 
 ),
 
-scores as (
-
-    select uscc, region_name from {{ ref('mart_credit_risk_scores') }}
-
-),
-
 classes as (
 
     select risk_class, max(class_eligible) as class_eligible, max(class_quota) as class_quota
@@ -30,7 +24,7 @@ select
     draw.plan_date,
     draw.plan_seed,
     draw.region_code,
-    any_value(scores.region_name) as region_name,
+    any_value(draw.region_name) as region_name,
     draw.risk_class,
     any_value(draw.sampling_ratio) as sampling_ratio,
     any_value(draw.max_prior_inspections_365d) as max_prior_inspections,
@@ -43,8 +37,6 @@ select
     cast(coalesce(any_value(classes.class_eligible), 0) as integer) as class_eligible_count,
     cast(coalesce(any_value(classes.class_quota), 0) as integer) as class_quota
 from draw
-inner join scores
-    on draw.uscc = scores.uscc
 left join classes
     on draw.risk_class = classes.risk_class
 group by draw.plan_date, draw.plan_seed, draw.region_code, draw.risk_class

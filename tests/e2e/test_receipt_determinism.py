@@ -199,8 +199,8 @@ ORDER_DEPENDENT = {
 
 # Spark's form of first(… order by …) (macros/portable.sql, record_versions.sql): max_by / min_by over a struct of the
 # sort keys, one of which is {{ by }} / the version order — the struct is the total order, as the order by list is.
-# DuckDB's first_n_joined (macros/portable.sql): min_by over the row (key, value) — rows tied on the key are taken
-# in the order of their value, so which of them come first cannot change the result.
+# DuckDB's first_n_rows (macros/portable.sql): min_by over the row (key, value) — rows tied on the key are taken
+# in the order of their value (a struct of the row's fields), so which of them come first cannot change the result.
 BY_TOTAL_KEY = re.compile(
     r"(?:max_by|min_by)\s*\(\{\{ value \}\},\s*(?:struct\(|row\(\{\{ order_by \}\},\s*\{\{ value \}\}\))",
     re.IGNORECASE,

@@ -86,32 +86,35 @@ candidates as (
 
 ),
 
--- 每户按 pick_key 升序取前 inspectors_per_inspection 名未回避人员
-assigned as (
+-- 每户按 pick_key 升序取前 inspectors_per_inspection 名未回避人员（一次聚合取出其执法证号、姓名与单位）
+picked as (
 
     select
         candidates.uscc,
-        {{ first_n_joined(
-            'candidates.inspector_id', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
-            where='not candidates.is_conflicted'
-        ) }}
-            as inspector_ids,
-        {{ first_n_joined(
-            'candidates.inspector_name', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
-            where='not candidates.is_conflicted'
-        ) }}
-            as inspector_names,
-        {{ first_n_joined(
-            'candidates.unit_name', 'candidates.pick_key', 'params.inspectors_per_inspection', "';'",
-            where='not candidates.is_conflicted', distinct_sorted=true
-        ) }}
-            as inspector_units,
+        {{ first_n_rows(
+            {'inspector_id': 'candidates.inspector_id', 'inspector_name': 'candidates.inspector_name',
+             'unit_name': 'candidates.unit_name'},
+            'candidates.pick_key', 'params.inspectors_per_inspection', where='not candidates.is_conflicted'
+        ) }} as inspectors,
         least(count(*) filter (where not candidates.is_conflicted), params.inspectors_per_inspection)
             as assigned_count,
         count(*) filter (where candidates.is_conflicted) as recused_count
     from candidates
     cross join params
     group by candidates.uscc, params.inspectors_per_inspection
+
+),
+
+assigned as (
+
+    select
+        uscc,
+        {{ list_field_joined('inspectors', 'inspector_id', "';'") }} as inspector_ids,
+        {{ list_field_joined('inspectors', 'inspector_name', "';'") }} as inspector_names,
+        {{ list_field_joined('inspectors', 'unit_name', "';'", distinct_sorted=true) }} as inspector_units,
+        assigned_count,
+        recused_count
+    from picked
 
 ),
 

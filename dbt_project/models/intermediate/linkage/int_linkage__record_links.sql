@@ -29,7 +29,7 @@ secondary_identifiers as (
 
 ),
 
-enterprises as (
+enterprises as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_registry__enterprises') }}
 

@@ -10,13 +10,13 @@ indicators as (
 
 ),
 
-enterprise_models as (
+enterprise_models as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_risk__enterprise_models') }}
 
 ),
 
-enterprises as (
+enterprises as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_registry__enterprises') }}
 

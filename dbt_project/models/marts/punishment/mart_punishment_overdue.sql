@@ -4,7 +4,7 @@
 
 with
 
-d as (
+d as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_punishment__stage_deadlines') }}
 

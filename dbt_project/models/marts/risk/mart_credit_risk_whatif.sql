@@ -20,7 +20,7 @@ scenario as (
 
 ),
 
-scores as (
+scores as {{ cte_hint(false) if not is_incremental() else '' }} (
 
     select * from {{ ref('int_risk__current_scores') }}
     {%- if is_incremental() %}

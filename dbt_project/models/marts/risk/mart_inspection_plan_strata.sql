@@ -5,7 +5,7 @@
 
 with
 
-draw as (
+draw as {{ cte_hint(false) }} (
 
     select * from {{ ref('int_risk__inspection_draw') }}
 

@@ -240,8 +240,9 @@
 
 {#- A CTE's evaluation hint, `name as {{ cte_hint(true) }} (…)`: DuckDB's `materialized` (computed once) or
     `not materialized` (inlined into every reader); Spark has no such hint (its optimiser decides). DuckDB materialises
-    every CTE read more than once, an import CTE of a table too (a copy of it before the query starts): those are
-    written `cte_hint(false)` (docs/stack.md, "CTEs DuckDB would copy"). -#}
+    every CTE read more than once, an import CTE of a table too (a copy of it before the query starts): where that
+    copy was measured to cost, the import CTE is written `cte_hint(false)` (docs/stack.md, "CTEs DuckDB would copy").
+    -#}
 {% macro cte_hint(materialized) -%}
     {{ return(adapter.dispatch('cte_hint', 'creditwh')(materialized)) }}
 {%- endmacro %}

@@ -7,12 +7,13 @@ import json
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from console import AccessError, TokenStore, UserStore, demo_users, load_roles
 from console.access import session_secret
 from console.audit import recent, record
-from console.normalise import search_key
+from console.normalise import search_key, sql_has_search_key, sql_search_key
 from ground.settings import CONSOLE_SECRET_ENV
 
 
@@ -28,6 +29,22 @@ from ground.settings import CONSOLE_SECRET_ENV
 )
 def test_search_input_is_normalised(typed, key):
     assert search_key(typed) == key
+
+
+@pytest.mark.parametrize(
+    "name", ["上海鑫达(餐饮)管理有限公司", "上海【测试】 商行", " ktc\t电子 ", "（）", "〈〉", "", " ", "\t\n\r ", None]
+)
+def test_the_snapshot_keys_a_name_as_the_search_keys_what_is_typed(name):
+    """The snapshot's SQL (names are NFKC and simplified already) writes the key search_key makes of the same text;
+    a name that is only whitespace, or none, gets no key."""
+    with duckdb.connect() as con:
+        key, has_key = con.execute(
+            f"select {sql_search_key('x')}, {sql_has_search_key('x')} from (select ?::varchar as x)", [name]
+        ).fetchone()
+    expected = search_key(name or "")
+    assert bool(has_key) == (expected != "")
+    if has_key:
+        assert key == expected
 
 
 def test_users_passwords_and_roles(ws):

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from console import snapshot
-from console.normalise import sql_search_key
+from console.normalise import sql_has_search_key, sql_search_key
 from console.queries import search as search_query
 from console.queries.search import search
 from console.snapshot import NAME_SEARCH, key_bigrams, write_name_index
@@ -54,7 +54,8 @@ def write_snapshot(path) -> None:
                 select uscc as search_key, uscc, 'uscc' as kind from snap.enterprise
                 union all
                 select {sql_search_key("name")}, uscc, if(is_current, 'name', 'former_name') from names
-            ) where search_key is not null order by search_key, uscc"""
+                where {sql_has_search_key("name")}
+            ) order by search_key, uscc"""
     )
     con.execute(f"create table snap.name_search as {NAME_SEARCH}")
     write_name_index(con, "snap")
